@@ -1,0 +1,73 @@
+"""R25: semesters in Asia/Taipei dates, deadlines computed in UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, model_validator
+
+TAIPEI = ZoneInfo("Asia/Taipei")
+
+
+def taipei_midnight_utc(day: date) -> datetime:
+    """The instant a Taipei calendar day begins, in UTC."""
+    return datetime.combine(day, time(0), tzinfo=TAIPEI).astimezone(UTC)
+
+
+def taipei_date(instant: datetime) -> date:
+    """The Taipei calendar day an instant falls on."""
+    return instant.astimezone(TAIPEI).date()
+
+
+class Semester(BaseModel):
+    """A semester: its id (`2026-fall`), first day, first day of final exam week, last day."""
+
+    id: str
+    starts_on: date
+    final_exam_week_starts_on: date
+    ends_on: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Semester:
+        if not self.starts_on <= self.final_exam_week_starts_on <= self.ends_on:
+            raise ValueError("dates must satisfy starts_on <= final_exam_week_starts_on <= ends_on")
+        return self
+
+    @property
+    def starts_at(self) -> datetime:
+        return taipei_midnight_utc(self.starts_on)
+
+    @property
+    def final_exam_week_starts_at(self) -> datetime:
+        return taipei_midnight_utc(self.final_exam_week_starts_on)
+
+    @property
+    def ends_at(self) -> datetime:
+        """End of the last day (the next Taipei midnight), in UTC."""
+        return taipei_midnight_utc(self.ends_on + timedelta(days=1))
+
+    def contains(self, instant: datetime) -> bool:
+        return self.starts_at <= instant < self.ends_at
+
+
+def default_semester_id(instant: datetime) -> str:
+    """The academic term an instant belongs to when the office has not entered one.
+
+    Taiwanese universities run fall from August to January and spring from February to July;
+    January belongs to the fall term of the previous calendar year.
+    """
+    day = taipei_date(instant)
+    if day.month >= 8:
+        return f"{day.year}-fall"
+    if day.month == 1:
+        return f"{day.year - 1}-fall"
+    return f"{day.year}-spring"
+
+
+def semester_for(instant: datetime, semesters: list[Semester]) -> str:
+    """The configured semester containing an instant, else the default term id."""
+    for semester in semesters:
+        if semester.contains(instant):
+            return semester.id
+    return default_semester_id(instant)

@@ -1,0 +1,46 @@
+"""Directory entries as the rules see them (R3, R10, R13)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, EmailStr
+
+from domain.errors import Code, RuleViolation
+from domain.vocabulary import ELIGIBLE_RANKS, Rank
+
+
+class Faculty(BaseModel):
+    id: str
+    name: str
+    email: EmailStr
+    rank: Rank
+    department: str = ""
+    leaving_after: str | None = None  # a semester id (R13, R22)
+
+
+class Student(BaseModel):
+    id: str
+    name: str
+    email: EmailStr
+    has_internship_credit: bool = False  # R3
+
+
+class StudentStanding(BaseModel):
+    """What the ledger and directory say about a student when a project starts (R2, R3)."""
+
+    student_id: str
+    exempt: bool = False
+    holds_credit: bool = False
+
+
+def check_can_supervise(faculty: Faculty | None, email: str) -> Faculty:
+    """R10: only a teacher in the directory with an eligible rank may supervise; staff never."""
+    if faculty is None:
+        raise RuleViolation(Code.SUPERVISOR_NOT_FOUND, f"No teacher with email {email} is in the faculty directory.")
+    if faculty.rank not in ELIGIBLE_RANKS:
+        kind = "Staff members" if faculty.rank is Rank.STAFF else f"Teachers of rank {faculty.rank.value}"
+        raise RuleViolation(
+            Code.SUPERVISOR_NOT_ELIGIBLE,
+            f"{kind} cannot supervise a Social Practice project; invite a professor, an associate or "
+            "assistant professor, or an adjunct (associate/assistant) professor.",
+        )
+    return faculty

@@ -1,0 +1,186 @@
+"""The state of one student project and the records it keeps (R2-R24)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, Field
+
+from domain.errors import Problem
+from domain.people import Faculty, StudentStanding
+from domain.proposal import Proposal
+from domain.stages import Stage
+from domain.vocabulary import Channel, EvaluationResult, ReflectionFormat, ReviewDecision, Role
+from domain.work import (
+    REQUIRED_HOURS,
+    ClosureReport,
+    Evidence,
+    HoursEntry,
+    closure_checklist,
+    counted_hours,
+)
+
+
+class Actor(BaseModel):
+    """Who acts and through which channel (R24)."""
+
+    id: str
+    role: Role
+    channel: Channel = Channel.PORTAL
+
+
+SYSTEM = Actor(id="praxis", role=Role.SYSTEM, channel=Channel.SYSTEM)
+
+
+class AuditEntry(BaseModel):
+    """R24: who, when, what, via which channel."""
+
+    seq: int
+    at: datetime
+    actor_id: str
+    role: Role
+    channel: Channel
+    action: str
+    detail: str = ""
+    stage: Stage
+
+
+class ReviewRecord(BaseModel):
+    decision: ReviewDecision
+    comment: str
+    by: str
+    at: datetime
+    proposal_version: int
+
+
+class Invitation(BaseModel):
+    """R11/R12: the one pending invitation."""
+
+    seq: int
+    faculty: Faculty
+    reflection_format: ReflectionFormat
+    invited_at: datetime
+
+
+class Supervision(BaseModel):
+    faculty: Faculty
+    reflection_format: ReflectionFormat
+    confirmed_at: datetime
+
+
+class Submission(BaseModel):
+    seq: int
+    report: ClosureReport
+    submitted_at: datetime
+
+
+class EvaluationRecord(BaseModel):
+    submission_seq: int
+    result: EvaluationResult
+    feedback: str
+    by: str
+    at: datetime
+
+
+class Credit(BaseModel):
+    """R2/R21: the outcome of recording the credit on pass."""
+
+    granted: bool
+    semester_id: str
+    reason: str | None = None
+    at: datetime
+
+
+class Notice(BaseModel):
+    """A message the project owes someone; sent by an activity, keyed so a retry never sends twice."""
+
+    key: str
+    template: str
+    to_role: Role
+    to_id: str
+    context: dict[str, str] = Field(default_factory=dict)
+
+
+class ProjectState(BaseModel):
+    id: str
+    student_id: str
+    semester_id: str
+    created_at: datetime
+    stage: Stage = Stage.PROPOSAL_REVIEW
+    proposal: Proposal
+    proposal_version: int = 1
+    standing: StudentStanding | None = None
+    reviews: list[ReviewRecord] = Field(default_factory=list)
+    invitation: Invitation | None = None
+    invitation_seq: int = 0
+    supervisor: Supervision | None = None
+    hours: list[HoursEntry] = Field(default_factory=list)
+    evidence: list[Evidence] = Field(default_factory=list)
+    submission: Submission | None = None
+    submission_seq: int = 0
+    evaluations: list[EvaluationRecord] = Field(default_factory=list)
+    last_reminder_request_at: datetime | None = None
+    credit: Credit | None = None
+    deadline: datetime | None = None
+    nudges_sent: list[str] = Field(default_factory=list)
+    notices: list[Notice] = Field(default_factory=list)
+    audit: list[AuditEntry] = Field(default_factory=list)
+    revision: int = 0
+
+    @property
+    def counted_hours(self) -> Decimal:
+        return counted_hours(self.hours)
+
+    def missing_for_closure(self) -> list[Problem]:
+        return closure_checklist(
+            supervisor_confirmed=self.supervisor is not None, entries=self.hours, evidence=self.evidence
+        )
+
+    def record(self, actor: Actor, at: datetime, action: str, detail: str = "") -> None:
+        """Append to the audit trail and mark the state changed (R24)."""
+        self.revision += 1
+        self.audit.append(
+            AuditEntry(
+                seq=len(self.audit) + 1,
+                at=at,
+                actor_id=actor.id,
+                role=actor.role,
+                channel=actor.channel,
+                action=action,
+                detail=detail,
+                stage=self.stage,
+            )
+        )
+
+    def notify(self, template: str, to_role: Role, to_id: str, **context: str) -> None:
+        key = f"{self.id}:{template}:{self.revision}:{to_role.value}:{to_id}"
+        self.notices.append(Notice(key=key, template=template, to_role=to_role, to_id=to_id, context=context))
+
+
+class ProjectView(BaseModel):
+    """What the portal shows for one project (SPEC §4 GET /v1/projects/{id})."""
+
+    id: str
+    student_id: str
+    semester_id: str
+    stage: Stage
+    created_at: datetime
+    proposal: Proposal
+    priority: str
+    exempt: bool
+    reviews: list[ReviewRecord]
+    invitation: Invitation | None
+    supervisor: Supervision | None
+    hours: list[HoursEntry]
+    counted_hours: Decimal
+    required_hours: Decimal = REQUIRED_HOURS
+    evidence: list[Evidence]
+    submission: Submission | None
+    evaluations: list[EvaluationRecord]
+    credit: Credit | None
+    missing: list[Problem]
+    deadlines: dict[str, datetime]
+    next_nudge: dict[str, str] | None = None
+    audit: list[AuditEntry]
+    revision: int

@@ -1,0 +1,59 @@
+"""Step 1, the proposal (R4-R7, R9)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from domain.vocabulary import HIGH_PRIORITY_TAGS, LOW_PRIORITY_TAGS, Category, Indicator, Priority, PriorityTag
+
+
+class IndicatorClaim(BaseModel):
+    """R4/R7: an indicator the project serves, with a sentence on how."""
+
+    indicator: Indicator
+    how: str = Field(min_length=10, max_length=2000)
+
+
+def priority_of(tags: list[PriorityTag]) -> Priority:
+    """R6: high if any high tag, else low if any low tag, else normal."""
+    if any(tag in HIGH_PRIORITY_TAGS for tag in tags):
+        return Priority.HIGH
+    if any(tag in LOW_PRIORITY_TAGS for tag in tags):
+        return Priority.LOW
+    return Priority.NORMAL
+
+
+class Proposal(BaseModel):
+    """R4: topic, a clear plan, a category and at least one indicator; R6 justification when low priority."""
+
+    title: str = Field(min_length=3, max_length=200)
+    plan: str = Field(min_length=20, max_length=20000)
+    category: Category
+    tags: list[PriorityTag] = Field(default_factory=list)
+    indicators: list[IndicatorClaim] = Field(min_length=1, max_length=5)
+    justification: str | None = Field(default=None, max_length=5000)
+    group_id: str | None = Field(default=None, max_length=64)  # R9: an individual proposal linked to a group
+
+    @field_validator("title", "plan")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value.strip()
+
+    @model_validator(mode="after")
+    def _rules(self) -> Proposal:
+        chosen = [claim.indicator for claim in self.indicators]
+        if len(set(chosen)) != len(chosen):
+            raise ValueError("each indicator may be claimed once")
+        if self.priority is Priority.LOW and not (self.justification or "").strip():
+            raise ValueError("a low-priority proposal must carry a justification (R6)")
+        return self
+
+    @property
+    def priority(self) -> Priority:
+        return priority_of(self.tags)
+
+    @property
+    def chosen_indicators(self) -> set[Indicator]:
+        return {claim.indicator for claim in self.indicators}

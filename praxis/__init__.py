@@ -1,0 +1,1 @@
+"""Praxis: the CLI, settings and logging shared by every process."""

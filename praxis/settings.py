@@ -1,0 +1,95 @@
+"""The one settings object: every address, path and secret, from `PRAXIS_*` environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRET = "dev-only-secret-change-me-0123456789abcdef"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PRAXIS_", env_file=".env", extra="ignore")
+
+    env: Literal["dev", "test", "production"] = "dev"
+    var_dir: Path = Path("var")
+
+    # Temporal
+    temporal_address: str = "127.0.0.1:7233"
+    temporal_namespace: str = "default"
+    temporal_ui_port: int = 8233
+    task_queue: str = "praxis"
+    worker_workflow_task_polls: int = 16
+    worker_activity_task_polls: int = 8
+    worker_max_concurrent_activities: int = 64
+
+    # Database: SQLite file by default, PostgreSQL by URL in production
+    database_url: str = ""
+
+    # HTTP API
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    public_url: str = "http://127.0.0.1:8000"
+    jwt_secret: SecretStr = SecretStr(PLACEHOLDER_SECRET)
+    action_link_secret: SecretStr = SecretStr(PLACEHOLDER_SECRET)
+    update_timeout_seconds: float = 10.0
+    retry_after_seconds: int = 5
+
+    # Uploads (R16)
+    blob_dir: Path | None = None
+    max_upload_bytes: int = 10 * 1024 * 1024
+    max_image_pixels: int = 40_000_000
+
+    # Mail
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 8025
+    smtp_tls: Literal["none", "starttls", "tls"] = "none"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    mail_from: str = "Praxis Social Practice <praxis@localhost>"
+    center_email: str = "cge@localhost"
+    osa_email: str = "osa@localhost"
+    mail_dir: Path | None = None
+
+    log_format: Literal["console", "json"] | None = None
+    log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _fail_fast(self) -> Settings:
+        if self.env == "production":
+            for name in ("jwt_secret", "action_link_secret"):
+                value: SecretStr = getattr(self, name)
+                if value.get_secret_value() == PLACEHOLDER_SECRET or len(value.get_secret_value()) < 32:
+                    raise ValueError(f"PRAXIS_{name.upper()} must be set to a secret of 32+ characters in production")
+            if not self.database_url:
+                raise ValueError("PRAXIS_DATABASE_URL must be set in production")
+        return self
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.var_dir / 'praxis.db').as_posix()}"
+
+    @property
+    def blobs_path(self) -> Path:
+        return self.blob_dir or self.var_dir / "blobs"
+
+    @property
+    def mail_path(self) -> Path:
+        return self.mail_dir or self.var_dir / "mail"
+
+    @property
+    def temporal_db_path(self) -> Path:
+        return self.var_dir / "temporal.db"
+
+    @property
+    def resolved_log_format(self) -> str:
+        return self.log_format or ("json" if self.env == "production" else "console")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
