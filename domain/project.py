@@ -127,6 +127,7 @@ class ProjectState(BaseModel):
     notices: list[Notice] = Field(default_factory=list)
     audit: list[AuditEntry] = Field(default_factory=list)
     revision: int = 0
+    stage_since: datetime | None = None
 
     @property
     def counted_hours(self) -> Decimal:
@@ -140,6 +141,8 @@ class ProjectState(BaseModel):
     def record(self, actor: Actor, at: datetime, action: str, detail: str = "") -> None:
         """Append to the audit trail and mark the state changed (R24)."""
         self.revision += 1
+        if not self.audit or self.audit[-1].stage is not self.stage:
+            self.stage_since = at
         self.audit.append(
             AuditEntry(
                 seq=len(self.audit) + 1,
@@ -184,3 +187,45 @@ class ProjectView(BaseModel):
     next_nudge: dict[str, str] | None = None
     audit: list[AuditEntry]
     revision: int
+
+
+class ProjectSummary(BaseModel):
+    """One row of the read model the portal lists from; written on every change, newest revision wins."""
+
+    id: str
+    student_id: str
+    semester_id: str
+    stage: Stage
+    title: str
+    category: str
+    priority: str
+    group_id: str | None
+    supervisor_id: str | None
+    invited_faculty_id: str | None
+    counted_hours: Decimal
+    created_at: datetime
+    stage_since: datetime
+    updated_at: datetime
+    revision: int
+    credit_granted: bool | None
+
+
+def summarize(state: ProjectState) -> ProjectSummary:
+    return ProjectSummary(
+        id=state.id,
+        student_id=state.student_id,
+        semester_id=state.semester_id,
+        stage=state.stage,
+        title=state.proposal.title,
+        category=state.proposal.category.value,
+        priority=state.proposal.priority.value,
+        group_id=state.proposal.group_id,
+        supervisor_id=state.supervisor.faculty.id if state.supervisor else None,
+        invited_faculty_id=state.invitation.faculty.id if state.invitation else None,
+        counted_hours=state.counted_hours,
+        created_at=state.created_at,
+        stage_since=state.stage_since or state.created_at,
+        updated_at=state.audit[-1].at if state.audit else state.created_at,
+        revision=state.revision,
+        credit_granted=state.credit.granted if state.credit else None,
+    )
