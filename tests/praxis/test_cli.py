@@ -1,0 +1,56 @@
+"""The `praxis` command line: `praxis token` (SPEC §4) and `praxis dev` refusing busy ports (SPEC §5)."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+
+import pytest
+from typer.testing import CliRunner
+
+from domain.vocabulary import Role
+from praxis.cli import app
+from praxis.settings import get_settings
+from praxis.tokens import decode_token
+
+SECRET = "cli-test-secret-that-is-long-enough-0123456789"
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Settings from a controlled environment; the cached Settings is rebuilt around the test."""
+    monkeypatch.setenv("PRAXIS_JWT_SECRET", SECRET)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def test_token_prints_a_jwt_signed_with_the_settings_secret(env: None) -> None:
+    """`praxis token --role R --sub ID` prints one token that decode_token accepts, with the given claims."""
+    result = CliRunner().invoke(
+        app, ["token", "--role", "center", "--sub", "cge-7", "--name", "Wang", "--email", "w@x.tw", "--ttl-hours", "1"]
+    )
+    assert result.exit_code == 0, result.output
+    claims = decode_token(get_settings(), result.output.strip())
+    assert (claims.sub, claims.role, claims.name, claims.email) == ("cge-7", Role.CENTER, "Wang", "w@x.tw")
+
+
+def test_token_refuses_the_system_role(env: None) -> None:
+    """No token can be issued for the workflows' own `system` actor."""
+    result = CliRunner().invoke(app, ["token", "--role", "system", "--sub", "x"])
+    assert result.exit_code != 0
+
+
+def test_dev_refuses_a_busy_port_clearly(env: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`praxis dev` names the port in use and exits 1 instead of half-starting."""
+    # The root logger must keep pytest's handlers, not one bound to CliRunner's short-lived stream.
+    monkeypatch.setattr("praxis.cli.configure_logging", lambda settings: None)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        monkeypatch.setenv("PRAXIS_API_PORT", str(port))
+        get_settings.cache_clear()
+        result = CliRunner().invoke(app, ["dev"])
+    assert result.exit_code == 1
+    assert f"API (127.0.0.1:{port})" in result.output
