@@ -81,13 +81,18 @@ def next_nudge(state: ProjectState, now: datetime) -> Nudge | None:
 
 
 def due_nudges(state: ProjectState, now: datetime) -> list[Nudge]:
-    """Nudges whose time has come. After an outage only the latest reminder of a series is sent."""
+    """Nudges whose time has come. After an outage only the latest of a series is sent (the expiry, if due).
+
+    A missed escalation rides on that latest reminder, so the center is still told (R20) without the
+    supervisor getting the 21-day reminder and a later one at the same moment.
+    """
     due = [n for n in planned_nudges(state, now) if n.at <= now]
-    if any(n.kind is NudgeKind.INVITATION_EXPIRY for n in due):
-        return [n for n in due if n.kind is NudgeKind.INVITATION_EXPIRY]
-    escalations = [n for n in due if n.kind is NudgeKind.EVALUATION_ESCALATION]
-    reminders = [n for n in due if n.kind is not NudgeKind.EVALUATION_ESCALATION]
-    return escalations or reminders[-1:]
+    if not due:
+        return []
+    latest = due[-1]
+    if any(n.kind is NudgeKind.EVALUATION_ESCALATION for n in due):
+        latest = latest.model_copy(update={"kind": NudgeKind.EVALUATION_ESCALATION})
+    return [latest]
 
 
 def apply_nudge(state: ProjectState, nudge: Nudge, now: datetime) -> None:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from domain.vocabulary import HIGH_PRIORITY_TAGS, LOW_PRIORITY_TAGS, Category, Indicator, Priority, PriorityTag
 
 
 class IndicatorClaim(BaseModel):
     """R4/R7: an indicator the project serves, with a sentence on how."""
+
+    # Length limits apply to the text without surrounding whitespace: spaces are not a sentence.
+    model_config = ConfigDict(str_strip_whitespace=True)
 
     indicator: Indicator
     how: str = Field(min_length=10, max_length=2000)
@@ -26,6 +29,10 @@ def priority_of(tags: list[PriorityTag]) -> Priority:
 class Proposal(BaseModel):
     """R4: topic, a clear plan, a category and at least one indicator; R6 justification when low priority."""
 
+    # Length limits apply to the text without surrounding whitespace, so a blank or padded title or plan
+    # cannot pass for one reviewers can judge (R4).
+    model_config = ConfigDict(str_strip_whitespace=True)
+
     title: str = Field(min_length=3, max_length=200)
     plan: str = Field(min_length=20, max_length=20000)
     category: Category
@@ -33,13 +40,6 @@ class Proposal(BaseModel):
     indicators: list[IndicatorClaim] = Field(min_length=1, max_length=5)
     justification: str | None = Field(default=None, max_length=5000)
     group_id: str | None = Field(default=None, max_length=64)  # R9: an individual proposal linked to a group
-
-    @field_validator("title", "plan")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("must not be blank")
-        return value.strip()
 
     @model_validator(mode="after")
     def _rules(self) -> Proposal:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from domain.errors import Code, Problem
 from domain.vocabulary import EvidenceKind, HourKind, HourSource, Indicator
@@ -111,6 +111,9 @@ def caption_problem(evidence: EvidenceInput) -> str | None:
 
 class ClosureReport(BaseModel):
     """R18: narrative of ideas, process and reflection, plus a note per chosen indicator."""
+
+    # Length limits apply to the text without surrounding whitespace: a blank narrative is no report.
+    model_config = ConfigDict(str_strip_whitespace=True)
 
     narrative: str = Field(min_length=50, max_length=50000)
     indicators: dict[Indicator, str]
