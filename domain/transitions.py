@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
+from domain.calendar import taipei_date
 from domain.commands import Evaluate, InvitationResponse, Invite, Review, ReviseProposal, VerifyHours, Withdraw
 from domain.errors import Code, RuleViolation
 from domain.people import check_can_supervise
@@ -218,7 +219,7 @@ def check_log_hours(state: ProjectState, actor: Actor, cmd: HoursInput, now: dat
     """R14: half hours, more than 0 and at most 12 a day, not in the future."""
     _owner(state, actor, "log hours")
     _stage(state, WORK_STAGES, "log hours")
-    if cmd.date > (now + timedelta(hours=14)).date():  # Taipei is UTC+8; allow today's date anywhere on Earth
+    if cmd.date > taipei_date(now):  # R25: the course's calendar days are Taipei's
         raise RuleViolation(Code.VALIDATION_ERROR, "Hours cannot be logged for a future date.")
     if hours_on(state.hours, cmd.date) + cmd.hours > MAX_HOURS_PER_DAY:
         already = hours_on(state.hours, cmd.date)

@@ -1,0 +1,49 @@
+"""The project as the portal shows it: the state plus what follows from it (SPEC §4 GET /v1/projects/{id})."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from domain.nudges import INVITATION_EXPIRY_DAYS, next_nudge
+from domain.project import ProjectState, ProjectView
+from domain.stages import Stage
+from domain.transitions import REMINDER_REQUEST_INTERVAL
+
+
+def deadlines(state: ProjectState) -> dict[str, datetime]:
+    found: dict[str, datetime] = {}
+    if state.stage is Stage.SUPERVISOR_INVITED and state.invitation is not None:
+        found["invitation_expires_at"] = state.invitation.invited_at + timedelta(days=INVITATION_EXPIRY_DAYS)
+    if state.stage is Stage.EVALUATION_PENDING and state.last_reminder_request_at is not None:
+        found["reminder_request_allowed_from"] = state.last_reminder_request_at + REMINDER_REQUEST_INTERVAL
+    if state.deadline is not None and not state.stage.is_final:
+        found["semester_deadline"] = state.deadline
+    return found
+
+
+def build_view(state: ProjectState, now: datetime) -> ProjectView:
+    upcoming = next_nudge(state, now)
+    return ProjectView(
+        id=state.id,
+        student_id=state.student_id,
+        semester_id=state.semester_id,
+        stage=state.stage,
+        created_at=state.created_at,
+        proposal=state.proposal,
+        priority=state.proposal.priority.value,
+        exempt=bool(state.standing and state.standing.exempt),
+        reviews=state.reviews,
+        invitation=state.invitation,
+        supervisor=state.supervisor,
+        hours=state.hours,
+        counted_hours=state.counted_hours,
+        evidence=state.evidence,
+        submission=state.submission,
+        evaluations=state.evaluations,
+        credit=state.credit,
+        missing=[] if state.stage.is_final else state.missing_for_closure(),
+        deadlines=deadlines(state),
+        next_nudge={"kind": upcoming.kind.value, "at": upcoming.at.isoformat()} if upcoming else None,
+        audit=state.audit,
+        revision=state.revision,
+    )

@@ -1,0 +1,95 @@
+"""Shared fixtures: a real SMTP sink, a real SQLite store, Temporal (time-skipping by default) and a worker.
+
+Set PRAXIS_TEST_TEMPORAL=local to run the suite against the Temporal dev server instead of the time-skipping
+test server.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from praxis.settings import Settings
+from praxis.temporal import ProjectClient
+from store.db import make_engine, migrate
+from tests.support.mailsink import MailSink
+from workers.main import build_worker
+from workflows.project import SEMESTER, STAGE, STUDENT, SUPERVISOR
+
+BIN = Path(sys.executable).parent
+
+
+def _binary(name: str) -> str:
+    found = shutil.which(name, path=str(BIN)) or shutil.which(name)
+    if found is None:
+        raise RuntimeError(f"{name} is not installed: run `make install`")
+    return found
+
+
+@pytest.fixture(scope="session")
+async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
+    if os.environ.get("PRAXIS_TEST_TEMPORAL") == "local":
+        env = await WorkflowEnvironment.start_local(
+            data_converter=pydantic_data_converter,
+            dev_server_existing_path=_binary("temporal"),
+            search_attributes=[STAGE, SEMESTER, STUDENT, SUPERVISOR],
+        )
+    else:
+        env = await WorkflowEnvironment.start_time_skipping(
+            data_converter=pydantic_data_converter, test_server_existing_path=_binary("temporal-test-server")
+        )
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+def mail_sink() -> Iterator[MailSink]:
+    sink = MailSink()
+    sink.start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory, mail_sink: MailSink) -> Settings:
+    var = tmp_path_factory.mktemp("var")
+    return Settings(
+        env="test",
+        var_dir=var,
+        database_url=f"sqlite:///{var / 'praxis.db'}",
+        smtp_port=mail_sink.port,
+        task_queue=f"praxis-test-{uuid.uuid4().hex[:8]}",
+        update_timeout_seconds=5,
+    )
+
+
+@pytest.fixture(scope="session")
+def engine(settings: Settings) -> Engine:
+    migrate(settings.db_url)
+    return make_engine(settings.db_url)
+
+
+@pytest.fixture(scope="session")
+async def worker(temporal_env: WorkflowEnvironment, settings: Settings, engine: Engine) -> AsyncIterator[None]:
+    async with build_worker(temporal_env.client, settings, engine):
+        yield
+
+
+@pytest.fixture(scope="session")
+def client(temporal_env: WorkflowEnvironment) -> Client:
+    return temporal_env.client
+
+
+@pytest.fixture(scope="session")
+def projects(client: Client, settings: Settings, worker: None) -> ProjectClient:
+    return ProjectClient(client, settings)

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from praxis.temporal import ProjectClient
+from tests.support.course import Course
+
+
+@pytest.fixture
+def course(projects: ProjectClient, engine: Engine) -> Course:
+    return Course(projects, engine)

@@ -1,0 +1,1 @@
+"""Worker processes: build and run the Temporal worker(s)."""

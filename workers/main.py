@@ -1,0 +1,75 @@
+"""Builds the Praxis worker: every workflow and activity on one task queue, tuned for update latency."""
+
+from __future__ import annotations
+
+import asyncio
+
+import structlog
+from activities.mail import MailActivities
+from sqlalchemy.engine import Engine
+from store.db import make_engine, migrate
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+
+from activities.directory import DirectoryActivities
+from activities.ledger import LedgerActivities
+from activities.readmodel import ReadModelActivities
+from praxis.logging import configure_logging
+from praxis.settings import Settings, get_settings
+from workflows.project import ProjectWorkflow
+
+log = structlog.get_logger(__name__)
+
+WORKFLOWS = [ProjectWorkflow]
+
+# `domain` is pure and deterministic, so the sandbox may share it instead of re-importing it per run.
+SANDBOX = SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_modules("domain"))
+
+
+async def connect(settings: Settings) -> Client:
+    return await Client.connect(
+        settings.temporal_address, namespace=settings.temporal_namespace, data_converter=pydantic_data_converter
+    )
+
+
+def activities(settings: Settings, engine: Engine) -> list[object]:
+    directory = DirectoryActivities(engine)
+    ledger = LedgerActivities(engine)
+    readmodel = ReadModelActivities(engine)
+    mail = MailActivities(settings, engine)
+    return [directory.student_standing, ledger.record_credit, readmodel.save_project, mail.deliver_notices]
+
+
+def build_worker(client: Client, settings: Settings, engine: Engine) -> Worker:
+    """Poller counts matter: with the SDK defaults p99 update latency at 50 callers was ~6 s, with 16 ~0.75 s."""
+    return Worker(
+        client,
+        task_queue=settings.task_queue,
+        workflows=WORKFLOWS,
+        activities=activities(settings, engine),
+        workflow_runner=SANDBOX,
+        max_concurrent_workflow_task_polls=settings.worker_workflow_task_polls,
+        max_concurrent_activity_task_polls=settings.worker_activity_task_polls,
+        max_concurrent_activities=settings.worker_max_concurrent_activities,
+    )
+
+
+async def run(settings: Settings) -> None:
+    migrate(settings.db_url)
+    engine = make_engine(settings.db_url)
+    client = await connect(settings)
+    worker = build_worker(client, settings, engine)
+    log.info("worker started", task_queue=settings.task_queue, temporal=settings.temporal_address)
+    await worker.run()
+
+
+def main() -> None:
+    settings = get_settings()
+    configure_logging(settings)
+    asyncio.run(run(settings))
+
+
+if __name__ == "__main__":
+    main()
