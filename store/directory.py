@@ -1,0 +1,103 @@
+"""The faculty directory, students and the semester calendar, as the center maintains them (SPEC §4 PUTs)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlmodel import Session, col, select
+
+from domain.calendar import Semester
+from domain.people import Faculty, Student
+from store.models import FacultyRow, SemesterRow, StudentRow
+from store.upsert import FRESH, replace
+
+
+def _normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def upsert_faculty(s: Session, f: Faculty) -> bool:
+    """Create or replace a directory entry; True when `leaving_after` changed (R13, R22).
+
+    The caller uses True to start the leaving-supervisor deadlines, so a new entry that already names a
+    semester counts as a change. The row is locked while it is compared (PostgreSQL `FOR UPDATE`;
+    SQLite holds its write lock for the whole transaction). An email already used by another faculty id
+    raises `sqlalchemy.exc.IntegrityError`.
+    """
+    before = s.exec(select(FacultyRow.id, FacultyRow.leaving_after).where(FacultyRow.id == f.id).with_for_update())
+    row = before.first()
+    previous = row[1] if row is not None else None
+    values = {
+        "id": f.id,
+        "name": f.name,
+        "email": _normalise_email(f.email),
+        "rank": f.rank.value,
+        "department": f.department,
+        "leaving_after": f.leaving_after,
+        "updated_at": datetime.now(UTC),
+    }
+    replace(s, FacultyRow, values)
+    return previous != f.leaving_after
+
+
+def _faculty(row: FacultyRow) -> Faculty:
+    return Faculty.model_validate(row, from_attributes=True)
+
+
+def get_faculty(s: Session, faculty_id: str) -> Faculty | None:
+    row = s.get(FacultyRow, faculty_id, populate_existing=True)
+    return _faculty(row) if row is not None else None
+
+
+def find_faculty_by_email(s: Session, email: str) -> Faculty | None:
+    """R10: invitations name a teacher by email, typed by a student in whatever case."""
+    row = s.exec(
+        select(FacultyRow).where(FacultyRow.email == _normalise_email(email)).execution_options(**FRESH)
+    ).first()
+    return _faculty(row) if row is not None else None
+
+
+def list_faculty(s: Session) -> list[Faculty]:
+    return [
+        _faculty(row)
+        for row in s.exec(
+            select(FacultyRow).order_by(col(FacultyRow.name), col(FacultyRow.id)).execution_options(**FRESH)
+        )
+    ]
+
+
+def upsert_student(s: Session, st: Student) -> None:
+    values = {
+        "id": st.id,
+        "name": st.name,
+        "email": st.email,
+        "has_internship_credit": st.has_internship_credit,
+        "updated_at": datetime.now(UTC),
+    }
+    replace(s, StudentRow, values)
+
+
+def get_student(s: Session, student_id: str) -> Student | None:
+    row = s.get(StudentRow, student_id, populate_existing=True)
+    return Student.model_validate(row, from_attributes=True) if row is not None else None
+
+
+def upsert_semester(s: Session, sem: Semester) -> None:
+    replace(s, SemesterRow, sem.model_dump())
+
+
+def _semester(row: SemesterRow) -> Semester:
+    return Semester.model_validate(row, from_attributes=True)
+
+
+def get_semester(s: Session, semester_id: str) -> Semester | None:
+    row = s.get(SemesterRow, semester_id, populate_existing=True)
+    return _semester(row) if row is not None else None
+
+
+def list_semesters(s: Session) -> list[Semester]:
+    """R25: in calendar order, as `domain.calendar.semester_for` expects to scan them."""
+    return [
+        _semester(row)
+        for row in s.exec(select(SemesterRow).order_by(col(SemesterRow.starts_on)).execution_options(**FRESH))
+    ]

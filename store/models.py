@@ -1,0 +1,129 @@
+"""The tables. Rows stay inside `store`; the query modules turn them into domain models.
+
+Enumerations are stored as their string values (not database enums) so adding a stage or a rank never
+needs an `ALTER TYPE`. Constraint and index names are explicit because migrations refer to them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from store.types import Hours, UTCDateTime
+
+metadata = SQLModel.metadata
+
+
+class FacultyRow(SQLModel, table=True):
+    """The faculty directory (R10, R13). Emails are stored lowercased so lookups ignore case."""
+
+    __tablename__ = "faculty"
+
+    id: str = Field(primary_key=True)
+    name: str
+    email: str = Field(unique=True, index=True)
+    rank: str
+    department: str = ""
+    leaving_after: str | None = None
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class StudentRow(SQLModel, table=True):
+    """Students as the portal registers them (R3: internship credit exempts)."""
+
+    __tablename__ = "student"
+
+    id: str = Field(primary_key=True)
+    name: str
+    email: str
+    has_internship_credit: bool = False
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class SemesterRow(SQLModel, table=True):
+    """R25: the office's semester calendar, in Asia/Taipei dates."""
+
+    __tablename__ = "semester"
+
+    id: str = Field(primary_key=True)
+    starts_on: date
+    final_exam_week_starts_on: date
+    ends_on: date
+
+
+class ProjectRow(SQLModel, table=True):
+    """The read model the portal lists from: one row per project, the newest revision wins."""
+
+    __tablename__ = "project"
+    __table_args__ = (
+        Index("ix_project_student_id", "student_id"),
+        Index("ix_project_semester_id", "semester_id"),
+        Index("ix_project_stage", "stage"),
+        Index("ix_project_supervisor_id", "supervisor_id"),
+        Index("ix_project_invited_faculty_id", "invited_faculty_id"),
+        Index("ix_project_updated_at", "updated_at"),
+    )
+
+    id: str = Field(primary_key=True)
+    student_id: str
+    semester_id: str
+    stage: str
+    title: str = Field(sa_type=Text)
+    category: str
+    priority: str
+    group_id: str | None = None
+    supervisor_id: str | None = None
+    invited_faculty_id: str | None = None
+    counted_hours: Decimal = Field(sa_type=Hours)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    stage_since: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+    revision: int
+    credit_granted: bool | None = None
+
+
+class AuditRow(SQLModel, table=True):
+    """R24: the audit trail, one row per entry; (project_id, seq) identifies an entry across retries."""
+
+    __tablename__ = "audit"
+
+    project_id: str = Field(primary_key=True)
+    seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    at: datetime = Field(sa_type=UTCDateTime)
+    actor_id: str
+    role: str
+    channel: str
+    action: str
+    detail: str = Field(default="", sa_type=Text)
+    stage: str
+
+
+class CreditRow(SQLModel, table=True):
+    """R2: the credit ledger. The unique student id is what makes the credit once-per-student-ever."""
+
+    __tablename__ = "credit"
+    __table_args__ = (
+        UniqueConstraint("student_id", name="uq_credit_student_id"),
+        Index("ix_credit_semester_id", "semester_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    student_id: str
+    project_id: str
+    semester_id: str
+    granted_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class IdempotencyRow(SQLModel, table=True):
+    """A stored response to an `Idempotency-Key` request (SPEC §4) that no workflow id deduplicates."""
+
+    __tablename__ = "idempotency"
+
+    key: str = Field(primary_key=True)
+    request_hash: str
+    status_code: int
+    response_json: str = Field(sa_type=Text)
+    created_at: datetime = Field(sa_type=UTCDateTime)

@@ -1,0 +1,125 @@
+"""The project read model and audit trail (R24) that the portal lists and searches.
+
+The workflows own project state; they write a `ProjectSummary` here after every change. Activities are
+retried and may finish out of order, so a write is applied only if it carries a newer `revision`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, or_
+from sqlmodel import Session, col, select
+
+from domain.project import AuditEntry, ProjectSummary
+from domain.stages import FINAL_STAGES, Stage
+from store.models import AuditRow, ProjectRow
+from store.upsert import FRESH, insert
+
+
+def save_project(s: Session, summary: ProjectSummary, audit: list[AuditEntry]) -> bool:
+    """Store the summary unless a newer revision is stored already; add the audit entries not yet stored.
+
+    One `INSERT … ON CONFLICT DO UPDATE … WHERE revision < new` settles concurrent writers atomically in
+    both databases, where a separate UPDATE-then-INSERT would need a retry loop to avoid losing the newer
+    revision to a concurrent first insert. Returns True if the row was inserted or replaced.
+    """
+    values: dict[str, Any] = summary.model_dump()
+    values["stage"] = summary.stage.value
+    stmt = insert(s, ProjectRow).values(values)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["id"],
+        set_={name: stmt.excluded[name] for name in values if name != "id"},
+        where=col(ProjectRow.revision) < stmt.excluded["revision"],
+    )
+    changed = s.exec(stmt.returning(col(ProjectRow.id))).first() is not None
+    _add_audit(s, summary.id, audit)
+    return changed
+
+
+def _add_audit(s: Session, project_id: str, audit: list[AuditEntry]) -> None:
+    """R24: append entries by sequence number; an entry already stored (a retry, a replay) is skipped."""
+    last = s.exec(select(func.max(AuditRow.seq)).where(AuditRow.project_id == project_id)).one() or 0
+    rows = [
+        {
+            **entry.model_dump(),
+            "project_id": project_id,
+            "role": entry.role.value,
+            "channel": entry.channel.value,
+            "stage": entry.stage.value,
+        }
+        for entry in audit
+        if entry.seq > last
+    ]
+    if rows:
+        s.exec(insert(s, AuditRow).values(rows).on_conflict_do_nothing(index_elements=["project_id", "seq"]))
+
+
+def _summary(row: ProjectRow) -> ProjectSummary:
+    return ProjectSummary.model_validate(row, from_attributes=True)
+
+
+def get_project(s: Session, project_id: str) -> ProjectSummary | None:
+    row = s.get(ProjectRow, project_id, populate_existing=True)
+    return _summary(row) if row is not None else None
+
+
+def list_projects(
+    s: Session,
+    *,
+    student_id: str | None = None,
+    supervisor_id: str | None = None,
+    stage: Stage | None = None,
+    semester_id: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[ProjectSummary], int]:
+    """One page of projects, most recently changed first, and how many match in all."""
+    where: list[ColumnElement[bool]] = []
+    if student_id is not None:
+        where.append(col(ProjectRow.student_id) == student_id)
+    if supervisor_id is not None:
+        where.append(col(ProjectRow.supervisor_id) == supervisor_id)
+    if stage is not None:
+        where.append(col(ProjectRow.stage) == str(stage))
+    if semester_id is not None:
+        where.append(col(ProjectRow.semester_id) == semester_id)
+    total = s.exec(select(func.count()).select_from(ProjectRow).where(*where)).one()
+    page = s.exec(
+        select(ProjectRow)
+        .where(*where)
+        .order_by(col(ProjectRow.updated_at).desc(), col(ProjectRow.id))
+        .limit(limit)
+        .offset(offset)
+        .execution_options(**FRESH)
+    )
+    return [_summary(row) for row in page], total
+
+
+def open_projects_supervised_by(s: Session, faculty_id: str) -> list[str]:
+    """R22: the projects a leaving teacher supervises or is invited to, that are not finished."""
+    ids = s.exec(
+        select(ProjectRow.id)
+        .where(col(ProjectRow.stage).not_in([stage.value for stage in FINAL_STAGES]))
+        .where(or_(col(ProjectRow.supervisor_id) == faculty_id, col(ProjectRow.invited_faculty_id) == faculty_id))
+        .order_by(col(ProjectRow.id))
+    )
+    return list(ids)
+
+
+def projects_in_stage_since(s: Session, stage: Stage, before: datetime) -> list[ProjectSummary]:
+    """Projects that entered `stage` at or before `before`, longest waiting first (R8's daily digest)."""
+    rows = s.exec(
+        select(ProjectRow)
+        .where(col(ProjectRow.stage) == str(stage), col(ProjectRow.stage_since) <= before)
+        .order_by(col(ProjectRow.stage_since), col(ProjectRow.id))
+        .execution_options(**FRESH)
+    )
+    return [_summary(row) for row in rows]
+
+
+def audit_for(s: Session, project_id: str) -> list[AuditEntry]:
+    """R24: the project's audit trail in order."""
+    rows = s.exec(select(AuditRow).where(AuditRow.project_id == project_id).order_by(col(AuditRow.seq)))
+    return [AuditEntry.model_validate(row, from_attributes=True) for row in rows]
