@@ -54,6 +54,12 @@ class Settings(BaseSettings):
     center_email: str = "cge@localhost"
     osa_email: str = "osa@localhost"
     mail_dir: Path | None = None
+    # Mails carry English then Traditional Chinese unless one language is chosen.
+    mail_language: Literal["bilingual", "en", "zh"] = "bilingual"
+    # Action links (SPEC §4) expire; an invitation link never outlives the invitation itself (R12).
+    action_link_invitation_days: int = 14
+    action_link_evaluation_days: int = 30
+    action_link_verification_days: int = 30
 
     log_format: Literal["console", "json"] | None = None
     log_level: str = "INFO"

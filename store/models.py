@@ -127,3 +127,49 @@ class IdempotencyRow(SQLModel, table=True):
     status_code: int
     response_json: str = Field(sa_type=Text)
     created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class OutboxRow(SQLModel, table=True):
+    """One mail a project owes, keyed by `Notice.key`: the record that keeps a retried batch from re-sending.
+
+    `status` is pending, sent or undeliverable; `attempts` and `last_error` tell operators what the
+    SMTP server said. `token_id` names the action link the mail carries, so a retry sends the same link.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_project_id", "project_id"),
+        Index("ix_outbox_status", "status"),
+    )
+
+    key: str = Field(primary_key=True)
+    project_id: str
+    template: str
+    recipient: str = ""
+    subject: str = Field(default="", sa_type=Text)
+    status: str = "pending"
+    attempts: int = 0
+    last_error: str | None = Field(default=None, sa_type=Text)
+    token_id: str | None = None
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ActionTokenRow(SQLModel, table=True):
+    """The claims behind an emailed action link (domain.links); the URL carries only the id and a signature.
+
+    `used_at` makes a link single-use: it is set once, by a conditional UPDATE.
+    """
+
+    __tablename__ = "action_token"
+    __table_args__ = (Index("ix_action_token_project_action_subject", "project_id", "action", "subject_id"),)
+
+    token_id: str = Field(primary_key=True)
+    subject_id: str
+    action: str
+    project_id: str
+    ref: str
+    issued_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    used_result: str | None = Field(default=None, sa_type=Text)
