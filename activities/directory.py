@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 
 from sqlalchemy.engine import Engine
-from store.db import session
 from temporalio import activity
 
 from activities.contracts import StandingRequest
 from domain.people import StudentStanding
 from store import credits, directory
+from store.db import session
 
 
 class DirectoryActivities:

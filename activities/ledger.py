@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 
 from sqlalchemy.engine import Engine
-from store.db import session
 from temporalio import activity
 
 from activities.contracts import CreditRequest
 from domain.calendar import semester_for
 from domain.project import Credit
 from store import credits, directory
+from store.db import session
 
 
 class LedgerActivities:

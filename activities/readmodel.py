@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 
 from sqlalchemy.engine import Engine
-from store.db import session
 from temporalio import activity
 
 from activities.contracts import SaveProject
 from store import projects
+from store.db import session
 
 
 class ReadModelActivities:

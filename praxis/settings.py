@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     worker_workflow_task_polls: int = 16
     worker_activity_task_polls: int = 8
     worker_max_concurrent_activities: int = 64
+    worker_max_cached_workflows: int = 1000
 
     # Database: SQLite file by default, PostgreSQL by URL in production
     database_url: str = ""

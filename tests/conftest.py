@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
@@ -27,6 +29,7 @@ from workers.main import build_worker
 from workflows.project import SEMESTER, STAGE, STUDENT, SUPERVISOR
 
 BIN = Path(sys.executable).parent
+SEARCH_ATTRIBUTES = [STAGE, SEMESTER, STUDENT, SUPERVISOR]
 
 
 def _binary(name: str) -> str:
@@ -42,11 +45,17 @@ async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
         env = await WorkflowEnvironment.start_local(
             data_converter=pydantic_data_converter,
             dev_server_existing_path=_binary("temporal"),
-            search_attributes=[STAGE, SEMESTER, STUDENT, SUPERVISOR],
+            search_attributes=SEARCH_ATTRIBUTES,
         )
     else:
         env = await WorkflowEnvironment.start_time_skipping(
             data_converter=pydantic_data_converter, test_server_existing_path=_binary("temporal-test-server")
+        )
+        await env.client.operator_service.add_search_attributes(
+            AddSearchAttributesRequest(
+                namespace=env.client.namespace,
+                search_attributes={key.name: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD for key in SEARCH_ATTRIBUTES},
+            )
         )
     yield env
     await env.shutdown()

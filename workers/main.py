@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from typing import Any
 
 import structlog
-from activities.mail import MailActivities
 from sqlalchemy.engine import Engine
-from store.db import make_engine, migrate
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
@@ -15,9 +15,11 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from activities.directory import DirectoryActivities
 from activities.ledger import LedgerActivities
+from activities.mail import MailActivities
 from activities.readmodel import ReadModelActivities
 from praxis.logging import configure_logging
 from praxis.settings import Settings, get_settings
+from store.db import make_engine, migrate
 from workflows.project import ProjectWorkflow
 
 log = structlog.get_logger(__name__)
@@ -25,7 +27,9 @@ log = structlog.get_logger(__name__)
 WORKFLOWS = [ProjectWorkflow]
 
 # `domain` is pure and deterministic, so the sandbox may share it instead of re-importing it per run.
-SANDBOX = SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_modules("domain"))
+SANDBOX = SandboxedWorkflowRunner(
+    restrictions=SandboxRestrictions.default.with_passthrough_modules("domain", "email_validator", "dns", "idna")
+)
 
 
 async def connect(settings: Settings) -> Client:
@@ -34,7 +38,7 @@ async def connect(settings: Settings) -> Client:
     )
 
 
-def activities(settings: Settings, engine: Engine) -> list[object]:
+def activities(settings: Settings, engine: Engine) -> list[Callable[..., Any]]:
     directory = DirectoryActivities(engine)
     ledger = LedgerActivities(engine)
     readmodel = ReadModelActivities(engine)
@@ -53,6 +57,7 @@ def build_worker(client: Client, settings: Settings, engine: Engine) -> Worker:
         max_concurrent_workflow_task_polls=settings.worker_workflow_task_polls,
         max_concurrent_activity_task_polls=settings.worker_activity_task_polls,
         max_concurrent_activities=settings.worker_max_concurrent_activities,
+        max_cached_workflows=settings.worker_max_cached_workflows,
     )
 
 

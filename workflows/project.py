@@ -15,11 +15,10 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeKey, SearchAttributeUpdate
 
 with workflow.unsafe.imports_passed_through():
-    from activities.mail import MailActivities
-
     from activities.contracts import CreditRequest, NoticeBatch, SaveProject, StandingRequest
     from activities.directory import DirectoryActivities
     from activities.ledger import LedgerActivities
+    from activities.mail import MailActivities
     from activities.readmodel import ReadModelActivities
     from domain import transitions as t
     from domain.commands import (
@@ -33,7 +32,8 @@ with workflow.unsafe.imports_passed_through():
         Withdraw,
     )
     from domain.nudges import apply_nudge, due_nudges, next_nudge
-    from domain.project import Actor, ProjectState, ProjectView, summarize
+    from domain.people import StudentStanding
+    from domain.project import SYSTEM, Actor, ProjectState, ProjectView, summarize
     from domain.stages import Stage
     from domain.view import build_view
     from domain.vocabulary import Channel, EvaluationResult, Role
@@ -71,6 +71,9 @@ class ProjectWorkflow:
         )
         self._flushed = -1
         self._audit_saved = 0
+        if start.state is None:
+            # In init, so no update can be applied before the submission itself is recorded.
+            t.apply_submitted(self._s, start.submitted_by, workflow.now(), group_approved=start.group_approved)
         self._attributes: dict[str, str | None] = {}
 
     @workflow.run
@@ -82,7 +85,7 @@ class ProjectWorkflow:
                 start_to_close_timeout=QUICK_TIMEOUT,
                 retry_policy=QUICK_RETRY,
             )
-            t.apply_submitted(self._s, start.submitted_by, workflow.now(), group_approved=start.group_approved)
+            self._s.record(SYSTEM, workflow.now(), "standing_checked", standing_note(self._s.standing))
         while True:
             await self._flush()
             if self._s.stage.is_final and workflow.all_handlers_finished() and not self._dirty():
@@ -114,7 +117,8 @@ class ProjectWorkflow:
             )
 
     async def _flush(self) -> None:
-        while self._dirty():
+        """One pass: persist the read model, then deliver what notices are owed; the loop comes back if more."""
+        if self._dirty():
             revision = self._s.revision
             summary = summarize(self._s)
             if revision != self._flushed:
@@ -324,6 +328,16 @@ class ProjectWorkflow:
     def note(self, note: Note) -> None:
         """An operator's note in the audit trail; plain JSON `{"text": "..."}` from the UI."""
         self._s.record(OPERATOR, workflow.now(), "operator_note", note.text)
+
+
+def standing_note(standing: StudentStanding) -> str:
+    """R2/R3 as the audit trail and the project view say them."""
+    notes = []
+    if standing.exempt:
+        notes.append("exempt: holds off-campus internship credit; participation is voluntary (R3)")
+    if standing.holds_credit:
+        notes.append("already holds the TC1010 credit: this project can pass but grants no second credit (R2)")
+    return "; ".join(notes) or "eligible for the TC1010 credit"
 
 
 OPERATOR = Actor(id="operator", role=Role.OPERATOR, channel=Channel.TEMPORAL_UI)

@@ -79,6 +79,7 @@ class Course:
     def __init__(self, projects: ProjectClient, engine: Engine) -> None:
         self.projects = projects
         self.engine = engine
+        self._next_day: dict[str, date] = {}
 
     def add_student(self, *, internship_credit: bool = False) -> str:
         student_id = unique("B1090")
@@ -131,7 +132,7 @@ class Course:
         return await self.projects.act(project_id, "respond_invitation", faculty_actor(faculty.id), cmd, None)
 
     async def log_hours(self, project_id: str, student_id: str, total: int = 36) -> None:
-        day = date(2026, 9, 1)
+        day = self._next_day.get(project_id, date(2026, 9, 1))
         remaining = Decimal(total)
         while remaining > 0:
             chunk = min(remaining, Decimal(8))
@@ -139,6 +140,7 @@ class Course:
             await self.projects.act(project_id, "log_hours", student_actor(student_id), cmd, None)
             remaining -= chunk
             day += timedelta(days=1)
+        self._next_day[project_id] = day
 
     async def add_evidence(self, project_id: str, student_id: str, photos: int = 3, reflection: bool = True) -> None:
         for n in range(photos):
