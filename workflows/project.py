@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeKey, SearchAttributeUpdate
@@ -31,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
         VerifyHours,
         Withdraw,
     )
+    from domain.errors import RuleViolation
     from domain.nudges import apply_nudge, due_nudges, next_nudge
     from domain.people import StudentStanding
     from domain.project import SYSTEM, Actor, ProjectState, ProjectView, summarize
@@ -285,7 +288,11 @@ class ProjectWorkflow:
     async def evaluate(self, act: Act[Evaluate]) -> Outcome:
         with refusing():
             t.apply_evaluation(self._s, act.actor, act.command, workflow.now())
-        if act.command.result is EvaluationResult.PASS:
+        await self._record_credit_if_passed(act.command)
+        return self._outcome()
+
+    async def _record_credit_if_passed(self, cmd: Evaluate) -> None:
+        if cmd.result is EvaluationResult.PASS:
             credit = await workflow.execute_activity_method(
                 LedgerActivities.record_credit,
                 CreditRequest(student_id=self._s.student_id, project_id=self._s.id, passed_at=workflow.now()),
@@ -293,7 +300,6 @@ class ProjectWorkflow:
                 retry_policy=QUICK_RETRY,
             )
             t.apply_credit(self._s, credit)
-        return self._outcome()
 
     @evaluate.validator
     def _evaluate(self, act: Act[Evaluate]) -> None:
@@ -321,6 +327,31 @@ class ProjectWorkflow:
     def _withdraw(self, act: Act[Withdraw]) -> None:
         with refusing():
             t.check_withdraw(self._s, act.actor, act.command)
+
+    # --- emailed action links while no worker answered in time ---------------------------------------
+    # The action page falls back to these signals so a click is never lost; they apply the same rules
+    # when they arrive, and a click that is no longer valid is kept in the audit trail as refused.
+
+    def _late(self, act: Act[Any], apply: Callable[[ProjectState, Actor, Any, datetime], object]) -> bool:
+        try:
+            apply(self._s, act.actor, act.command, workflow.now())
+        except RuleViolation as violation:
+            self._s.record(act.actor, workflow.now(), "link_action_refused", violation.detail)
+            return False
+        return True
+
+    @workflow.signal
+    def respond_invitation_by_link(self, act: Act[InvitationResponse]) -> None:
+        self._late(act, t.apply_respond)
+
+    @workflow.signal
+    def verify_hours_by_link(self, act: Act[VerifyHours]) -> None:
+        self._late(act, t.apply_verify_hours)
+
+    @workflow.signal
+    async def evaluate_by_link(self, act: Act[Evaluate]) -> None:
+        if self._late(act, t.apply_evaluation):
+            await self._record_credit_if_passed(act.command)
 
     # --- operators (Temporal UI signal dialog) -----------------------------------------------------
 

@@ -13,17 +13,18 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 
-from domain.commands import InvitationResponse, Note, Review, ReviseProposal, VerifyHours, Withdraw
+from domain.commands import Evaluate, InvitationResponse, Note, Review, ReviseProposal, VerifyHours, Withdraw
 from domain.errors import Code, RuleViolation
 from domain.project import ProjectView
 from domain.stages import Stage
-from domain.vocabulary import EvaluationResult, HourKind, HourSource, Rank, ReviewDecision
+from domain.vocabulary import Channel, EvaluationResult, HourKind, HourSource, Rank, ReviewDecision
 from domain.work import HoursInput
 from praxis.temporal import ProjectClient
 from store import credits
 from store import projects as project_store
 from store.db import session
 from tests.support.course import CENTER, OSA, Course, faculty_actor, proposal, student_actor
+from workflows.messages import Act
 from workflows.project import ProjectWorkflow, workflow_id
 
 # A full lifecycle (submit .. pass, 36 h in 5 entries, 4 evidence items) stays below this many events.
@@ -61,9 +62,8 @@ async def test_full_lifecycle_passes_with_credit(
     assert outcome.view.credit.semester_id == "2026-fall" or outcome.view.credit.semester_id.endswith(
         ("-fall", "-spring")
     )
-    handle = client.get_workflow_handle(workflow_id(project_id))
-    final = await handle.result()
-    assert final["stage"] == "PASSED" if isinstance(final, dict) else final.stage is Stage.PASSED
+    final = await client.get_workflow_handle_for(ProjectWorkflow.run, workflow_id(project_id)).result()
+    assert final.stage is Stage.PASSED
     with session(engine) as s:
         row = project_store.get_project(s, project_id)
         ledger = credits.credit_of(s, student_id)
@@ -299,3 +299,35 @@ async def test_operator_note_reaches_the_audit_trail(course: Course, projects: P
     view = await projects.view(project_id)
     note = next(e for e in view.audit if e.action == "operator_note")
     assert note.channel.value == "temporal_ui" and note.detail == "Called the student"
+
+
+async def test_link_clicks_sent_as_signals_apply_the_same_rules(
+    course: Course, projects: ProjectClient, client: Client
+) -> None:
+    """A click on an emailed link while no worker answers is kept as a signal, applied once a worker runs:
+    the same rules hold, and a click that is no longer valid is recorded as refused, never lost."""
+    student_id = course.add_student()
+    project_id = await course.submit(student_id)
+    await course.approve(project_id)
+    faculty = course.add_faculty()
+    await course.invite(project_id, student_id, faculty)
+    handle = client.get_workflow_handle(workflow_id(project_id))
+    email = faculty_actor(faculty.id, Channel.EMAIL)
+    await handle.signal(
+        ProjectWorkflow.respond_invitation_by_link, Act(actor=email, command=InvitationResponse(accept=True))
+    )
+    await handle.signal(
+        ProjectWorkflow.respond_invitation_by_link, Act(actor=email, command=InvitationResponse(accept=False))
+    )
+    view = await eventually(projects, project_id, lambda v: v.audit[-1].action == "link_action_refused")
+    assert view.stage is Stage.IN_PROGRESS
+    assert view.supervisor is not None and view.supervisor.faculty.id == faculty.id
+    accepted = next(e for e in view.audit if e.action == "supervision_accepted")
+    assert accepted.channel is Channel.EMAIL
+    await course.log_hours(project_id, student_id)
+    await course.add_evidence(project_id, student_id)
+    await course.submit_closure(project_id, student_id)
+    passed: Act[Evaluate] = Act(actor=email, command=Evaluate(result=EvaluationResult.PASS))
+    await handle.signal(ProjectWorkflow.evaluate_by_link, passed)
+    final = await client.get_workflow_handle_for(ProjectWorkflow.run, workflow_id(project_id)).result()
+    assert final.stage is Stage.PASSED and final.credit is not None and final.credit.granted
