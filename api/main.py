@@ -1,13 +1,113 @@
-"""The HTTP API's entry point for uvicorn (`api.main:app`); routers are wired in here."""
+"""The FastAPI app: one Temporal client and one database engine per process, routers, problem errors.
+
+`uvicorn api.main:app` serves it (`praxis api`); tests build their own with `create_app(settings,
+temporal_client=...)` to share the test server's client.
+"""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import structlog
 from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from starlette.concurrency import run_in_threadpool
+from temporalio.client import Client
 
-app = FastAPI(title="Praxis")
+from api import errors
+from api.blobs import LocalBlobStore
+from api.deps import Resources, Store
+from api.routes import closure, directory, health, projects, proposal, supervision, work
+from api.uploads import BodyLimit
+from praxis.settings import PLACEHOLDER_SECRET, Settings, get_settings
+from praxis.temporal import ProjectClient, connect
+from store.db import make_engine, migrate
+
+log = structlog.get_logger(__name__)
+
+DESCRIPTION = """
+Praxis runs NTUST's Social Practice course (TC1010) as durable workflows. The portal drives every project
+through this API: submit a proposal, get it reviewed, invite a supervisor, log hours, upload evidence,
+submit the closure report and have it evaluated.
+
+* **Auth**: `Authorization: Bearer <JWT>` (HS256) with `sub`, `role` (`student`, `faculty`, `center`,
+  `osa`) and `exp`. Locally, `praxis token --role student --sub B10901001` prints one.
+* **Errors**: `application/problem+json` with a stable `code`; a refusal for several reasons lists each in
+  `problems`, a request that fails validation names each field in `errors`.
+* **Retries**: send an `Idempotency-Key` with every change; a retry with the same key acts once and
+  answers the first outcome. `503` and `429` say when to retry in `Retry-After`.
+"""
+
+ROUTERS = (health, directory, projects, proposal, supervision, work, closure)
 
 
-@app.get("/healthz")
-async def healthz() -> dict[str, str]:
-    """Liveness (SPEC §4): answers while the process serves requests."""
-    return {"status": "ok"}
+def _refuse_placeholder_secrets(settings: Settings) -> None:
+    """Settings refuses placeholders in production; this also catches settings copied or built without
+    validation, and any environment that is neither dev nor test."""
+    if settings.env in ("dev", "test"):
+        return
+    for name in ("jwt_secret", "action_link_secret"):
+        secret = getattr(settings, name).get_secret_value()
+        if secret == PLACEHOLDER_SECRET or len(secret) < 32:
+            raise RuntimeError(f"PRAXIS_{name.upper()} must be set to a secret of 32+ characters outside dev")
+
+
+def create_app(settings: Settings | None = None, *, temporal_client: Client | None = None) -> FastAPI:
+    """The app; its lifespan connects to Temporal (unless given a client) and migrates the database."""
+    settings = settings or get_settings()
+    _refuse_placeholder_secrets(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        client = temporal_client or await connect(settings)
+        await run_in_threadpool(migrate, settings.db_url)
+        app.state.resources = Resources(
+            projects=ProjectClient(client, settings),
+            store=Store(make_engine(settings.db_url)),
+            blobs=LocalBlobStore(settings.blobs_path),
+        )
+        log.info("api ready", temporal=settings.temporal_address, task_queue=settings.task_queue)
+        yield
+
+    app = FastAPI(
+        title="Praxis",
+        summary="The Social Practice course's portal API",
+        description=DESCRIPTION,
+        version="1.0.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    errors.install(app)
+    app.add_middleware(BodyLimit, max_upload_bytes=settings.max_upload_bytes)
+    for module in ROUTERS:
+        app.include_router(module.router)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = _openapi(app)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's schema plus the ProblemDetails component every documented error response refers to."""
+    schema = get_openapi(
+        title=app.title,
+        version=app.version,
+        summary=app.summary,
+        description=app.description,
+        routes=app.routes,
+    )
+    problem = errors.ProblemDetails.model_json_schema(ref_template="#/components/schemas/{model}")
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for name, definition in problem.pop("$defs", {}).items():
+        components.setdefault(name, definition)
+    components["ProblemDetails"] = problem
+    return schema
+
+
+app = create_app()

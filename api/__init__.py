@@ -1,0 +1,1 @@
+"""The HTTP API the university portal drives projects through (SPEC §4)."""

@@ -1,0 +1,138 @@
+"""Step 3 (SPEC §4): hours (R14), their verification by OSA (R15) and evidence uploads (R16)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Path, Response, UploadFile, status
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import (
+    ActionsDep,
+    BlobsDep,
+    IdempotencyKey,
+    Osa,
+    ProjectId,
+    ProjectsDep,
+    Reader,
+    SettingsDep,
+    Student,
+    readable_project,
+)
+from api.errors import ACT, READ, problems
+from api.uploads import clean_image, read_bounded, safe_filename
+from domain.commands import VerifyHours
+from domain.errors import Code, RuleViolation
+from domain.vocabulary import EvidenceKind
+from domain.work import BlobRef, EvidenceInput, HoursInput
+from workflows.messages import Outcome
+
+router = APIRouter(prefix="/v1/projects/{project_id}", tags=["work"])
+
+ItemId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+
+
+class VerificationRequest(BaseModel):
+    """R15: OSA's word on one club hours entry (the entry is named in the path)."""
+
+    verified: bool
+    note: str = Field(default="", max_length=2000)
+
+
+@router.post("/hours", status_code=status.HTTP_201_CREATED, summary="Log hours", responses=problems(*ACT))
+async def log_hours(
+    project_id: ProjectId,
+    body: HoursInput,
+    user: Student,
+    actions: ActionsDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Outcome:
+    """R14: half hours, more than 0 and at most 12 a day, not in the future; only `execution` hours count
+    toward the 36 (R15), and `campus_club` hours once OSA verified them. `created_id` is the entry id."""
+    return await actions.run(user, project_id, "log_hours", body, idempotency_key)
+
+
+@router.post("/hours/{entry_id}/verification", summary="Verify club hours", responses=problems(*ACT))
+async def verify_hours(
+    project_id: ProjectId,
+    entry_id: ItemId,
+    body: VerificationRequest,
+    user: Osa,
+    actions: ActionsDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Outcome:
+    """R15: the Office of Student Affairs confirms or refuses hours done through an on-campus club."""
+    command = VerifyHours(entry_id=entry_id, verified=body.verified, note=body.note)
+    return await actions.run(user, project_id, "verify_hours", command, idempotency_key)
+
+
+@router.post(
+    "/evidence",
+    status_code=status.HTTP_201_CREATED,
+    summary="Upload a photo or the reflection record",
+    responses=problems(*ACT, Code.UPLOAD_INVALID),
+)
+async def add_evidence(
+    project_id: ProjectId,
+    file: Annotated[UploadFile, File(description="A JPEG, PNG or WebP image.")],
+    kind: Annotated[EvidenceKind, Form()],
+    caption: Annotated[str, Form(min_length=1, max_length=2000)],
+    user: Student,
+    actions: ActionsDep,
+    blobs: BlobsDep,
+    settings: SettingsDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Outcome:
+    """R16: three `participation` photos, each with a detailed caption (say where you are when several
+    people are in it), and one `reflection` record of the session with the supervisor. The image must
+    decode, be at most `max_upload_bytes`, and loses its location and other metadata before it is stored.
+    `created_id` is the evidence id."""
+    await actions.visible(user, project_id)
+    data = await read_bounded(file, settings.max_upload_bytes)
+    image = await run_in_threadpool(clean_image, data, settings.max_image_pixels)
+    digest = await run_in_threadpool(blobs.put, image.data)
+    blob = BlobRef(
+        digest=digest,
+        content_type=image.content_type,
+        size=len(image.data),
+        width=image.width,
+        height=image.height,
+        filename=safe_filename(file.filename),
+    )
+    command = EvidenceInput(kind=kind, caption=caption, blob=blob)
+    return await actions.act(user, project_id, "add_evidence", command, idempotency_key)
+
+
+@router.get(
+    "/evidence/{evidence_id}",
+    summary="Download an evidence image",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The stored image, without location metadata.",
+            "content": {
+                t: {"schema": {"type": "string", "format": "binary"}} for t in ("image/jpeg", "image/png", "image/webp")
+            },
+        },
+        **problems(*READ),
+    },
+)
+async def get_evidence(
+    project_id: ProjectId, evidence_id: ItemId, user: Reader, projects: ProjectsDep, blobs: BlobsDep
+) -> Response:
+    """Served only to those who may read the project."""
+    view = await readable_project(projects, user, project_id)
+    item = next((e for e in view.evidence if e.id == evidence_id), None)
+    data = await run_in_threadpool(blobs.get, item.blob.digest) if item else None
+    if item is None or data is None:
+        raise RuleViolation(Code.NOT_FOUND, f"No evidence {evidence_id} on this project.")
+    return Response(
+        data,
+        media_type=item.blob.content_type,
+        headers={
+            "Cache-Control": "private, max-age=86400, immutable",
+            "ETag": f'"{item.blob.digest}"',
+            "X-Content-Type-Options": "nosniff",
+        },
+    )

@@ -1,0 +1,133 @@
+"""Evidence uploads (R16): only real, size-bounded JPEG/PNG/WebP images, with location metadata removed.
+
+An upload is decoded completely (a header that looks like an image is not enough), its orientation is
+applied to the pixels, and it is re-encoded with no metadata but its colour profile. Location can hide
+in EXIF's GPS directory, in XMP, in maker notes or in comments; keeping none of them is the one way to be
+sure none survives.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from fastapi import UploadFile
+from PIL import Image, ImageOps, UnidentifiedImageError
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.errors import ProblemException
+from domain.errors import Code, RuleViolation
+
+CHUNK = 64 * 1024
+FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+# Multipart framing plus the `kind` and `caption` fields (a caption is at most 2000 characters).
+FORM_OVERHEAD = 64 * 1024
+MAX_JSON_BYTES = 1024 * 1024
+# Kept through re-encoding: they change how pixels look, and carry nothing about where or who.
+_KEPT_INFO = ("icc_profile", "transparency")
+
+
+@dataclass(frozen=True)
+class CleanImage:
+    data: bytes
+    content_type: str
+    width: int
+    height: int
+
+
+def _invalid(detail: str) -> RuleViolation:
+    return RuleViolation(Code.UPLOAD_INVALID, detail)
+
+
+async def read_bounded(upload: UploadFile, limit: int) -> bytes:
+    """The whole upload, or UPLOAD_INVALID as soon as it passes `limit` bytes."""
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := await upload.read(CHUNK):
+        size += len(chunk)
+        if size > limit:
+            raise _invalid(f"The file is larger than {limit // (1024 * 1024)} MiB; upload a smaller image.")
+        chunks.append(chunk)
+    if size == 0:
+        raise _invalid("The file is empty.")
+    return b"".join(chunks)
+
+
+def clean_image(data: bytes, max_pixels: int) -> CleanImage:
+    """Decode fully, check type and size, strip metadata, re-encode. CPU-bound: call it in a thread."""
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            kind = probe.format or ""
+            width, height = probe.size
+            if kind not in FORMATS:
+                raise _invalid(f"Only JPEG, PNG and WebP images are accepted, not {kind or 'this file type'}.")
+            if width * height > max_pixels:
+                raise _invalid(f"The image has {width}x{height} pixels; at most {max_pixels:,} are accepted.")
+            probe.verify()
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            upright = ImageOps.exif_transpose(image)
+            out = io.BytesIO()
+            upright.info = {key: image.info[key] for key in _KEPT_INFO if key in image.info}
+            options: dict[str, object] = {"exif": b""}
+            if kind in ("JPEG", "WEBP"):
+                options["quality"] = 90
+            upright.save(out, format=kind, **options)
+    except RuleViolation:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError):
+        raise _invalid("The file is not an image Praxis can read (JPEG, PNG or WebP).") from None
+    except (OSError, SyntaxError, ValueError, EOFError) as error:
+        raise _invalid(f"The image could not be decoded: {error}.") from None
+    return CleanImage(data=out.getvalue(), content_type=FORMATS[kind], width=upright.width, height=upright.height)
+
+
+def safe_filename(name: str | None) -> str:
+    """The base name a client sent, without any path, bounded; only shown back to people."""
+    base = PurePath((name or "").replace("\\", "/")).name
+    return "".join(ch for ch in base if ch.isprintable())[:200]
+
+
+class BodyLimit:
+    """Refuse an oversized request body before it is parsed or spooled to disk.
+
+    Multipart bodies (evidence uploads) may carry `max_upload_bytes` plus the form's framing; anything else
+    is JSON and far smaller. A declared Content-Length is refused at once; a chunked body when it passes
+    the bound. Raising a ProblemException from `receive` lets FastAPI's body parser pass it through.
+    """
+
+    def __init__(self, app: ASGIApp, max_upload_bytes: int) -> None:
+        self.app = app
+        self.max_upload_bytes = max_upload_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        multipart = headers.get("content-type", "").lower().startswith("multipart/")
+        limit = self.max_upload_bytes + FORM_OVERHEAD if multipart else MAX_JSON_BYTES
+        code = Code.UPLOAD_INVALID if multipart else Code.VALIDATION_ERROR
+        detail = (
+            f"The file is larger than {self.max_upload_bytes // (1024 * 1024)} MiB; upload a smaller image."
+            if multipart
+            else f"The request body is larger than {MAX_JSON_BYTES // 1024} KiB."
+        )
+        declared = headers.get("content-length")
+        too_big = declared is not None and declared.isdigit() and int(declared) > limit
+        received = 0
+
+        async def bounded() -> Message:
+            nonlocal received
+            if too_big:
+                raise ProblemException(code, detail)
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise ProblemException(code, detail)
+            return message
+
+        await self.app(scope, bounded, send)
