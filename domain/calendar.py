@@ -12,7 +12,12 @@ TAIPEI = ZoneInfo("Asia/Taipei")
 
 def taipei_midnight_utc(day: date) -> datetime:
     """The instant a Taipei calendar day begins, in UTC."""
-    return datetime.combine(day, time(0), tzinfo=TAIPEI).astimezone(UTC)
+    return taipei_time_utc(day, time(0))
+
+
+def taipei_time_utc(day: date, clock: time) -> datetime:
+    """The instant a Taipei wall clock shows `clock` on `day`, in UTC."""
+    return datetime.combine(day, clock, tzinfo=TAIPEI).astimezone(UTC)
 
 
 def taipei_date(instant: datetime) -> date:
@@ -71,3 +76,13 @@ def semester_for(instant: datetime, semesters: list[Semester]) -> str:
         if semester.contains(instant):
             return semester.id
     return default_semester_id(instant)
+
+
+def conventional_end(semester_id: str) -> datetime | None:
+    """The end of a term by its id alone (`2026-fall` ends with January 2027), for a semester the office
+    has not entered yet; None for an id that names no term. The office's calendar, once entered, wins."""
+    year, _, term = semester_id.partition("-")
+    if not year.isdigit() or term not in ("fall", "spring"):
+        return None
+    last_day = date(int(year) + 1, 1, 31) if term == "fall" else date(int(year), 7, 31)
+    return taipei_midnight_utc(last_day + timedelta(days=1))

@@ -1,8 +1,12 @@
-"""Durable nudges as a pure schedule: what is owed to whom, and when (R12, R20).
+"""Durable nudges as a pure schedule: what is owed to whom, and when (R12, R20, R22).
 
-Each nudge has a key naming the situation it belongs to (the invitation or submission sequence), so a
-new invitation or resubmission re-arms the series and an answered one simply stops producing nudges.
-The workflow sleeps until `next_nudge`, then applies whatever `due_nudges` returns.
+Each nudge has a key naming the situation it belongs to (the invitation or submission sequence, the
+deadline), so a new invitation, resubmission or deadline re-arms the series and an answered one simply
+stops producing nudges. The workflow sleeps until `next_nudge`, then applies whatever `due_nudges` returns.
+
+A leaving supervisor (R22) gets reminders 14, 7, 3 and 1 days before the deadline on top of R20's, never
+two on one Taipei day: a leaving reminder that falls on the day of an R20 reminder is not planned (that
+reminder names the deadline instead), and one due on a day the supervisor was already mailed is merged.
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
+from domain import leaving
+from domain.calendar import taipei_date
 from domain.project import SYSTEM, ProjectState
 from domain.stages import Stage
 from domain.transitions import apply_invitation_expired
@@ -28,6 +34,8 @@ class NudgeKind(StrEnum):
     INVITATION_EXPIRY = "invitation_expiry"
     EVALUATION_REMINDER = "evaluation_reminder"
     EVALUATION_ESCALATION = "evaluation_escalation"
+    DEADLINE_REMINDER = "deadline_reminder"  # R22
+    DEADLINE_PASSED = "deadline_passed"  # R22
 
 
 class Nudge(BaseModel):
@@ -43,6 +51,34 @@ def _evaluation_days(elapsed: timedelta) -> list[int]:
     while days[-1] <= elapsed.days:
         days.append(days[-1] + 7)
     return days
+
+
+def evaluation_clock(state: ProjectState) -> tuple[datetime, str] | None:
+    """When R20's series starts and its key: the submission, or a reassignment made while it was pending (R22)."""
+    if state.stage is not Stage.EVALUATION_PENDING or state.submission is None:
+        return None
+    start, series = state.submission.submitted_at, f"sub{state.submission.seq}"
+    if state.supervisor is not None and state.supervisor.confirmed_at > start:
+        start = state.supervisor.confirmed_at
+        series += f"@{start:%Y%m%dT%H%M%S}"
+    return start, series
+
+
+def _deadline_plan(state: ProjectState, clock: tuple[datetime, str] | None) -> list[Nudge]:
+    """R22: leaving reminders (merged with R20's days) and the deadline itself."""
+    departure = leaving.active_departure(state)
+    if departure is None or departure.handed_over_at is not None:
+        return []
+    prefix = leaving.series(departure)
+    plan: list[Nudge] = []
+    if clock is not None:
+        start = clock[0]
+        r20_days = {taipei_date(start + timedelta(days=d)) for d in _evaluation_days(departure.deadline - start)}
+        for days, at in leaving.reminder_times(state, since=start):
+            if taipei_date(at) not in r20_days:
+                plan.append(Nudge(key=f"{prefix}:d{days}", kind=NudgeKind.DEADLINE_REMINDER, at=at, day=days))
+    plan.append(Nudge(key=f"{prefix}:end", kind=NudgeKind.DEADLINE_PASSED, at=departure.deadline, day=0))
+    return plan
 
 
 def planned_nudges(state: ProjectState, now: datetime) -> list[Nudge]:
@@ -64,13 +100,16 @@ def planned_nudges(state: ProjectState, now: datetime) -> list[Nudge]:
                 day=INVITATION_EXPIRY_DAYS,
             )
         )
-    if state.stage is Stage.EVALUATION_PENDING and state.submission is not None:
-        start, seq = state.submission.submitted_at, state.submission.seq
+    clock = evaluation_clock(state)
+    # A supervisor handed over to the center (R22) has left NTUST: R20 stops reminding them.
+    if clock is not None and not leaving.needs_reassignment(state):
+        start, series = clock
         for day in _evaluation_days(now - start):
             kind = (
                 NudgeKind.EVALUATION_ESCALATION if day == EVALUATION_ESCALATION_DAYS else NudgeKind.EVALUATION_REMINDER
             )
-            plan.append(Nudge(key=f"sub{seq}:d{day}", kind=kind, at=start + timedelta(days=day), day=day))
+            plan.append(Nudge(key=f"{series}:d{day}", kind=kind, at=start + timedelta(days=day), day=day))
+    plan.extend(_deadline_plan(state, clock))
     sent = set(state.nudges_sent)
     return sorted((n for n in plan if n.key not in sent), key=lambda n: n.at)
 
@@ -84,13 +123,20 @@ def due_nudges(state: ProjectState, now: datetime) -> list[Nudge]:
     """Nudges whose time has come. After an outage only the latest of a series is sent (the expiry, if due).
 
     A missed escalation rides on that latest reminder, so the center is still told (R20) without the
-    supervisor getting the 21-day reminder and a later one at the same moment.
+    supervisor getting the 21-day reminder and a later one at the same moment. A passed deadline (R22)
+    supersedes every reminder; an R20 reminder due with a leaving reminder is sent alone, naming the deadline.
     """
     due = [n for n in planned_nudges(state, now) if n.at <= now]
     if not due:
         return []
-    latest = due[-1]
-    if any(n.kind is NudgeKind.EVALUATION_ESCALATION for n in due):
+    passed = [n for n in due if n.kind is NudgeKind.DEADLINE_PASSED]
+    if passed:
+        return [passed[-1]]
+    others = [n for n in due if n.kind is not NudgeKind.DEADLINE_REMINDER]
+    if not others:
+        return [due[-1]]
+    latest = others[-1]
+    if any(n.kind is NudgeKind.EVALUATION_ESCALATION for n in others):
         latest = latest.model_copy(update={"kind": NudgeKind.EVALUATION_ESCALATION})
     return [latest]
 
@@ -98,8 +144,15 @@ def due_nudges(state: ProjectState, now: datetime) -> list[Nudge]:
 def apply_nudge(state: ProjectState, nudge: Nudge, now: datetime) -> None:
     """Fire one nudge; earlier ones of the same series that were missed are marked as passed over."""
     for stale in planned_nudges(state, now):
-        if stale.at <= nudge.at:
+        covered = stale.kind is NudgeKind.DEADLINE_REMINDER and nudge.kind in _SUPERVISOR_MAIL
+        if stale.at <= nudge.at or (covered and stale.at <= now):
             state.nudges_sent.append(stale.key)
+    if nudge.kind is NudgeKind.DEADLINE_PASSED:
+        leaving.apply_deadline_passed(state, now)
+        return
+    if nudge.kind is NudgeKind.DEADLINE_REMINDER:
+        leaving.apply_reminder(state, nudge.day, now)
+        return
     if nudge.kind is NudgeKind.INVITATION_EXPIRY:
         apply_invitation_expired(state, SYSTEM, now)
         return
@@ -110,6 +163,21 @@ def apply_nudge(state: ProjectState, nudge: Nudge, now: datetime) -> None:
         return
     assert state.supervisor is not None
     state.record(SYSTEM, now, "evaluation_reminded", f"day {nudge.day}")
-    state.notify("evaluation_reminder", Role.FACULTY, state.supervisor.faculty.id, day=str(nudge.day))
+    state.notify("evaluation_reminder", Role.FACULTY, state.supervisor.faculty.id, **_reminder_context(state, nudge))
     if nudge.kind is NudgeKind.EVALUATION_ESCALATION:
         state.notify("evaluation_overdue", Role.CENTER, "center", day=str(nudge.day))
+
+
+_SUPERVISOR_MAIL = frozenset({NudgeKind.EVALUATION_REMINDER, NudgeKind.EVALUATION_ESCALATION})
+
+
+def _reminder_context(state: ProjectState, nudge: Nudge) -> dict[str, str]:
+    """An R20 reminder names the day, the re-armed start after a reassignment, and a leaving deadline (R22)."""
+    context = {"day": str(nudge.day)}
+    clock = evaluation_clock(state)
+    if clock is not None and state.submission is not None and clock[0] != state.submission.submitted_at:
+        context["since"] = clock[0].isoformat()
+    departure = leaving.active_departure(state)
+    if departure is not None:
+        context["deadline"] = departure.deadline.isoformat()
+    return context

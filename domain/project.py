@@ -69,6 +69,28 @@ class Supervision(BaseModel):
     confirmed_at: datetime
 
 
+class Departure(BaseModel):
+    """R13/R22: the project's teacher leaves NTUST after `semester_id`, so the project works to a deadline.
+
+    The deadline is the semester's end unless the center extended it. `armed_at` is when the current
+    deadline was set: reminders that fell before it are not owed. Once the deadline passes unevaluated the
+    project is `handed_over` to the center, which reassigns it (the departed supervisor stays on record
+    and may still evaluate until then).
+    """
+
+    faculty_id: str
+    semester_id: str
+    semester_end: datetime
+    extended_to: datetime | None = None
+    extension_reason: str = ""
+    armed_at: datetime
+    handed_over_at: datetime | None = None
+
+    @property
+    def deadline(self) -> datetime:
+        return max(self.semester_end, self.extended_to or self.semester_end)
+
+
 class Submission(BaseModel):
     seq: int
     report: ClosureReport
@@ -115,6 +137,7 @@ class ProjectState(BaseModel):
     invitation: Invitation | None = None
     invitation_seq: int = 0
     supervisor: Supervision | None = None
+    former_supervisors: list[Supervision] = Field(default_factory=list)
     hours: list[HoursEntry] = Field(default_factory=list)
     evidence: list[Evidence] = Field(default_factory=list)
     submission: Submission | None = None
@@ -123,6 +146,7 @@ class ProjectState(BaseModel):
     last_reminder_request_at: datetime | None = None
     credit: Credit | None = None
     deadline: datetime | None = None
+    departure: Departure | None = None
     nudges_sent: list[str] = Field(default_factory=list)
     notices: list[Notice] = Field(default_factory=list)
     audit: list[AuditEntry] = Field(default_factory=list)
@@ -175,6 +199,9 @@ class ProjectView(BaseModel):
     reviews: list[ReviewRecord]
     invitation: Invitation | None
     supervisor: Supervision | None
+    former_supervisors: list[Supervision] = Field(default_factory=list)
+    departure: Departure | None = None
+    needs_reassignment: bool = False
     hours: list[HoursEntry]
     counted_hours: Decimal
     required_hours: Decimal = REQUIRED_HOURS

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from domain import leaving
 from domain.nudges import INVITATION_EXPIRY_DAYS, next_nudge
 from domain.project import ProjectState, ProjectView
 from domain.stages import Stage
 from domain.transitions import REMINDER_REQUEST_INTERVAL
 
 
-def deadlines(state: ProjectState) -> dict[str, datetime]:
+def deadlines(state: ProjectState, now: datetime | None = None) -> dict[str, datetime]:
     found: dict[str, datetime] = {}
     if state.stage is Stage.SUPERVISOR_INVITED and state.invitation is not None:
         found["invitation_expires_at"] = state.invitation.invited_at + timedelta(days=INVITATION_EXPIRY_DAYS)
@@ -18,6 +19,9 @@ def deadlines(state: ProjectState) -> dict[str, datetime]:
         found["reminder_request_allowed_from"] = state.last_reminder_request_at + REMINDER_REQUEST_INTERVAL
     if state.deadline is not None and not state.stage.is_final:
         found["semester_deadline"] = state.deadline
+    departure = leaving.active_departure(state)
+    if departure is not None and state.stage in leaving.NO_REPORT_STAGES:
+        found["submit_by"] = leaving.submit_by(departure, now or departure.armed_at)  # R22
     return found
 
 
@@ -35,6 +39,9 @@ def build_view(state: ProjectState, now: datetime) -> ProjectView:
         reviews=state.reviews,
         invitation=state.invitation,
         supervisor=state.supervisor,
+        former_supervisors=state.former_supervisors,
+        departure=leaving.active_departure(state),
+        needs_reassignment=leaving.needs_reassignment(state),
         hours=state.hours,
         counted_hours=state.counted_hours,
         evidence=state.evidence,
@@ -42,7 +49,7 @@ def build_view(state: ProjectState, now: datetime) -> ProjectView:
         evaluations=state.evaluations,
         credit=state.credit,
         missing=[] if state.stage.is_final else state.missing_for_closure(),
-        deadlines=deadlines(state),
+        deadlines=deadlines(state, now),
         next_nudge={"kind": upcoming.kind.value, "at": upcoming.at.isoformat()} if upcoming else None,
         audit=state.audit,
         revision=state.revision,
