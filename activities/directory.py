@@ -1,16 +1,39 @@
-"""Directory look-ups a project needs: the student's standing when it starts (R2, R3)."""
+"""Directory look-ups a project needs: the student's standing when it starts (R2, R3), and when the
+semester a teacher leaves after ends (R13, R22)."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 
+from pydantic import BaseModel
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 from temporalio import activity
 
 from activities.contracts import StandingRequest
+from domain.calendar import conventional_end, default_semester_id
 from domain.people import StudentStanding
 from store import credits, directory
 from store.db import session
+
+
+class SemesterEndRequest(BaseModel):
+    """R22: when does `semester_id` end, asked at `at` (workflow time)."""
+
+    semester_id: str
+    at: datetime
+
+
+def end_of_semester(s: Session, semester_id: str, at: datetime) -> datetime:
+    """The office's end of the semester (R25); before the office enters it, the term's conventional end, and
+    for an id that names no term, the end of the current term."""
+    semester = directory.get_semester(s, semester_id)
+    if semester is not None:
+        return semester.ends_at
+    end = conventional_end(semester_id) or conventional_end(default_semester_id(at))
+    assert end is not None
+    return end
 
 
 class DirectoryActivities:
@@ -31,3 +54,12 @@ class DirectoryActivities:
             exempt=bool(student and student.has_internship_credit),
             holds_credit=bool(credit and credit.granted and credit.existing_project_id != request.project_id),
         )
+
+    @activity.defn
+    async def semester_end(self, request: SemesterEndRequest) -> datetime:
+        """R13/R22: the deadline a leaving teacher's projects work to."""
+        return await asyncio.to_thread(self._semester_end, request)
+
+    def _semester_end(self, request: SemesterEndRequest) -> datetime:
+        with session(self._engine) as s:
+            return end_of_semester(s, request.semester_id, request.at)

@@ -43,7 +43,13 @@ def activities(settings: Settings, engine: Engine) -> list[Callable[..., Any]]:
     ledger = LedgerActivities(engine)
     readmodel = ReadModelActivities(engine)
     mail = MailActivities(settings, engine)
-    return [directory.student_standing, ledger.record_credit, readmodel.save_project, mail.deliver_notices]
+    return [
+        directory.student_standing,
+        directory.semester_end,
+        ledger.record_credit,
+        readmodel.save_project,
+        mail.deliver_notices,
+    ]
 
 
 def build_worker(client: Client, settings: Settings, engine: Engine) -> Worker:

@@ -3,6 +3,12 @@
 Rules live in `domain/`; this module wires them to Temporal. Every action is an update whose validator runs
 the domain check, so a refusal never reaches history. The main loop persists the read model, delivers the
 notices the state owes, keeps search attributes current and sleeps until the next nudge is due.
+
+Leaving supervisors (R13, R22, `domain.leaving`) reach the project as signals with plain JSON payloads, so
+an operator can send them from the Temporal UI as well: `supervisor_leaving` / `supervisor_staying` (from
+the departure fan-out), `reassign_supervisor` and `extend_deadline` (the center's steering; reassignment
+is also an update with a validator, for the portal). A signal that breaks a rule is kept in the audit
+trail as refused. The deadline itself is one of the project's nudges: the project hands itself over.
 """
 
 from __future__ import annotations
@@ -18,10 +24,11 @@ from temporalio.common import RetryPolicy, SearchAttributeKey, SearchAttributeUp
 
 with workflow.unsafe.imports_passed_through():
     from activities.contracts import CreditRequest, NoticeBatch, SaveProject, StandingRequest
-    from activities.directory import DirectoryActivities
+    from activities.directory import DirectoryActivities, SemesterEndRequest
     from activities.ledger import LedgerActivities
     from activities.mail import MailActivities
     from activities.readmodel import ReadModelActivities
+    from domain import leaving
     from domain import transitions as t
     from domain.commands import (
         Evaluate,
@@ -34,6 +41,7 @@ with workflow.unsafe.imports_passed_through():
         Withdraw,
     )
     from domain.errors import RuleViolation
+    from domain.leaving import ExtendDeadline, Reassign, SupervisorLeaving, SupervisorStaying
     from domain.nudges import apply_nudge, due_nudges, next_nudge
     from domain.people import StudentStanding
     from domain.project import SYSTEM, Actor, ProjectState, ProjectView, summarize
@@ -90,6 +98,8 @@ class ProjectWorkflow:
             )
             self._s.record(SYSTEM, workflow.now(), "standing_checked", standing_note(self._s.standing))
         while True:
+            leaving.settle(self._s, workflow.now())
+            await self._look_up_departure()
             await self._flush()
             if self._s.stage.is_final and workflow.all_handlers_finished() and not self._dirty():
                 return build_view(self._s, workflow.now())
@@ -105,6 +115,19 @@ class ProjectWorkflow:
     def _history_is_long(start: ProjectStart) -> bool:
         info = workflow.info()
         return info.is_continue_as_new_suggested() or info.get_current_history_length() > start.history_limit
+
+    async def _look_up_departure(self) -> None:
+        """R13: an invited (or newly assigned) teacher's entry says they leave: find the deadline it sets."""
+        semester_id = leaving.departure_to_look_up(self._s)
+        if semester_id is None:
+            return
+        end = await workflow.execute_activity_method(
+            DirectoryActivities.semester_end,
+            SemesterEndRequest(semester_id=semester_id, at=workflow.now()),
+            start_to_close_timeout=QUICK_TIMEOUT,
+            retry_policy=QUICK_RETRY,
+        )
+        leaving.apply_looked_up(self._s, semester_id, end, workflow.now())
 
     def _dirty(self) -> bool:
         return self._s.revision != self._flushed or bool(self._s.notices)
@@ -166,6 +189,14 @@ class ProjectWorkflow:
         details = f"**{self._s.stage.value}** — {WAITING_FOR[self._s.stage]}"
         if upcoming:
             details += f"\n\nNext nudge: {upcoming.kind.value} (day {upcoming.day}) at {upcoming.at.isoformat()}"
+        departure = leaving.active_departure(self._s)
+        if departure is not None:
+            details += (
+                f"\n\nDeadline (R22): {departure.deadline.isoformat()}, "
+                f"{departure.faculty_id} leaves NTUST after {departure.semester_id}"
+            )
+            if departure.handed_over_at is not None:
+                details += "\n\n**Handed to the center**: send `reassign_supervisor` with the new supervisor"
         workflow.set_current_details(details)
 
     def _outcome(self, created_id: str | None = None, warning: str | None = None) -> Outcome:
@@ -353,12 +384,59 @@ class ProjectWorkflow:
         if self._late(act, t.apply_evaluation):
             await self._record_credit_if_passed(act.command)
 
-    # --- operators (Temporal UI signal dialog) -----------------------------------------------------
+    # --- operators (Temporal UI signal dialog) and the directory: plain JSON payloads ------------------
 
     @workflow.signal
     def note(self, note: Note) -> None:
         """An operator's note in the audit trail; plain JSON `{"text": "..."}` from the UI."""
         self._s.record(OPERATOR, workflow.now(), "operator_note", note.text)
+
+    def _signalled(self, actor: Actor, action: str, apply: Callable[[], object]) -> None:
+        try:
+            apply()
+        except RuleViolation as violation:
+            self._s.record(actor, workflow.now(), f"{action}_refused", violation.detail)
+
+    @workflow.signal
+    def supervisor_leaving(self, news: SupervisorLeaving) -> None:
+        """R22: `{"faculty_id": "T001", "semester_id": "2026-fall", "deadline": "2027-01-31T16:00:00Z"}`."""
+        self._signalled(
+            DIRECTORY,
+            "supervisor_leaving",
+            lambda: leaving.apply_supervisor_leaving(self._s, DIRECTORY, news, workflow.now()),
+        )
+
+    @workflow.signal
+    def supervisor_staying(self, news: SupervisorStaying) -> None:
+        """R22 undone: `{"faculty_id": "T001"}`."""
+        leaving.apply_supervisor_staying(self._s, DIRECTORY, news, workflow.now())
+
+    @workflow.signal(name="reassign_supervisor")
+    def reassign_supervisor(self, cmd: Reassign) -> None:
+        """R22: `{"faculty": {"id", "name", "email", "rank", ...directory entry}, "reason": "..."}`."""
+        self._signalled(
+            OPERATOR, "reassign_supervisor", lambda: leaving.apply_reassign(self._s, OPERATOR, cmd, workflow.now())
+        )
+
+    @workflow.update(name="reassign_supervisor")
+    def reassign(self, act: Act[Reassign]) -> Outcome:
+        with refusing():
+            leaving.apply_reassign(self._s, act.actor, act.command, workflow.now())
+        return self._outcome()
+
+    @reassign.validator
+    def _reassign(self, act: Act[Reassign]) -> None:
+        with refusing():
+            leaving.check_reassign(self._s, act.actor, act.command)
+
+    @workflow.signal
+    def extend_deadline(self, cmd: ExtendDeadline) -> None:
+        """R22: `{"deadline": "2027-02-28T16:00:00Z", "reason": "..."}`, later than the current deadline."""
+        self._signalled(
+            OPERATOR,
+            "extend_deadline",
+            lambda: leaving.apply_extend_deadline(self._s, OPERATOR, cmd, workflow.now()),
+        )
 
 
 def standing_note(standing: StudentStanding) -> str:
@@ -372,6 +450,7 @@ def standing_note(standing: StudentStanding) -> str:
 
 
 OPERATOR = Actor(id="operator", role=Role.OPERATOR, channel=Channel.TEMPORAL_UI)
+DIRECTORY = Actor(id="directory", role=Role.SYSTEM, channel=Channel.SYSTEM)  # R22: the faculty directory changed
 
 WAITING_FOR: dict[Stage, str] = {
     Stage.PROPOSAL_REVIEW: "waiting for the center to review the proposal",
