@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from domain.vocabulary import HIGH_PRIORITY_TAGS, LOW_PRIORITY_TAGS, Category, Indicator, Priority, PriorityTag
@@ -26,8 +28,8 @@ def priority_of(tags: list[PriorityTag]) -> Priority:
     return Priority.NORMAL
 
 
-class Proposal(BaseModel):
-    """R4: topic, a clear plan, a category and at least one indicator; R6 justification when low priority."""
+class ProposalContent(BaseModel):
+    """What a reviewer judges (R4-R7), shared by an individual proposal and a group proposal (R9)."""
 
     # Length limits apply to the text without surrounding whitespace, so a blank or padded title or plan
     # cannot pass for one reviewers can judge (R4).
@@ -39,10 +41,9 @@ class Proposal(BaseModel):
     tags: list[PriorityTag] = Field(default_factory=list)
     indicators: list[IndicatorClaim] = Field(min_length=1, max_length=5)
     justification: str | None = Field(default=None, max_length=5000)
-    group_id: str | None = Field(default=None, max_length=64)  # R9: an individual proposal linked to a group
 
     @model_validator(mode="after")
-    def _rules(self) -> Proposal:
+    def _rules(self) -> Self:
         chosen = [claim.indicator for claim in self.indicators]
         if len(set(chosen)) != len(chosen):
             raise ValueError("each indicator may be claimed once")
@@ -57,3 +58,9 @@ class Proposal(BaseModel):
     @property
     def chosen_indicators(self) -> set[Indicator]:
         return {claim.indicator for claim in self.indicators}
+
+
+class Proposal(ProposalContent):
+    """R4: topic, a clear plan, a category and at least one indicator; R6 justification when low priority."""
+
+    group_id: str | None = Field(default=None, max_length=64)  # R9: an individual proposal linked to a group
