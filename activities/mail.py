@@ -65,6 +65,8 @@ ACTION_LINKS: dict[str, tuple[LinkAction, str | None]] = {
     "invitation_reminder": (LinkAction.RESPOND_INVITATION, None),
     "evaluation_requested": (LinkAction.EVALUATE, "submission_seq"),
     "evaluation_reminder": (LinkAction.EVALUATE, None),
+    "evaluation_assigned": (LinkAction.EVALUATE, "submission_seq"),  # R22: reassigned while pending
+    "deadline_reminder": (LinkAction.EVALUATE, None),  # R22
     "club_hours_to_verify": (LinkAction.VERIFY_HOURS, "entry_id"),
 }
 # Other mails link to the project where the recipient can open it; a supervisor told that an invitation
@@ -141,6 +143,8 @@ _env.filters["en_date"] = en_date
 _env.filters["zh_date"] = zh_date
 _env.filters["format_en"] = lambda value: _format_label(value, _FORMATS_EN)
 _env.filters["format_zh"] = lambda value: _format_label(value, _FORMATS_ZH)
+# Notice contexts are strings; a date travels as ISO 8601 (`{{ c.deadline | instant | en_date }}`).
+_env.filters["instant"] = datetime.fromisoformat
 
 
 def template_names() -> set[str]:
@@ -176,8 +180,11 @@ class _Block:
 
 
 def _moments(summary: ProjectSummary, notice: Notice, now: datetime) -> dict[str, Any]:
-    """The dates a mail names, from when the current stage began and the domain's schedule (R12, R20)."""
-    since = summary.stage_since
+    """The dates a mail names, from when the current stage began and the domain's schedule (R12, R20).
+
+    A reminder after a reassignment counts from the reassignment (`since`, R22), not from the submission.
+    """
+    since = datetime.fromisoformat(notice.context["since"]) if "since" in notice.context else summary.stage_since
     moments: dict[str, Any] = {
         "invited_at": None,
         "invitation_expires_at": None,

@@ -107,6 +107,12 @@ def test_every_mail_template_belongs_to_a_notice() -> None:
 
 # --- rendering --------------------------------------------------------------------------------------
 
+_DEADLINE = {
+    "deadline": "2027-01-31T16:00:00+00:00",
+    "submit_by": "2027-01-17T16:00:00+00:00",
+    "semester_id": "2026-fall",
+}
+
 # Who receives each notice, in which stage, with what context (as domain/transitions.py and nudges.py emit).
 CASES: dict[str, tuple[Role, str, Stage, dict[str, str]]] = {
     "proposal_approved": (Role.STUDENT, STUDENT.id, Stage.NEEDS_SUPERVISOR, {"comment": "Clear plan."}),
@@ -126,6 +132,22 @@ CASES: dict[str, tuple[Role, str, Stage, dict[str, str]]] = {
     "evaluation_fail": (Role.STUDENT, STUDENT.id, Stage.FAILED, {"feedback": "No reflection record."}),
     "evaluation_revise": (Role.STUDENT, STUDENT.id, Stage.REVISION_REQUESTED, {"feedback": "Expand the narrative."}),
     "project_withdrawn": (Role.FACULTY, FACULTY.id, Stage.WITHDRAWN, {}),
+    # R22: leaving supervisors
+    "deadline_set": (Role.STUDENT, STUDENT.id, Stage.IN_PROGRESS, {**_DEADLINE, "invited": "", "changed": ""}),
+    "deadline_reminder": (Role.FACULTY, FACULTY.id, Stage.EVALUATION_PENDING, {**_DEADLINE, "days": "7"}),
+    "reassignment_needed": (Role.CENTER, "center", Stage.EVALUATION_PENDING, _DEADLINE),
+    "supervisor_departed": (Role.STUDENT, STUDENT.id, Stage.EVALUATION_PENDING, {**_DEADLINE, "invited": ""}),
+    "evaluation_assigned": (
+        Role.FACULTY,
+        FACULTY.id,
+        Stage.EVALUATION_PENDING,
+        {"submission_seq": "1", "reason": "The supervisor left."},
+    ),
+    "supervisor_assigned": (Role.FACULTY, FACULTY.id, Stage.IN_PROGRESS, {"reason": "The supervisor left."}),
+    "supervisor_changed": (Role.STUDENT, STUDENT.id, Stage.IN_PROGRESS, {"reason": "The supervisor left."}),
+    "supervisor_replaced": (Role.FACULTY, FACULTY.id, Stage.IN_PROGRESS, {"reason": "The supervisor left."}),
+    "deadline_lifted": (Role.STUDENT, STUDENT.id, Stage.IN_PROGRESS, {}),
+    "reassignment_withdrawn": (Role.CENTER, "center", Stage.EVALUATION_PENDING, {"deadline": ""}),
 }
 
 
