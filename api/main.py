@@ -13,6 +13,7 @@ from typing import Any
 import structlog
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 from temporalio.client import Client
 
@@ -77,6 +78,9 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
         description=DESCRIPTION,
         version="1.0.0",
         lifespan=lifespan,
+        # operationIds (and generated client method names) are the handlers' names: `log_hours`, not
+        # `log_hours_v1_projects__project_id__hours_post`.
+        generate_unique_id_function=_operation_id,
     )
     app.state.settings = settings
     errors.install(app)
@@ -91,6 +95,10 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+def _operation_id(route: APIRoute) -> str:
+    return route.name
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:

@@ -14,7 +14,7 @@ router = APIRouter(prefix="/v1/projects/{project_id}", tags=["proposal"])
 
 
 @router.post("/review", summary="Review a proposal", responses=problems(*ACT))
-async def review(
+async def review_proposal(
     project_id: ProjectId, body: Review, user: Center, actions: ActionsDep, idempotency_key: IdempotencyKey = None
 ) -> Outcome:
     """R8: `approve`, `request_changes` or `reject`; the last two need a comment for the student."""
@@ -22,7 +22,7 @@ async def review(
 
 
 @router.put("/proposal", summary="Revise a proposal", responses=problems(*ACT))
-async def revise(
+async def revise_proposal(
     project_id: ProjectId,
     proposal: Proposal,
     user: Student,

@@ -29,7 +29,7 @@ class InvitationRequest(BaseModel):
     summary="Invite a supervisor",
     responses=problems(*ACT, Code.SUPERVISOR_NOT_FOUND, Code.SUPERVISOR_NOT_ELIGIBLE),
 )
-async def invite(
+async def invite_supervisor(
     project_id: ProjectId,
     body: InvitationRequest,
     user: Student,
@@ -48,7 +48,7 @@ async def invite(
 
 
 @router.delete("", summary="Cancel the pending invitation", responses=problems(*ACT))
-async def cancel(
+async def cancel_invitation(
     project_id: ProjectId, user: Student, actions: ActionsDep, idempotency_key: IdempotencyKey = None
 ) -> Outcome:
     """R12: the student may withdraw a pending invitation and invite someone else."""
@@ -56,7 +56,7 @@ async def cancel(
 
 
 @router.post("/response", summary="Accept or decline supervising", responses=problems(*ACT))
-async def respond(
+async def respond_to_invitation(
     project_id: ProjectId,
     body: InvitationResponse,
     user: Faculty,
