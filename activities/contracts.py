@@ -32,3 +32,15 @@ class NoticeBatch(BaseModel):
 
     summary: ProjectSummary
     notices: list[Notice]
+
+
+class DigestRequest(BaseModel):
+    """R8: send the review digest due at `at` (workflow time, so a retry or a late worker lists the same day)."""
+
+    at: datetime
+
+
+class DigestResult(BaseModel):
+    """The proposals the digest listed; empty if none had waited long enough and no mail was sent."""
+
+    project_ids: list[str]

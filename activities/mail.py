@@ -24,6 +24,7 @@ import asyncio
 import hashlib
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.headerregistry import Address
@@ -147,9 +148,17 @@ _env.filters["format_zh"] = lambda value: _format_label(value, _FORMATS_ZH)
 _env.filters["instant"] = datetime.fromisoformat
 
 
+# Mails that are not a project's notice (they go out from activities other than deliver_notices).
+NON_NOTICE_TEMPLATES = frozenset({"review_digest"})
+
+
 def template_names() -> set[str]:
     """Every notice template there is a mail for."""
-    return {path.stem for path in TEMPLATES_DIR.glob("*.j2") if not path.name.startswith("_")}
+    return {
+        path.stem
+        for path in TEMPLATES_DIR.glob("*.j2")
+        if not path.name.startswith("_") and path.stem not in NON_NOTICE_TEMPLATES
+    }
 
 
 @dataclass(frozen=True)
@@ -232,10 +241,6 @@ def _one_line(text: str) -> str:
 
 def render_notice(view: MailView, *, language: Language = "bilingual", center_email: str) -> MailContent:
     """Subject, plain text and HTML of one notice, from `templates/<notice.template>.j2` and the layouts."""
-    template = _env.get_template(f"{view.notice.template}.j2")
-    missing = [name for name in _BLOCKS if name not in template.blocks]
-    if missing:
-        raise ValueError(f"mail template {view.notice.template} lacks blocks {missing}")
     variables: dict[str, Any] = {
         "project": view.summary,
         "c": view.notice.context,
@@ -247,6 +252,35 @@ def render_notice(view: MailView, *, language: Language = "bilingual", center_em
         "escalation_days": EVALUATION_ESCALATION_DAYS,
         **_moments(view.summary, view.notice, view.now),
     }
+    return render_mail(
+        view.notice.template,
+        variables,
+        language=language,
+        center_email=center_email,
+        project=view.summary,
+        link=view.link,
+        link_expires_at=view.link_expires_at,
+    )
+
+
+def render_mail(
+    template_name: str,
+    variables: dict[str, Any],
+    *,
+    language: Language = "bilingual",
+    center_email: str,
+    project: ProjectSummary | None,
+    link: str | None,
+    link_expires_at: datetime | None = None,
+) -> MailContent:
+    """Subject, plain text and HTML from `templates/<template_name>.j2` and the layouts.
+
+    `project` is the project the mail is about (its stage goes in the footer); None for a mail about many.
+    """
+    template = _env.get_template(f"{template_name}.j2")
+    missing = [name for name in _BLOCKS if name not in template.blocks]
+    if missing:
+        raise ValueError(f"mail template {template_name} lacks blocks {missing}")
 
     def block(name: str) -> str:
         return "".join(template.blocks[name](template.new_context(variables)))
@@ -270,9 +304,9 @@ def render_notice(view: MailView, *, language: Language = "bilingual", center_em
     layout = {
         "sections": sections,
         "subject": subject,
-        "project": view.summary,
-        "link": view.link,
-        "link_expires_at": view.link_expires_at,
+        "project": project,
+        "link": link,
+        "link_expires_at": link_expires_at,
         "center_email": center_email,
     }
     text = _env.get_template("_layout.txt.j2").render(layout)
@@ -323,6 +357,15 @@ class Recipient:
     name: str
 
 
+def center_recipient(settings: Settings) -> Recipient:
+    return Recipient(address=settings.center_email, name="Center for General Education")
+
+
+def project_url(settings: Settings, project_id: str) -> str:
+    """Where the portal shows one project (the link students and the center get)."""
+    return f"{settings.public_url.rstrip('/')}/v1/projects/{project_id}"
+
+
 def build_message(
     settings: Settings, key: str, recipient: Recipient, content: MailContent, *, now: datetime
 ) -> EmailMessage:
@@ -348,53 +391,64 @@ def _refused_for_good(error: Exception) -> bool:
     return isinstance(error, aiosmtplib.SMTPRecipientsRefused) and all(r.code >= 500 for r in error.recipients)
 
 
-# --- the activity ----------------------------------------------------------------------------------
+# --- delivery through the outbox --------------------------------------------------------------------
 
 
-class MailActivities:
-    def __init__(self, settings: Settings, engine: Engine, sender: MailSender | None = None) -> None:
-        self._settings = settings
+@dataclass(frozen=True)
+class OutboxMail:
+    """One mail to send at most once: its outbox key, what it belongs to, and how logs and errors name it."""
+
+    key: str
+    project_id: str  # "" for a mail about no single project (the review digest)
+    template: str
+    description: str  # e.g. "mail invitation for project 1a2b": the failed attempt's error starts with it
+    log_context: dict[str, str] = field(default_factory=dict)
+
+
+# Prepares the message to send, given the outbox row's token id (a retry re-sends the same link) and the
+# time of this attempt; None if the mail turned out undeliverable (it must then say so in the outbox).
+Prepare = Callable[[str | None, datetime], EmailMessage | None]
+
+
+class Outbox:
+    """Sends mails through the outbox, each at most once per key (see the module docstring)."""
+
+    def __init__(self, engine: Engine, sender: MailSender) -> None:
         self._engine = engine
-        self._sender: MailSender = sender or SmtpSender(settings)
+        self._sender = sender
 
-    @activity.defn
-    async def deliver_notices(self, batch: NoticeBatch) -> None:
-        """Send the batch's notices in order; each at most once per key (see the module docstring)."""
-        for notice in batch.notices:
-            await self._deliver(batch.summary, notice)
-
-    async def _deliver(self, summary: ProjectSummary, notice: Notice) -> None:
-        bound = log.bind(project_id=summary.id, template=notice.template, to_role=notice.to_role.value)
+    async def send_once(self, mail: OutboxMail, prepare: Prepare) -> None:
+        """Send unless the key was sent or given up already; an SMTP failure raises ApplicationError to retry."""
+        bound = log.bind(**mail.log_context)
         now = datetime.now(UTC)
-        entry = await asyncio.to_thread(self._open, summary, notice, now)
+        entry = await asyncio.to_thread(self._open, mail, now)
         if entry.status is not outbox.OutboxStatus.PENDING:
             bound.debug("mail already handled", status=entry.status.value)
             return
         try:
-            message = await asyncio.to_thread(self._prepare, summary, notice, entry.token_id, now)
+            message = await asyncio.to_thread(prepare, entry.token_id, now)
             if message is None:
                 return
             await self._sender.send(message)
         except Exception as error:
             reason = f"{type(error).__name__}: {error}"
             if _refused_for_good(error):
-                await asyncio.to_thread(self._give_up, notice.key, f"recipient refused: {reason}")
+                await asyncio.to_thread(self._give_up, mail.key, f"recipient refused: {reason}")
                 bound.warning("mail undeliverable", reason=reason)
                 return
-            attempts = await asyncio.to_thread(self._count_failure, notice.key, reason)
+            attempts = await asyncio.to_thread(self._count_failure, mail.key, reason)
             bound.warning("mail not sent; the activity will be retried", attempts=attempts, error=reason)
             raise ApplicationError(
-                f"mail {notice.template} for project {summary.id} not sent (attempt {attempts}): {reason}",
-                type="MailNotSent",
+                f"{mail.description} not sent (attempt {attempts}): {reason}", type="MailNotSent"
             ) from error
-        await asyncio.to_thread(self._sent, notice.key, datetime.now(UTC))
+        await asyncio.to_thread(self._sent, mail.key, datetime.now(UTC))
         bound.info("mail sent")
 
     # Blocking database work, run in a thread.
 
-    def _open(self, summary: ProjectSummary, notice: Notice, now: datetime) -> outbox.OutboxEntry:
+    def _open(self, mail: OutboxMail, now: datetime) -> outbox.OutboxEntry:
         with session(self._engine) as s:
-            return outbox.open_entry(s, key=notice.key, project_id=summary.id, template=notice.template, now=now)
+            return outbox.open_entry(s, key=mail.key, project_id=mail.project_id, template=mail.template, now=now)
 
     def _count_failure(self, key: str, reason: str) -> int:
         with session(self._engine) as s:
@@ -407,6 +461,32 @@ class MailActivities:
     def _sent(self, key: str, now: datetime) -> None:
         with session(self._engine) as s:
             outbox.mark_sent(s, key, now)
+
+
+# --- the activity ----------------------------------------------------------------------------------
+
+
+class MailActivities:
+    def __init__(self, settings: Settings, engine: Engine, sender: MailSender | None = None) -> None:
+        self._settings = settings
+        self._engine = engine
+        self._outbox = Outbox(engine, sender or SmtpSender(settings))
+
+    @activity.defn
+    async def deliver_notices(self, batch: NoticeBatch) -> None:
+        """Send the batch's notices in order; each at most once per key (see the module docstring)."""
+        for notice in batch.notices:
+            await self._deliver(batch.summary, notice)
+
+    async def _deliver(self, summary: ProjectSummary, notice: Notice) -> None:
+        mail = OutboxMail(
+            key=notice.key,
+            project_id=summary.id,
+            template=notice.template,
+            description=f"mail {notice.template} for project {summary.id}",
+            log_context={"project_id": summary.id, "template": notice.template, "to_role": notice.to_role.value},
+        )
+        await self._outbox.send_once(mail, lambda token_id, now: self._prepare(summary, notice, token_id, now))
 
     def _prepare(
         self, summary: ProjectSummary, notice: Notice, token_id: str | None, now: datetime
@@ -454,7 +534,7 @@ class MailActivities:
             faculty = get_faculty(s, notice.to_id)
             return Recipient(address=str(faculty.email), name=faculty.name) if faculty else None
         if notice.to_role is Role.CENTER:
-            return Recipient(address=self._settings.center_email, name="Center for General Education")
+            return center_recipient(self._settings)
         if notice.to_role is Role.OSA:
             return Recipient(address=self._settings.osa_email, name="Office of Student Affairs")
         return None
@@ -465,7 +545,7 @@ class MailActivities:
         base = self._settings.public_url.rstrip("/")
         spec = ACTION_LINKS.get(notice.template)
         if spec is None:
-            project_link = f"{base}/v1/projects/{summary.id}" if notice.to_role in PROJECT_LINK_ROLES else None
+            project_link = project_url(self._settings, summary.id) if notice.to_role in PROJECT_LINK_ROLES else None
             return project_link, None
         # A retry re-sends the link the first attempt issued, not a second one.
         claims = tokens.get_link(s, token_id) if token_id else None

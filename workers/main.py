@@ -8,11 +8,13 @@ from typing import Any
 
 import structlog
 from sqlalchemy.engine import Engine
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHandle
+from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from activities.digest import DigestActivities
 from activities.directory import DirectoryActivities
 from activities.ledger import LedgerActivities
 from activities.mail import MailActivities
@@ -20,11 +22,13 @@ from activities.readmodel import ReadModelActivities
 from praxis.logging import configure_logging
 from praxis.settings import Settings, get_settings
 from store.db import make_engine, migrate
+from workflows.digest import WORKFLOW_ID as DIGEST_WORKFLOW_ID
+from workflows.digest import DigestStart, ReviewDigestWorkflow
 from workflows.project import ProjectWorkflow
 
 log = structlog.get_logger(__name__)
 
-WORKFLOWS = [ProjectWorkflow]
+WORKFLOWS = [ProjectWorkflow, ReviewDigestWorkflow]
 
 # `domain` is pure and deterministic, so the sandbox may share it instead of re-importing it per run.
 SANDBOX = SandboxedWorkflowRunner(
@@ -43,12 +47,14 @@ def activities(settings: Settings, engine: Engine) -> list[Callable[..., Any]]:
     ledger = LedgerActivities(engine)
     readmodel = ReadModelActivities(engine)
     mail = MailActivities(settings, engine)
+    digest = DigestActivities(settings, engine)
     return [
         directory.student_standing,
         directory.semester_end,
         ledger.record_credit,
         readmodel.save_project,
         mail.deliver_notices,
+        digest.send_review_digest,
     ]
 
 
@@ -67,11 +73,28 @@ def build_worker(client: Client, settings: Settings, engine: Engine) -> Worker:
     )
 
 
+async def start_review_digest(
+    client: Client, settings: Settings, start: DigestStart | None = None
+) -> WorkflowHandle[ReviewDigestWorkflow, None]:
+    """R8: the course's one digest workflow; every worker asks for it at startup and joins the running one."""
+    handle = await client.start_workflow(
+        ReviewDigestWorkflow.run,
+        start or DigestStart(),
+        id=DIGEST_WORKFLOW_ID,
+        task_queue=settings.task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        static_summary="Daily digest of proposals waiting for review (R8)",
+    )
+    log.info("review digest workflow running", workflow_id=handle.id, run_id=handle.result_run_id)
+    return handle
+
+
 async def run(settings: Settings) -> None:
     migrate(settings.db_url)
     engine = make_engine(settings.db_url)
     client = await connect(settings)
     worker = build_worker(client, settings, engine)
+    await start_review_digest(client, settings)
     log.info("worker started", task_queue=settings.task_queue, temporal=settings.temporal_address)
     await worker.run()
 

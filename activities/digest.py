@@ -1,0 +1,96 @@
+"""R8: the daily digest to the center of proposals waiting 3 days or more for review.
+
+Sent through the same outbox and SMTP sender as every other mail (activities.mail), keyed by the Taipei
+date (`domain.digest.digest_key`), so a retried activity, or a second worker starting the workflow,
+never sends a day's digest twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from email.message import EmailMessage
+
+import structlog
+from sqlalchemy.engine import Engine
+from temporalio import activity
+
+from activities.contracts import DigestRequest, DigestResult
+from activities.mail import (
+    MailSender,
+    Outbox,
+    OutboxMail,
+    SmtpSender,
+    build_message,
+    center_recipient,
+    project_url,
+    render_mail,
+)
+from domain.digest import (
+    DIGEST_STAGE,
+    REVIEW_WAIT,
+    DigestItem,
+    digest_items,
+    digest_key,
+    next_digest_at,
+    waiting_since_cutoff,
+)
+from praxis.settings import Settings
+from store import outbox
+from store.db import session
+from store.projects import projects_in_stage_since
+
+log = structlog.get_logger(__name__)
+
+TEMPLATE = "review_digest"
+
+
+class DigestActivities:
+    def __init__(self, settings: Settings, engine: Engine, sender: MailSender | None = None) -> None:
+        self._settings = settings
+        self._engine = engine
+        self._outbox = Outbox(engine, sender or SmtpSender(settings))
+
+    @activity.defn
+    async def send_review_digest(self, request: DigestRequest) -> DigestResult:
+        """One mail to the center listing every proposal in review since 3 days before `at`; none if none."""
+        items = await asyncio.to_thread(self._waiting, request.at)
+        if not items:
+            log.info("review digest: no proposal has waited long enough", at=request.at.isoformat())
+            return DigestResult(project_ids=[])
+        key = digest_key(request.at)
+        mail = OutboxMail(
+            key=key,
+            project_id="",
+            template=TEMPLATE,
+            description=f"review digest {key}",
+            log_context={"template": TEMPLATE, "key": key, "proposals": str(len(items))},
+        )
+        await self._outbox.send_once(mail, lambda _token_id, now: self._prepare(key, items, request.at, now))
+        return DigestResult(project_ids=[item.project_id for item in items])
+
+    def _waiting(self, at: datetime) -> list[DigestItem]:
+        with session(self._engine) as s:
+            waiting = projects_in_stage_since(s, DIGEST_STAGE, waiting_since_cutoff(at))
+        return digest_items(waiting, at)
+
+    def _prepare(self, key: str, items: list[DigestItem], at: datetime, now: datetime) -> EmailMessage:
+        settings = self._settings
+        base = settings.public_url.rstrip("/")
+        variables = {
+            "items": [{**item.model_dump(), "url": project_url(settings, item.project_id)} for item in items],
+            "wait_days": REVIEW_WAIT.days,
+            "next_digest_at": next_digest_at(at),
+        }
+        content = render_mail(
+            TEMPLATE,
+            variables,
+            language=settings.mail_language,
+            center_email=settings.center_email,
+            project=None,
+            link=f"{base}/v1/projects?stage={DIGEST_STAGE.value}",
+        )
+        recipient = center_recipient(settings)
+        with session(self._engine) as s:
+            outbox.set_prepared(s, key, recipient=recipient.address, subject=content.subject, token_id=None)
+        return build_message(settings, key, recipient, content, now=now)

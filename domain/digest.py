@@ -1,0 +1,66 @@
+"""R8: the daily digest to the center of proposals that have waited 3 days or more for review.
+
+Pure: when the next digest is due and what it lists. `workflows/digest.py` sleeps until `next_digest_at`;
+`activities/digest.py` reads the waiting proposals and sends the mail, once per Taipei day (`digest_key`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from pydantic import BaseModel
+
+from domain.calendar import taipei_date, taipei_time_utc
+from domain.project import ProjectSummary
+from domain.stages import Stage
+
+DIGEST_CLOCK = time(9, 0)  # 09:00 in Taipei: in the inbox when the office opens
+REVIEW_WAIT = timedelta(days=3)  # R8: a proposal unreviewed this long goes into the digest
+DIGEST_STAGE = Stage.PROPOSAL_REVIEW
+
+
+def next_digest_at(now: datetime) -> datetime:
+    """The first 09:00 Taipei time strictly after `now`, in UTC.
+
+    Strictly after, so a workflow woken at 09:00 sleeps to tomorrow's. Taipei keeps no daylight saving
+    time today, but going through the zone keeps this right if it ever did.
+    """
+    day = taipei_date(now)
+    at = taipei_time_utc(day, DIGEST_CLOCK)
+    return at if at > now else taipei_time_utc(day + timedelta(days=1), DIGEST_CLOCK)
+
+
+def waiting_since_cutoff(at: datetime) -> datetime:
+    """Proposals in review since this instant or earlier belong in the digest due at `at`."""
+    return at - REVIEW_WAIT
+
+
+def digest_key(at: datetime) -> str:
+    """The outbox key: one digest per Taipei calendar day, however often the activity is retried."""
+    return f"digest:{taipei_date(at).isoformat()}"
+
+
+class DigestItem(BaseModel):
+    """One waiting proposal as the digest lists it."""
+
+    project_id: str
+    title: str
+    priority: str
+    waiting_since: datetime
+    days_waiting: int
+
+
+def digest_items(waiting: list[ProjectSummary], at: datetime) -> list[DigestItem]:
+    """The proposals of `waiting` that belong in the digest due at `at`, longest waiting first."""
+    cutoff = waiting_since_cutoff(at)
+    due = [p for p in waiting if p.stage is DIGEST_STAGE and p.stage_since <= cutoff]
+    return [
+        DigestItem(
+            project_id=p.id,
+            title=p.title,
+            priority=p.priority,
+            waiting_since=p.stage_since,
+            days_waiting=(at - p.stage_since).days,
+        )
+        for p in sorted(due, key=lambda p: (p.stage_since, p.id))
+    ]
