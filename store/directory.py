@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, datetime
 
 from sqlmodel import Session, col, select
@@ -101,3 +102,10 @@ def list_semesters(s: Session) -> list[Semester]:
         _semester(row)
         for row in s.exec(select(SemesterRow).order_by(col(SemesterRow.starts_on)).execution_options(**FRESH))
     ]
+
+
+def known_student_ids(s: Session, student_ids: Collection[str]) -> set[str]:
+    """Which of `student_ids` the student directory holds (R9: a group names its members by id)."""
+    if not student_ids:
+        return set()
+    return set(s.exec(select(StudentRow.id).where(col(StudentRow.id).in_(list(student_ids)))))

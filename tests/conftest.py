@@ -26,10 +26,11 @@ from praxis.temporal import ProjectClient
 from store.db import make_engine, migrate
 from tests.support.mailsink import MailSink
 from workers.main import build_worker
+from workflows.group import GROUP_ID
 from workflows.project import SEMESTER, STAGE, STUDENT, SUPERVISOR
 
 BIN = Path(sys.executable).parent
-SEARCH_ATTRIBUTES = [STAGE, SEMESTER, STUDENT, SUPERVISOR]
+SEARCH_ATTRIBUTES = [STAGE, SEMESTER, STUDENT, SUPERVISOR, GROUP_ID]
 
 
 def _binary(name: str) -> str:

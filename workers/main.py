@@ -16,6 +16,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from activities.digest import DigestActivities
 from activities.directory import DirectoryActivities
+from activities.groupmail import GroupMailActivities
 from activities.ledger import LedgerActivities
 from activities.mail import MailActivities
 from activities.readmodel import ReadModelActivities
@@ -24,11 +25,12 @@ from praxis.settings import Settings, get_settings
 from store.db import make_engine, migrate
 from workflows.digest import WORKFLOW_ID as DIGEST_WORKFLOW_ID
 from workflows.digest import DigestStart, ReviewDigestWorkflow
+from workflows.group import GroupWorkflow
 from workflows.project import ProjectWorkflow
 
 log = structlog.get_logger(__name__)
 
-WORKFLOWS = [ProjectWorkflow, ReviewDigestWorkflow]
+WORKFLOWS = [ProjectWorkflow, ReviewDigestWorkflow, GroupWorkflow]
 
 # `domain` is pure and deterministic, so the sandbox may share it instead of re-importing it per run.
 SANDBOX = SandboxedWorkflowRunner(
@@ -48,6 +50,7 @@ def activities(settings: Settings, engine: Engine) -> list[Callable[..., Any]]:
     readmodel = ReadModelActivities(engine)
     mail = MailActivities(settings, engine)
     digest = DigestActivities(settings, engine)
+    group_mail = GroupMailActivities(settings, engine)
     return [
         directory.student_standing,
         directory.semester_end,
@@ -55,6 +58,7 @@ def activities(settings: Settings, engine: Engine) -> list[Callable[..., Any]]:
         readmodel.save_project,
         mail.deliver_notices,
         digest.send_review_digest,
+        group_mail.deliver_group_notices,
     ]
 
 

@@ -1,0 +1,1 @@
+"""Mails of a group proposal (R9), rendered by activities.groupmail with the shared layouts."""

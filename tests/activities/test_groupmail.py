@@ -1,0 +1,131 @@
+"""R9: the group mails, through the shared outbox and a real SMTP server, rendered from templates/group/."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+
+import domain.groups
+from activities.groupmail import GroupMailActivities, GroupNoticeBatch
+from activities.mail import TEMPLATES_DIR
+from domain.groups import GroupStage, GroupSummary
+from domain.people import Student
+from domain.project import Notice
+from domain.vocabulary import Role
+from praxis.settings import Settings
+from store import outbox
+from store.db import session
+from store.directory import upsert_student
+from store.outbox import OutboxStatus
+from tests.activities.support import PUBLIC_URL, STUDENT, Sink, html_of, text_of
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+PARTNER = Student(id="B11200002", name="Wang Chih-Ming", email="b11200002@mail.example.edu")
+GROUP = GroupSummary(
+    id="0123456789abcdef",
+    title="Beach clean-up at Fulong",
+    category="external",
+    stage=GroupStage.APPROVED,
+    applicant_id=STUDENT.id,
+    member_ids=[STUDENT.id, PARTNER.id],
+)
+# Who receives each group mail, with what context (as domain/groups.py emits them).
+CASES: dict[str, tuple[Role, str, dict[str, str], str]] = {
+    "group/submitted": (Role.CENTER, "center", {}, "Group proposal submitted for review"),
+    "group/approved": (Role.STUDENT, PARTNER.id, {"comment": "Good plan."}, "Group proposal approved"),
+    "group/changes_requested": (Role.STUDENT, STUDENT.id, {"comment": "Say which beach."}, "Changes requested"),
+    "group/rejected": (Role.STUDENT, STUDENT.id, {"comment": "Not social practice."}, "not approved"),
+}
+
+
+@pytest.fixture
+def group_mail(mail_settings: Settings, db_engine: Engine) -> GroupMailActivities:
+    with session(db_engine) as s:
+        upsert_student(s, PARTNER)
+    return GroupMailActivities(mail_settings, db_engine)
+
+
+def group_notice(template: str) -> Notice:
+    role, to_id, context, _ = CASES[template]
+    key = f"group:{GROUP.id}:{template}:2:{role.value}:{to_id}"
+    return Notice(key=key, template=template, to_role=role, to_id=to_id, context=context)
+
+
+def emitted_templates() -> set[str]:
+    """Every template passed to `tell(...)` in domain/groups.py, found by parsing the source."""
+    tree = ast.parse(Path(domain.groups.__file__).read_text(encoding="utf-8"))
+    return {
+        call.args[0].value
+        for call in ast.walk(tree)
+        if isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Attribute)
+        and call.func.attr == "tell"
+        and call.args
+        and isinstance(call.args[0], ast.Constant)
+        and isinstance(call.args[0].value, str)
+    }
+
+
+def test_every_group_mail_has_a_template_and_a_case() -> None:
+    """Each group mail the domain owes has templates/group/<name>.j2, and no template is orphaned."""
+    on_disk = {f"group/{path.stem}" for path in (TEMPLATES_DIR / "group").glob("*.j2")}
+    assert emitted_templates() == on_disk == set(CASES)
+
+
+@pytest.mark.parametrize("template", sorted(CASES))
+async def test_each_group_mail_is_sent_once_in_both_languages(
+    template: str, group_mail: GroupMailActivities, sink: Sink, db_engine: Engine, mail_settings: Settings
+) -> None:
+    """R9: each group mail reaches its person, says what happened and what to do next in English and then
+    Chinese, links to the group, and is sent once per key however often the batch is retried."""
+    note = group_notice(template)
+    batch = GroupNoticeBatch(group=GROUP, notices=[note])
+    await group_mail.deliver_group_notices(batch)
+    await group_mail.deliver_group_notices(batch)
+
+    [message] = sink.messages
+    role, to_id, context, subject = CASES[template]
+    expected = mail_settings.center_email if role is Role.CENTER else f"{to_id.lower()}@mail.example.edu"
+    assert message["To"].addresses[0].addr_spec == expected
+    assert subject in message["Subject"]
+    text = text_of(message)
+    assert GROUP.title in text and f"{PUBLIC_URL}/v1/groups/{GROUP.id}" in text
+    assert text.index("What to do next") < text.index("下一步") and CJK.search(text)
+    for value in context.values():
+        assert value in text
+    assert "Project stage" not in text  # a group mail is about no single project
+    assert GROUP.title in html_of(message)
+    with session(db_engine) as s:
+        entry = outbox.get_entry(s, note.key)
+    assert entry is not None and entry.status is OutboxStatus.SENT
+
+
+async def test_approval_mail_names_the_group_and_its_members(group_mail: GroupMailActivities, sink: Sink) -> None:
+    """R9: the approval tells each member to submit an individual proposal linked to this group, and that
+    credit, hours and evidence stay individual."""
+    await group_mail.deliver_group_notices(GroupNoticeBatch(group=GROUP, notices=[group_notice("group/approved")]))
+
+    text = text_of(sink.messages[0])
+    assert f"submit your individual proposal linked to group {GROUP.id}" in text
+    assert f"submitted by {STUDENT.name} ({STUDENT.id})" in text
+    assert "one of its 2 members" in text
+    assert "Credit, hours and evidence stay individual" in text
+
+
+async def test_unknown_member_is_undeliverable_and_does_not_block(
+    group_mail: GroupMailActivities, sink: Sink, db_engine: Engine
+) -> None:
+    """A member missing from the directory is recorded as undeliverable; the other members still get theirs."""
+    ghost = group_notice("group/approved").model_copy(update={"to_id": "B0000GHOST", "key": "group:x:ghost"})
+    await group_mail.deliver_group_notices(
+        GroupNoticeBatch(group=GROUP, notices=[ghost, group_notice("group/approved")])
+    )
+
+    assert len(sink.messages) == 1
+    with session(db_engine) as s:
+        entry = outbox.get_entry(s, "group:x:ghost")
+    assert entry is not None and entry.status is OutboxStatus.UNDELIVERABLE
