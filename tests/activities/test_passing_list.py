@@ -1,0 +1,93 @@
+"""R23: the printable passing list (PDF with a signature line, parsed back with pypdf) and its CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, date, datetime
+
+from pypdf import PdfReader
+
+from activities.passing_list import (
+    CSV_COLUMNS,
+    CSV_ENCODING,
+    SIGNATURE_LINE,
+    passing_list_csv,
+    passing_list_filename,
+    passing_list_pdf,
+)
+from domain.calendar import Semester
+from domain.passing import PassingList, PassingStudent
+from domain.people import Faculty
+from domain.vocabulary import Rank
+
+FALL = Semester(
+    id="2026-fall", starts_on=date(2026, 9, 1), final_exam_week_starts_on=date(2027, 1, 11), ends_on=date(2027, 1, 31)
+)
+TEACHER = Faculty(id="T0001", name="陳偉 Chen Wei", email="chen.wei@mail.ntust.edu.tw", rank=Rank.PROFESSOR)
+LONG_TITLE = "萬華社區圖書館閱讀陪伴: a reading club with pupils at the Wanhua community library, twice a week"
+
+
+def listed(*students: PassingStudent) -> PassingList:
+    return PassingList(semester=FALL, faculty=TEACHER, students=list(students), pending=[])
+
+
+def student(n: int, name: str, title: str) -> PassingStudent:
+    # 16:30 UTC is 00:30 the next day in Taipei: the list shows the Taipei date (R25).
+    return PassingStudent(
+        student_id=f"B1120000{n}",
+        name=name,
+        project_id=f"p-{n}",
+        title=title,
+        passed_at=datetime(2026, 12, n, 16, 30, tzinfo=UTC),
+    )
+
+
+def text(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_pdf_lists_students_and_carries_the_signature_line_and_where_to_send_it() -> None:
+    """R23: title, semester, supervisor, each student with id, name, title and pass date, a signature line,
+    and "send to Office T4-832 before" the semester's end; Chinese text survives extraction."""
+    found = listed(student(1, "林美華", LONG_TITLE), student(2, "Wang Da-Ming", "Beach clean-up at Bali"))
+
+    page = text(passing_list_pdf(found))
+
+    for expected in ("Passing list", "社會實踐課程", "2026-fall", "陳偉 Chen Wei (T0001)", "B11200001", "林美華"):
+        assert expected in page
+    assert "Wang Da-Ming" in page and "Beach clean-up at Bali" in page and "2026-12-03" in page
+    assert SIGNATURE_LINE in page
+    assert "send to Office T4-832 before the semester ends on 2027-01-31" in page
+
+
+def test_pdf_of_an_empty_list_says_so() -> None:
+    """R23: a supervisor with only pending evaluations can still download a (signed-nothing) list."""
+    page = text(passing_list_pdf(listed()))
+    assert "No student passed with you this semester" in page and SIGNATURE_LINE in page
+
+
+def test_many_students_run_over_pages() -> None:
+    """R23: hundreds of students still make a complete list: every row is there, the signature at the end."""
+    many = [student(n % 9 + 1, f"Student {n}", f"Project {n}") for n in range(80)]
+    pages = PdfReader(io.BytesIO(passing_list_pdf(listed(*many)))).pages
+    assert len(pages) > 1
+    assert SIGNATURE_LINE in pages[-1].extract_text()
+    assert all(f"Project {n}" in "\n".join(p.extract_text() for p in pages) for n in (0, 79))
+
+
+def test_csv_has_a_row_per_student_with_taipei_dates() -> None:
+    """R23: the same list as CSV, UTF-8 with a byte order mark so spreadsheets show the names."""
+    found = listed(student(1, "林美華", LONG_TITLE), student(2, "Wang Da-Ming", "Beach clean-up, Bali"))
+
+    data = passing_list_csv(found).encode(CSV_ENCODING)
+
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(data.decode(CSV_ENCODING))))
+    assert tuple(rows[0]) == CSV_COLUMNS
+    assert [(r["student_id"], r["name"], r["title"], r["passed_on"]) for r in rows] == [
+        ("B11200001", "林美華", LONG_TITLE, "2026-12-02"),
+        ("B11200002", "Wang Da-Ming", "Beach clean-up, Bali", "2026-12-03"),
+    ]
+    assert {r["semester_id"] for r in rows} == {"2026-fall"} and {r["supervisor_id"] for r in rows} == {"T0001"}
+    assert passing_list_filename(found, "csv") == "passing-list-2026-fall-T0001.csv"
