@@ -14,6 +14,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from activities.departures import DepartureActivities
 from activities.digest import DigestActivities
 from activities.directory import DirectoryActivities
 from activities.groupmail import GroupMailActivities
@@ -23,6 +24,7 @@ from activities.readmodel import ReadModelActivities
 from praxis.logging import configure_logging
 from praxis.settings import Settings, get_settings
 from store.db import make_engine, migrate
+from workflows.departure import DepartureWorkflow
 from workflows.digest import WORKFLOW_ID as DIGEST_WORKFLOW_ID
 from workflows.digest import DigestStart, ReviewDigestWorkflow
 from workflows.group import GroupWorkflow
@@ -30,7 +32,7 @@ from workflows.project import ProjectWorkflow
 
 log = structlog.get_logger(__name__)
 
-WORKFLOWS = [ProjectWorkflow, ReviewDigestWorkflow, GroupWorkflow]
+WORKFLOWS = [ProjectWorkflow, ReviewDigestWorkflow, GroupWorkflow, DepartureWorkflow]
 
 # `domain` is pure and deterministic, so the sandbox may share it instead of re-importing it per run.
 SANDBOX = SandboxedWorkflowRunner(
@@ -62,13 +64,22 @@ def activities(settings: Settings, engine: Engine) -> list[Callable[..., Any]]:
     ]
 
 
+def steering_activities(client: Client, settings: Settings, engine: Engine) -> list[Callable[..., Any]]:
+    """Activities that signal or start workflows (the R22 fan-outs, R23's semester) need the client too."""
+    departures = DepartureActivities(engine, client)
+    return [
+        departures.departure_news,
+        departures.signal_departure_batch,
+    ]
+
+
 def build_worker(client: Client, settings: Settings, engine: Engine) -> Worker:
     """Poller counts matter: with the SDK defaults p99 update latency at 50 callers was ~6 s, with 16 ~0.75 s."""
     return Worker(
         client,
         task_queue=settings.task_queue,
         workflows=WORKFLOWS,
-        activities=activities(settings, engine),
+        activities=[*activities(settings, engine), *steering_activities(client, settings, engine)],
         workflow_runner=SANDBOX,
         max_concurrent_workflow_task_polls=settings.worker_workflow_task_polls,
         max_concurrent_activity_task_polls=settings.worker_activity_task_polls,
