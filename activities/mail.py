@@ -149,7 +149,7 @@ _env.filters["instant"] = datetime.fromisoformat
 
 
 # Mails that are not a project's notice (they go out from activities other than deliver_notices).
-NON_NOTICE_TEMPLATES = frozenset({"review_digest"})
+NON_NOTICE_TEMPLATES = frozenset({"review_digest", "exam_week"})
 
 
 def template_names() -> set[str]:

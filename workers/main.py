@@ -21,6 +21,7 @@ from activities.groupmail import GroupMailActivities
 from activities.ledger import LedgerActivities
 from activities.mail import MailActivities
 from activities.readmodel import ReadModelActivities
+from activities.semester import SemesterActivities
 from praxis.logging import configure_logging
 from praxis.settings import Settings, get_settings
 from store.db import make_engine, migrate
@@ -29,10 +30,11 @@ from workflows.digest import WORKFLOW_ID as DIGEST_WORKFLOW_ID
 from workflows.digest import DigestStart, ReviewDigestWorkflow
 from workflows.group import GroupWorkflow
 from workflows.project import ProjectWorkflow
+from workflows.semester import SemesterWorkflow
 
 log = structlog.get_logger(__name__)
 
-WORKFLOWS = [ProjectWorkflow, ReviewDigestWorkflow, GroupWorkflow, DepartureWorkflow]
+WORKFLOWS = [ProjectWorkflow, ReviewDigestWorkflow, GroupWorkflow, DepartureWorkflow, SemesterWorkflow]
 
 # `domain` is pure and deterministic, so the sandbox may share it instead of re-importing it per run.
 SANDBOX = SandboxedWorkflowRunner(
@@ -67,9 +69,13 @@ def activities(settings: Settings, engine: Engine) -> list[Callable[..., Any]]:
 def steering_activities(client: Client, settings: Settings, engine: Engine) -> list[Callable[..., Any]]:
     """Activities that signal or start workflows (the R22 fan-outs, R23's semester) need the client too."""
     departures = DepartureActivities(engine, client)
+    semester = SemesterActivities(settings, engine, client)
     return [
         departures.departure_news,
         departures.signal_departure_batch,
+        semester.exam_week_supervisors,
+        semester.send_exam_week_mails,
+        semester.announce_departures,
     ]
 
 

@@ -1,0 +1,194 @@
+"""What a semester's workflow asks of the world (R22, R23, R25).
+
+- Final exam week (R23): one mail to every supervisor with a student passed or an evaluation pending,
+  with their passing list attached as PDF and CSV (`activities.passing_list`) and their pending
+  evaluations listed. The workflow hands over a bounded batch of supervisors per call; every mail goes
+  through the outbox as `exam-week:<semester>:<faculty>`, so a retried batch, a resumed workflow or a
+  semester scheduled twice never mails anyone twice.
+- The semester's end moved (R22/R25): the teachers leaving after it are announced again, so their
+  projects' deadlines follow the calendar.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, datetime
+from email.message import EmailMessage
+from functools import partial
+from typing import Any
+
+import structlog
+from pydantic import BaseModel
+from sqlalchemy.engine import Engine
+from temporalio import activity
+from temporalio.client import Client
+
+from activities.mail import (
+    MailSender,
+    Outbox,
+    OutboxMail,
+    Recipient,
+    SmtpSender,
+    build_message,
+    project_url,
+    render_mail,
+)
+from activities.passing_list import (
+    CSV_ENCODING,
+    OFFICE,
+    passing_list_csv,
+    passing_list_filename,
+    passing_list_pdf,
+)
+from domain.calendar import TAIPEI, Semester
+from domain.passing import PassingList
+from praxis.departures import announce_departure
+from praxis.settings import Settings
+from store import departures, outbox, passing
+from store.db import session
+
+log = structlog.get_logger(__name__)
+
+TEMPLATE = "exam_week"
+
+
+class SemesterRef(BaseModel):
+    semester_id: str
+
+
+class Supervisors(BaseModel):
+    faculty_ids: list[str]
+
+
+class ExamWeekBatch(BaseModel):
+    """A bounded slice of the supervisors to mail; the semester as the workflow knows it (latest dates)."""
+
+    semester: Semester
+    faculty_ids: list[str]
+
+
+class BatchSent(BaseModel):
+    handled: int
+
+
+class Announced(BaseModel):
+    faculty_ids: list[str]
+
+
+def exam_week_key(semester_id: str, faculty_id: str) -> str:
+    return f"exam-week:{semester_id}:{faculty_id}"
+
+
+def _en_day(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def _zh_day(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+class SemesterActivities:
+    def __init__(self, settings: Settings, engine: Engine, client: Client, sender: MailSender | None = None) -> None:
+        self._settings = settings
+        self._engine = engine
+        self._client = client
+        self._outbox = Outbox(engine, sender or SmtpSender(settings))
+
+    # --- R23: final exam week ------------------------------------------------------------------------
+
+    @activity.defn
+    async def exam_week_supervisors(self, request: SemesterRef) -> Supervisors:
+        """Every supervisor with a student passed in the semester or an evaluation pending, by id."""
+        return Supervisors(faculty_ids=await asyncio.to_thread(self._supervisors, request.semester_id))
+
+    def _supervisors(self, semester_id: str) -> list[str]:
+        with session(self._engine) as s:
+            return passing.supervisors_with_students(s, semester_id)
+
+    @activity.defn
+    async def send_exam_week_mails(self, batch: ExamWeekBatch) -> BatchSent:
+        """One mail per supervisor of the batch, each at most once (outbox key `exam-week:<sem>:<faculty>`)."""
+        for faculty_id in batch.faculty_ids:
+            key = exam_week_key(batch.semester.id, faculty_id)
+            mail = OutboxMail(
+                key=key,
+                project_id="",
+                template=TEMPLATE,
+                description=f"final-exam-week mail {key}",
+                log_context={"template": TEMPLATE, "semester_id": batch.semester.id, "faculty_id": faculty_id},
+            )
+            await self._outbox.send_once(mail, partial(self._prepare, batch.semester, faculty_id, key))
+            activity.heartbeat(faculty_id)
+        return BatchSent(handled=len(batch.faculty_ids))
+
+    def _prepare(
+        self, semester: Semester, faculty_id: str, key: str, _token_id: str | None, now: datetime
+    ) -> EmailMessage | None:
+        with session(self._engine) as s:
+            found = passing.passing_list(s, semester, faculty_id)
+            if found is None:
+                reason = f"no faculty {faculty_id} to send to (not in the directory)"
+                outbox.mark_undeliverable(s, key, reason)
+                log.warning("mail undeliverable", key=key, reason=reason)
+                return None
+        settings = self._settings
+        content = render_mail(
+            TEMPLATE,
+            self._variables(found),
+            language=settings.mail_language,
+            center_email=settings.center_email,
+            project=None,
+            link=None,
+        )
+        recipient = Recipient(address=str(found.faculty.email), name=found.faculty.name)
+        message = build_message(settings, key, recipient, content, now=now)
+        if found.students:
+            message.add_attachment(
+                passing_list_pdf(found),
+                maintype="application",
+                subtype="pdf",
+                filename=passing_list_filename(found, "pdf"),
+            )
+            message.add_attachment(
+                passing_list_csv(found).encode(CSV_ENCODING),
+                maintype="text",
+                subtype="csv",
+                filename=passing_list_filename(found, "csv"),
+            )
+        return message
+
+    def _variables(self, found: PassingList) -> dict[str, Any]:
+        return {
+            "recipient_name": found.faculty.name,
+            "semester": found.semester,
+            "office": OFFICE,
+            "ends_on_en": _en_day(found.semester.ends_on),
+            "ends_on_zh": _zh_day(found.semester.ends_on),
+            "students": [
+                {**s.model_dump(), "passed_on": s.passed_at.astimezone(TAIPEI).date().isoformat()}
+                for s in found.students
+            ],
+            "pending": [
+                {
+                    **p.model_dump(),
+                    "since": p.submitted_at.astimezone(TAIPEI).date().isoformat(),
+                    "url": project_url(self._settings, p.project_id),
+                }
+                for p in found.pending
+            ],
+        }
+
+    # --- R22/R25: the end moved ----------------------------------------------------------------------
+
+    @activity.defn
+    async def announce_departures(self, request: SemesterRef) -> Announced:
+        """Tell the projects of every teacher leaving after this semester its (new) end, through their
+        DepartureWorkflows; idempotent, as projects ignore news they already have."""
+        faculty_ids = await asyncio.to_thread(self._leaving, request.semester_id)
+        for faculty_id in faculty_ids:
+            await announce_departure(self._client, self._engine, self._settings, faculty_id)
+        return Announced(faculty_ids=faculty_ids)
+
+    def _leaving(self, semester_id: str) -> list[str]:
+        with session(self._engine) as s:
+            return departures.faculty_leaving_after(s, semester_id)

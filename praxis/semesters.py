@@ -1,0 +1,35 @@
+"""R25 for the API and the CLI: after the office enters or edits a semester, put it on the calendar.
+
+    store.directory.upsert_semester(s, semester)
+    ...commit...
+    await schedule_semester(client, settings, semester)
+
+Starts the semester's `SemesterWorkflow`, or tells the running one its new dates (`dates_changed`, which
+re-arms its timers); either way the call returns at once. Calling it again with the same dates is harmless.
+"""
+
+from __future__ import annotations
+
+from temporalio.client import Client
+from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDConflictPolicy
+
+from domain.calendar import Semester
+from praxis.settings import Settings
+from workflows.project import SEMESTER
+from workflows.semester import SemesterStart, SemesterWorkflow, workflow_id
+
+
+async def schedule_semester(client: Client, settings: Settings, semester: Semester) -> str:
+    """Signal-with-start `semester-<id>`; returns the workflow id (for the Temporal UI)."""
+    handle = await client.start_workflow(
+        SemesterWorkflow.run,
+        SemesterStart(semester=semester),
+        id=workflow_id(semester.id),
+        task_queue=settings.task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        start_signal="dates_changed",
+        start_signal_args=[semester],
+        search_attributes=TypedSearchAttributes([SearchAttributePair(SEMESTER, semester.id)]),
+        static_summary=f"Semester {semester.id}: final exam week mails (R23), leaving deadlines (R22)",
+    )
+    return handle.id
