@@ -7,6 +7,7 @@ Imports of `workers`, `api` and `store` stay inside the commands, so `praxis tok
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -92,6 +93,76 @@ def migrate() -> None:
     settings = get_settings()
     configure_logging(settings)
     migrate_db(settings.db_url)
+
+
+# --- praxis import ---------------------------------------------------------------------------------
+
+import_app = typer.Typer(
+    help="Import the faculty or student directory from a CSV file (formats: docs/import.md).", no_args_is_help=True
+)
+app.add_typer(import_app, name="import")
+
+CsvFile = Annotated[
+    Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="A UTF-8 CSV file with a header row.")
+]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Validate and report what would change; write nothing.")]
+
+
+@import_app.command("faculty")
+def import_faculty(file: CsvFile, dry_run: DryRun = False) -> None:
+    """Create or replace teachers: id,name,email,rank,department,leaving_after (R10, R13, R22)."""
+    _import("faculty", file, dry_run)
+
+
+@import_app.command("students")
+def import_students(file: CsvFile, dry_run: DryRun = False) -> None:
+    """Create or replace students: id,name,email,has_internship_credit (R3)."""
+    _import("students", file, dry_run)
+
+
+def _import(kind: str, file: Path, dry_run: bool) -> None:
+    """Any error in the file is reported by row and column and nothing is written (exit 1); a change that
+    could not be announced to the projects (R22) exits 2 after the import."""
+    import asyncio
+
+    from praxis import importer
+    from praxis.temporal import connect
+    from store.db import make_engine, migrate
+
+    settings = get_settings()
+    configure_logging(settings)
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        typer.echo(f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start}); save the CSV as UTF-8.", err=True)
+        raise typer.Exit(1) from exc
+    migrate(settings.db_url)
+    engine = make_engine(settings.db_url)
+    try:
+        report = asyncio.run(
+            importer.import_and_announce(
+                engine, settings, importer.Kind(kind), text, dry_run=dry_run, connect=lambda: connect(settings)
+            )
+        )
+    except importer.TemporalUnreachable as exc:
+        typer.echo(
+            f"{file}: the file changes a leaving_after (R22) but Temporal at {settings.temporal_address} could not "
+            f"be reached to tell the projects ({exc}); nothing was imported.",
+            err=True,
+        )
+        raise typer.Exit(1) from exc
+    if not report.ok:
+        for error in report.errors:
+            typer.echo(f"{file}: {error}", err=True)
+        typer.echo(f"{file}: {len(report.errors)} error(s); nothing was imported.", err=True)
+        raise typer.Exit(1)
+    typer.echo(report.summary())
+    for faculty_id, count in report.announced.items():
+        typer.echo(f"departure of {faculty_id}: telling {count} open project(s) (R22)")
+    if report.not_announced:
+        for faculty_id, reason in report.not_announced.items():
+            typer.echo(f"departure of {faculty_id} NOT announced: {reason}", err=True)
+        raise typer.Exit(2)
 
 
 if __name__ == "__main__":

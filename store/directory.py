@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 
+from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
 from domain.calendar import Semester
@@ -109,3 +110,46 @@ def known_student_ids(s: Session, student_ids: Collection[str]) -> set[str]:
     if not student_ids:
         return set()
     return set(s.exec(select(StudentRow.id).where(col(StudentRow.id).in_(list(student_ids)))))
+
+
+def faculty_email_owners(s: Session, emails: Collection[str]) -> dict[str, str]:
+    """Which faculty id holds each of `emails` (compared lowercased, as stored); absent ones are left out."""
+    wanted = sorted({_normalise_email(e) for e in emails})
+    if not wanted:
+        return {}
+    rows = s.exec(select(FacultyRow.email, FacultyRow.id).where(col(FacultyRow.email).in_(wanted)))
+    return dict(rows.all())
+
+
+class DirectoryImport(BaseModel):
+    """What a bulk import did, by entry id; `leaving_changed` lists faculty whose `leaving_after` changed (R22)."""
+
+    created: list[str] = Field(default_factory=list)
+    updated: list[str] = Field(default_factory=list)
+    unchanged: list[str] = Field(default_factory=list)
+    leaving_changed: list[str] = Field(default_factory=list)
+
+
+def import_rows(s: Session, *, faculty: Sequence[Faculty] = (), students: Sequence[Student] = ()) -> DirectoryImport:
+    """Create or replace many entries in the caller's one transaction, so a failure part-way leaves none.
+
+    An entry equal to the stored one is not rewritten: importing the same file again changes nothing and
+    reports no `leaving_after` change. Emails are compared as stored (faculty emails lowercased).
+    """
+    outcome = DirectoryImport()
+    for f in faculty:
+        before = get_faculty(s, f.id)
+        if before == f.model_copy(update={"email": _normalise_email(f.email)}):
+            outcome.unchanged.append(f.id)
+            continue
+        if upsert_faculty(s, f):
+            outcome.leaving_changed.append(f.id)
+        (outcome.created if before is None else outcome.updated).append(f.id)
+    for st in students:
+        previous = get_student(s, st.id)
+        if previous == st:
+            outcome.unchanged.append(st.id)
+            continue
+        upsert_student(s, st)
+        (outcome.created if previous is None else outcome.updated).append(st.id)
+    return outcome
