@@ -10,11 +10,17 @@ re-arms its timers); either way the call returns at once. Calling it again with 
 
 from __future__ import annotations
 
+import asyncio
+from datetime import UTC, datetime
+
+from sqlalchemy.engine import Engine
 from temporalio.client import Client
 from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDConflictPolicy
 
 from domain.calendar import Semester
 from praxis.settings import Settings
+from store import directory
+from store.db import session
 from workflows.project import SEMESTER
 from workflows.semester import SemesterStart, SemesterWorkflow, workflow_id
 
@@ -33,3 +39,19 @@ async def schedule_semester(client: Client, settings: Settings, semester: Semest
         static_summary=f"Semester {semester.id}: final exam week mails (R23), leaving deadlines (R22)",
     )
     return handle.id
+
+
+async def schedule_open_semesters(client: Client, settings: Settings, engine: Engine) -> list[str]:
+    """At worker start: every semester of the calendar that has not ended is on schedule, including one
+    entered while no worker ran. Returns the semester ids."""
+    now = datetime.now(UTC)
+    semesters = await asyncio.to_thread(_calendar, engine)
+    open_ones = [semester for semester in semesters if semester.ends_at > now]
+    for semester in open_ones:
+        await schedule_semester(client, settings, semester)
+    return [semester.id for semester in open_ones]
+
+
+def _calendar(engine: Engine) -> list[Semester]:
+    with session(engine) as s:
+        return directory.list_semesters(s)

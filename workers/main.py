@@ -23,6 +23,7 @@ from activities.mail import MailActivities
 from activities.readmodel import ReadModelActivities
 from activities.semester import SemesterActivities
 from praxis.logging import configure_logging
+from praxis.semesters import schedule_open_semesters
 from praxis.settings import Settings, get_settings
 from store.db import make_engine, migrate
 from workflows.departure import DepartureWorkflow
@@ -116,6 +117,7 @@ async def run(settings: Settings) -> None:
     client = await connect(settings)
     worker = build_worker(client, settings, engine)
     await start_review_digest(client, settings)
+    await schedule_open_semesters(client, settings, engine)
     log.info("worker started", task_queue=settings.task_queue, temporal=settings.temporal_address)
     await worker.run()
 

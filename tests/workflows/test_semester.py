@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 
 import pytest
@@ -27,7 +27,7 @@ from activities.semester import ExamWeekBatch, SemesterActivities
 from domain.calendar import Semester, taipei_date
 from domain.people import Faculty, Student
 from domain.vocabulary import EvaluationResult
-from praxis.semesters import schedule_semester
+from praxis.semesters import schedule_open_semesters, schedule_semester
 from praxis.settings import Settings
 from store import directory, passing
 from store.db import session
@@ -228,3 +228,34 @@ async def test_exam_week_batch_fails_part_way_and_the_retry_mails_nobody_twice(
     await ActivityEnvironment().run(work.send_exam_week_mails, batch)
 
     assert [len(exam_week_mails(mail_sink, t, semester.id)) for t in teachers] == [1, 1]
+
+
+async def test_worker_start_puts_every_open_semester_on_schedule(
+    client: Client, settings: Settings, engine: Engine
+) -> None:
+    """R25: a semester entered while no worker ran gets its workflow when a worker starts; an ended one not."""
+    today = datetime.now(UTC).date()
+    upcoming = save(
+        engine,
+        Semester(
+            id=f"{2500 + next(_ids)}-spring",
+            starts_on=today,
+            final_exam_week_starts_on=today + timedelta(days=40),
+            ends_on=today + timedelta(days=60),
+        ),
+    )
+    ended = save(
+        engine,
+        Semester(
+            id=f"{1900 + next(_ids)}-spring",
+            starts_on=date(2020, 2, 1),
+            final_exam_week_starts_on=date(2020, 6, 20),
+            ends_on=date(2020, 7, 1),
+        ),
+    )
+
+    scheduled = await schedule_open_semesters(client, settings, engine)
+
+    assert upcoming.id in scheduled and ended.id not in scheduled
+    description = await client.get_workflow_handle(workflow_id(upcoming.id)).describe()
+    assert description.id == workflow_id(upcoming.id)
