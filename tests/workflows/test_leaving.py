@@ -9,17 +9,22 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
+import os
 from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
 from email.message import EmailMessage
+from pathlib import Path
 
 from sqlalchemy.engine import Engine
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Replayer
 
 from domain.calendar import Semester, taipei_date
-from domain.leaving import SUPERVISOR_MAILED, Reassign
+from domain.leaving import SUPERVISOR_MAILED, Reassign, SupervisorLeaving
 from domain.people import Faculty
 from domain.project import ProjectView
 from domain.stages import Stage
@@ -33,11 +38,13 @@ from tests.activities.support import text_of
 from tests.support.course import CENTER, Course, proposal
 from tests.support.mailbox import Mailbox, advance_to
 from tests.support.mailsink import MailSink
+from workers.main import SANDBOX, WORKFLOWS
 from workflows.departure import DepartureWorkflow
 from workflows.departure import workflow_id as departure_id
-from workflows.project import SUPERVISOR, workflow_id
+from workflows.project import SUPERVISOR, ProjectWorkflow, workflow_id
 
 _semesters = itertools.count(1)
+HISTORIES = Path(__file__).parent / "histories"
 
 # The R22 mails by the start of their English subject (activities/templates/*.j2).
 SUBJECTS = {
@@ -253,3 +260,31 @@ async def test_clearing_leaving_after_undoes_the_deadline(
         "supervisor_leaving",
         "supervisor_staying",
     ]
+
+
+async def test_leaving_and_reassigned_history_replays(
+    course: Course, client: Client, temporal_env: WorkflowEnvironment
+) -> None:
+    """Running projects survive code changes: a committed history with the R22 signals, the deadline's
+    handover and a reassignment replays with today's code (PRAXIS_RECORD_HISTORIES=1 records it afresh)."""
+    project_id, _, faculty = await course.to_evaluation()
+    handle = client.get_workflow_handle(workflow_id(project_id))
+    deadline = await temporal_env.get_current_time() + timedelta(days=2)
+    news = SupervisorLeaving(faculty_id=faculty.id, semester_id="2026-fall", deadline=deadline)
+    await handle.signal(ProjectWorkflow.supervisor_leaving, news)
+    await advance_to(temporal_env, deadline + timedelta(minutes=1))
+    successor = course.add_faculty()
+    await course.projects.act(project_id, "reassign_supervisor", CENTER, Reassign(faculty=successor), None)
+    await course.evaluate(project_id, successor, EvaluationResult.PASS)
+    await handle.result()
+    fresh = await handle.fetch_history()
+    target = HISTORIES / "leaving_reassigned.json"
+    if os.environ.get("PRAXIS_RECORD_HISTORIES") == "1":
+        target.write_text(json.dumps(json.loads(fresh.to_json()), indent=1) + "\n")
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter, workflow_runner=SANDBOX)
+    await replayer.replay_workflow(fresh)
+    recorded = WorkflowHistory.from_json("project-leaving-recorded", json.loads(target.read_text()))
+    assert any(
+        e.workflow_execution_signaled_event_attributes.signal_name == "supervisor_leaving" for e in recorded.events
+    )
+    await replayer.replay_workflow(recorded)
