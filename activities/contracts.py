@@ -32,6 +32,7 @@ class NoticeBatch(BaseModel):
 
     summary: ProjectSummary
     notices: list[Notice]
+    at: datetime | None = None  # workflow time when the notices were owed
 
 
 class DigestRequest(BaseModel):

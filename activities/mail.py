@@ -476,9 +476,9 @@ class MailActivities:
     async def deliver_notices(self, batch: NoticeBatch) -> None:
         """Send the batch's notices in order; each at most once per key (see the module docstring)."""
         for notice in batch.notices:
-            await self._deliver(batch.summary, notice)
+            await self._deliver(batch.summary, notice, batch.at)
 
-    async def _deliver(self, summary: ProjectSummary, notice: Notice) -> None:
+    async def _deliver(self, summary: ProjectSummary, notice: Notice, at: datetime | None) -> None:
         mail = OutboxMail(
             key=notice.key,
             project_id=summary.id,
@@ -486,7 +486,9 @@ class MailActivities:
             description=f"mail {notice.template} for project {summary.id}",
             log_context={"project_id": summary.id, "template": notice.template, "to_role": notice.to_role.value},
         )
-        await self._outbox.send_once(mail, lambda token_id, now: self._prepare(summary, notice, token_id, now))
+        # The mail speaks of the project's time (workflow time) when the workflow gave it, so days waited and
+        # dates due read the same whenever a retry finally sends it.
+        await self._outbox.send_once(mail, lambda token_id, now: self._prepare(summary, notice, token_id, at or now))
 
     def _prepare(
         self, summary: ProjectSummary, notice: Notice, token_id: str | None, now: datetime

@@ -161,7 +161,7 @@ class ProjectWorkflow:
                 batch = list(self._s.notices)
                 await workflow.execute_activity_method(
                     MailActivities.deliver_notices,
-                    NoticeBatch(summary=summary, notices=batch),
+                    NoticeBatch(summary=summary, notices=batch, at=workflow.now()),
                     summary=", ".join(n.template for n in batch),
                     start_to_close_timeout=MAIL_TIMEOUT,
                     retry_policy=MAIL_RETRY,
