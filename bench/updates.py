@@ -33,7 +33,7 @@ from store.db import make_engine, migrate
 from tests.support.course import Course, student_actor
 from tests.support.mailsink import MailSink
 from workers.main import build_worker
-from workflows.project import SEMESTER, STAGE, STUDENT, SUPERVISOR
+from workflows import attributes
 
 
 async def run_once(env: WorkflowEnvironment, polls: int, callers: int, updates: int, projects: int) -> None:
@@ -97,7 +97,7 @@ async def main() -> None:
     env = await WorkflowEnvironment.start_local(
         data_converter=pydantic_data_converter,
         dev_server_existing_path=binary,
-        search_attributes=[STAGE, SEMESTER, STUDENT, SUPERVISOR],
+        search_attributes=attributes.ALL,
         dev_server_log_level="error",
     )
     try:

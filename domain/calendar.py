@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, model_validator
 
 TAIPEI = ZoneInfo("Asia/Taipei")
+# A plausible academic calendar; year 1 or 9999 would overflow UTC conversions further down.
+FIRST_YEAR, LAST_YEAR = 2000, 2199
 
 
 def taipei_midnight_utc(day: date) -> datetime:
@@ -35,6 +37,8 @@ class Semester(BaseModel):
 
     @model_validator(mode="after")
     def _ordered(self) -> Semester:
+        if not all(FIRST_YEAR <= day.year <= LAST_YEAR for day in (self.starts_on, self.ends_on)):
+            raise ValueError(f"semester dates must fall between {FIRST_YEAR} and {LAST_YEAR}")
         if not self.starts_on <= self.final_exam_week_starts_on <= self.ends_on:
             raise ValueError("dates must satisfy starts_on <= final_exam_week_starts_on <= ends_on")
         return self

@@ -21,7 +21,8 @@ class HoursInput(BaseModel):
     """R14: what a student logs."""
 
     date: date
-    hours: Decimal = Field(gt=0, le=MAX_HOURS_PER_DAY)
+    # The schema advertises the half-hour step; the validator below says it in words.
+    hours: Decimal = Field(gt=0, le=MAX_HOURS_PER_DAY, json_schema_extra={"multipleOf": 0.5})
     kind: HourKind
     description: str = Field(min_length=3, max_length=2000)
     source: HourSource = HourSource.SELF_REPORTED

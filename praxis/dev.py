@@ -27,17 +27,12 @@ from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client
 
 from praxis.settings import Settings
+from workflows import attributes
 
 log = structlog.get_logger(__name__)
 
 # Registered by the dev server at start; production registers them with `temporal operator`.
-SEARCH_ATTRIBUTES: dict[str, str] = {
-    "PraxisStage": "Keyword",
-    "PraxisSemester": "Keyword",
-    "PraxisStudentId": "Keyword",
-    "PraxisSupervisorId": "Keyword",
-    "PraxisGroupId": "Keyword",
-}
+SEARCH_ATTRIBUTES: dict[str, str] = {key.name: "Keyword" for key in attributes.ALL}
 
 
 class DevError(Exception):

@@ -52,9 +52,10 @@ from praxis.settings import Settings
 from praxis.temporal import ProjectClient, Unavailable, new_project_id, refusal_from
 from store import directory
 from store.db import session
-from workflows.group import GROUP_ID, GroupStart, GroupWorkflow, workflow_id
+from workflows.attributes import GROUP as GROUP_ID
+from workflows.attributes import STAGE
+from workflows.group import GroupStart, GroupWorkflow, workflow_id
 from workflows.messages import Act
-from workflows.project import STAGE
 
 
 def new_group_id(applicant_id: str, idempotency_key: str | None) -> str:

@@ -21,7 +21,7 @@ from domain.calendar import Semester
 from praxis.settings import Settings
 from store import directory
 from store.db import session
-from workflows.project import SEMESTER
+from workflows.attributes import SEMESTER
 from workflows.semester import SemesterStart, SemesterWorkflow, workflow_id
 
 

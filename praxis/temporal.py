@@ -33,8 +33,9 @@ from domain.errors import Code, Problem, RuleViolation
 from domain.project import Actor, ProjectView
 from domain.proposal import Proposal
 from praxis.settings import Settings
+from workflows.attributes import SEMESTER, STAGE, STUDENT
 from workflows.messages import Act, Outcome, ProjectStart, Refusal
-from workflows.project import SEMESTER, STAGE, STUDENT, ProjectWorkflow, workflow_id
+from workflows.project import ProjectWorkflow, workflow_id
 
 
 class Unavailable(Exception):

@@ -26,11 +26,10 @@ from praxis.temporal import ProjectClient
 from store.db import make_engine, migrate
 from tests.support.mailsink import MailSink
 from workers.main import build_worker
-from workflows.group import GROUP_ID
-from workflows.project import SEMESTER, STAGE, STUDENT, SUPERVISOR
+from workflows import attributes
 
 BIN = Path(sys.executable).parent
-SEARCH_ATTRIBUTES = [STAGE, SEMESTER, STUDENT, SUPERVISOR, GROUP_ID]
+SEARCH_ATTRIBUTES = attributes.ALL
 
 
 def _binary(name: str) -> str:

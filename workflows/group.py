@@ -13,9 +13,9 @@ from datetime import timedelta
 
 from pydantic import BaseModel
 from temporalio import workflow
-from temporalio.common import RetryPolicy, SearchAttributeKey
+from temporalio.common import RetryPolicy
 
-from workflows.project import STAGE
+from workflows.attributes import GROUP, STAGE
 
 with workflow.unsafe.imports_passed_through():
     from activities.groupmail import GroupMailActivities, GroupNoticeBatch
@@ -33,7 +33,6 @@ with workflow.unsafe.imports_passed_through():
     from domain.project import Actor
     from workflows.messages import Act, refusing
 
-GROUP_ID = SearchAttributeKey.for_keyword("PraxisGroupId")
 
 # Mail waits out an SMTP outage, as a project's does (workflows.project).
 MAIL_TIMEOUT = timedelta(minutes=2)
@@ -94,7 +93,7 @@ class GroupWorkflow:
 
     def _publish(self) -> None:
         """Search attributes and current details for operators in the Temporal UI (no personal data)."""
-        workflow.upsert_search_attributes([STAGE.value_set(self._s.stage.value), GROUP_ID.value_set(self._s.id)])
+        workflow.upsert_search_attributes([STAGE.value_set(self._s.stage.value), GROUP.value_set(self._s.id)])
         workflow.set_current_details(f"**{self._s.stage.value}** — {waiting_for(self._s)}")
         self._published = self._s.revision
 

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy, SearchAttributeKey, SearchAttributeUpdate
+from temporalio.common import RetryPolicy, SearchAttributeUpdate
 
 with workflow.unsafe.imports_passed_through():
     from activities.contracts import CreditRequest, NoticeBatch, SaveProject, StandingRequest
@@ -49,12 +49,9 @@ with workflow.unsafe.imports_passed_through():
     from domain.view import build_view
     from domain.vocabulary import Channel, EvaluationResult, Role
     from domain.work import ClosureReport, EvidenceInput, HoursInput
+    from workflows.attributes import GROUP, SEMESTER, STAGE, STUDENT, SUPERVISOR
     from workflows.messages import Act, Outcome, ProjectStart, refusing
 
-STAGE = SearchAttributeKey.for_keyword("PraxisStage")
-SEMESTER = SearchAttributeKey.for_keyword("PraxisSemester")
-STUDENT = SearchAttributeKey.for_keyword("PraxisStudentId")
-SUPERVISOR = SearchAttributeKey.for_keyword("PraxisSupervisorId")
 
 QUICK_TIMEOUT = timedelta(seconds=30)
 QUICK_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
@@ -175,8 +172,9 @@ class ProjectWorkflow:
             SEMESTER.name: self._s.semester_id,
             STUDENT.name: self._s.student_id,
             SUPERVISOR.name: self._s.supervisor.faculty.id if self._s.supervisor else None,
+            GROUP.name: self._s.proposal.group_id,
         }
-        keys = {k.name: k for k in (STAGE, SEMESTER, STUDENT, SUPERVISOR)}
+        keys = {k.name: k for k in (STAGE, SEMESTER, STUDENT, SUPERVISOR, GROUP)}
         updates: list[SearchAttributeUpdate[str]] = [
             keys[name].value_set(value) if value is not None else keys[name].value_unset()
             for name, value in wanted.items()

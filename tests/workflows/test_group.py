@@ -21,8 +21,9 @@ from praxis.settings import Settings
 from praxis.temporal import ProjectClient, new_project_id
 from tests.support.course import CENTER, Course, proposal, student_actor, unique
 from tests.support.mailsink import MailSink
-from workflows.group import GROUP_ID, workflow_id
-from workflows.project import STAGE
+from workflows.attributes import GROUP as GROUP_ID
+from workflows.attributes import STAGE
+from workflows.group import workflow_id
 from workflows.project import workflow_id as project_workflow_id
 
 SEMESTER = "2026-fall"

@@ -39,9 +39,10 @@ from tests.support.course import CENTER, Course, proposal
 from tests.support.mailbox import Mailbox, advance_to
 from tests.support.mailsink import MailSink
 from workers.main import SANDBOX, WORKFLOWS
+from workflows.attributes import SUPERVISOR
 from workflows.departure import DepartureWorkflow
 from workflows.departure import workflow_id as departure_id
-from workflows.project import SUPERVISOR, ProjectWorkflow, workflow_id
+from workflows.project import ProjectWorkflow, workflow_id
 
 _semesters = itertools.count(1)
 HISTORIES = Path(__file__).parent / "histories"
