@@ -20,7 +20,7 @@ from temporalio.client import Client
 from api import errors
 from api.blobs import LocalBlobStore
 from api.deps import Resources, Store
-from api.routes import closure, directory, health, projects, proposal, supervision, work
+from api.routes import actions, closure, directory, health, projects, proposal, supervision, work
 from api.uploads import BodyLimit
 from praxis.settings import PLACEHOLDER_SECRET, Settings, get_settings
 from praxis.temporal import ProjectClient, connect
@@ -41,7 +41,7 @@ submit the closure report and have it evaluated.
   answers the first outcome. `503` and `429` say when to retry in `Retry-After`.
 """
 
-ROUTERS = (health, directory, projects, proposal, supervision, work, closure)
+ROUTERS = (health, directory, projects, proposal, supervision, work, closure, actions)
 
 
 def _refuse_placeholder_secrets(settings: Settings) -> None:
