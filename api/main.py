@@ -20,7 +20,7 @@ from temporalio.client import Client
 from api import errors
 from api.blobs import LocalBlobStore
 from api.deps import Resources, Store
-from api.routes import actions, closure, directory, health, projects, proposal, supervision, work
+from api.routes import actions, closure, devmail, directory, health, projects, proposal, supervision, work
 from api.uploads import BodyLimit
 from praxis.settings import PLACEHOLDER_SECRET, Settings, get_settings
 from praxis.temporal import ProjectClient, connect
@@ -42,6 +42,8 @@ submit the closure report and have it evaluated.
 """
 
 ROUTERS = (health, directory, projects, proposal, supervision, work, closure, actions)
+# SPEC §5: the dev inbox exists on a developer's machine (and in tests), never in production.
+DEV_ROUTERS = (devmail,)
 
 
 def _refuse_placeholder_secrets(settings: Settings) -> None:
@@ -87,6 +89,9 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
     app.add_middleware(BodyLimit, max_upload_bytes=settings.max_upload_bytes)
     for module in ROUTERS:
         app.include_router(module.router)
+    if settings.env in ("dev", "test"):
+        for module in DEV_ROUTERS:
+            app.include_router(module.router)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
