@@ -231,7 +231,7 @@ def describe(command: BaseModel | None, view: ProjectView | None, center_email: 
         format_text = label(agreed).lower() if agreed else "the format the student proposed"
         return Told(
             "You are now the supervisor",
-            f"You accepted to supervise this project; the agreed reflection format is {format_text}. "
+            f"You agreed to supervise this project; the agreed reflection format is {format_text}. "
             "The student is told.",
             [
                 "The student carries out the project and logs at least 36 hours, with photos as evidence.",
