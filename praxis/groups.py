@@ -1,8 +1,8 @@
 """The client side of GroupWorkflow (R9), shared by the API, the CLI and tests.
 
-Like `praxis.temporal.ProjectClient` it starts groups idempotently, runs updates with the caller's
-idempotency key as the update id, and turns failures back into `RuleViolation` (a refusal) or
-`Unavailable`. It also checks the members against the student directory before a group starts or is
+Through `praxis.temporal.WorkflowGateway`, as `ProjectClient` does, it starts groups idempotently, runs
+updates with the caller's idempotency key as the update id, and turns failures back into `RuleViolation` (a
+refusal) or `Unavailable`. It also checks the members against the student directory before a group starts or is
 revised, and links a member's individual proposal to the group and starts its project in a crash-safe
 order (`link_member_and_start_project`).
 """
@@ -13,26 +13,12 @@ import asyncio
 import hashlib
 import uuid
 from collections.abc import Collection
-from datetime import timedelta
 from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
-from temporalio.client import (
-    Client,
-    WorkflowHandle,
-    WorkflowQueryFailedError,
-    WorkflowUpdateFailedError,
-    WorkflowUpdateRPCTimeoutOrCancelledError,
-)
-from temporalio.common import (
-    SearchAttributePair,
-    TypedSearchAttributes,
-    WorkflowIDConflictPolicy,
-    WorkflowIDReusePolicy,
-)
-from temporalio.exceptions import ApplicationError
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.client import Client, WorkflowHandle
+from temporalio.common import SearchAttributePair
 
 from domain.errors import Code, RuleViolation
 from domain.groups import (
@@ -49,7 +35,7 @@ from domain.groups import (
 from domain.project import Actor
 from domain.proposal import Proposal
 from praxis.settings import Settings
-from praxis.temporal import ProjectClient, Unavailable, new_project_id, refusal_from
+from praxis.temporal import ProjectClient, WorkflowGateway, new_project_id
 from store import directory
 from store.db import session
 from workflows.attributes import GROUP as GROUP_ID
@@ -67,13 +53,11 @@ def new_group_id(applicant_id: str, idempotency_key: str | None) -> str:
 
 class GroupClient:
     def __init__(self, client: Client, settings: Settings, engine: Engine) -> None:
-        self._client = client
+        self._gateway = WorkflowGateway(client, settings, noun="group", workflow_id=workflow_id)
         self._engine = engine
-        self._queue = settings.task_queue
-        self._timeout = timedelta(seconds=settings.update_timeout_seconds)
 
     def handle(self, group_id: str) -> WorkflowHandle[Any, Any]:
-        return self._client.get_workflow_handle(workflow_id(group_id))
+        return self._gateway.handle(group_id)
 
     async def start(self, *, group_id: str, applicant: Actor, proposal: GroupProposal) -> None:
         """R9: a student's group proposal goes to the center for review. The same id again is a no-op.
@@ -83,31 +67,20 @@ class GroupClient:
         """
         check_submit(applicant, proposal)
         await self._check_members_known(proposal)
-        try:
-            await self._client.start_workflow(
-                GroupWorkflow.run,
-                GroupStart(group_id=group_id, applicant=applicant, proposal=proposal),
-                id=workflow_id(group_id),
-                task_queue=self._queue,
-                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                search_attributes=TypedSearchAttributes(
-                    [
-                        SearchAttributePair(STAGE, GroupStage.PROPOSAL_REVIEW.value),
-                        SearchAttributePair(GROUP_ID, group_id),
-                    ]
-                ),
-                static_summary=f"Social Practice group proposal {group_id}",
-                rpc_timeout=self._timeout,
-            )
-        except RPCError as error:
-            if error.status is RPCStatusCode.ALREADY_EXISTS:
-                return  # the same key after the group closed: the first outcome stands
-            raise _translate_rpc(error) from error
+        await self._gateway.start(
+            GroupWorkflow.run,
+            GroupStart(group_id=group_id, applicant=applicant, proposal=proposal),
+            entity_id=group_id,
+            search_attributes=[
+                SearchAttributePair(STAGE, GroupStage.PROPOSAL_REVIEW.value),
+                SearchAttributePair(GROUP_ID, group_id),
+            ],
+            summary=f"Social Practice group proposal {group_id}",
+        )
 
     async def view(self, group_id: str) -> GroupView:
         """The group, its reviews and each member's linked project id; answers for a closed group too."""
-        result = await self._query(group_id, GroupWorkflow.view)
+        result = await self._gateway.query(group_id, GroupWorkflow.view)
         assert isinstance(result, GroupView)
         return result
 
@@ -116,25 +89,9 @@ class GroupClient:
         first outcome. A revision's members are checked against the directory first."""
         if isinstance(command, ReviseGroup):
             await self._check_members_known(command.proposal)
-        update_id = f"{update}:{actor.id}:{key}" if key else None
-        try:
-            result = await self.handle(group_id).execute_update(
-                update,
-                Act[Any](actor=actor, command=command),
-                id=update_id,
-                result_type=GroupView,
-                rpc_timeout=self._timeout,
-            )
-        except WorkflowUpdateFailedError as error:
-            if isinstance(error.cause, ApplicationError):
-                raise refusal_from(error.cause) from error
-            raise
-        except WorkflowUpdateRPCTimeoutOrCancelledError as error:
-            raise Unavailable("The group did not answer in time; nothing was changed. Try again.") from error
-        except RPCError as error:
-            raise await self._closed_or(group_id, error) from error
-        assert isinstance(result, GroupView)
-        return result
+        return await self._gateway.update(
+            group_id, update, Act[Any](actor=actor, command=command), actor=actor, key=key, result_type=GroupView
+        )
 
     async def link_member_and_start_project(
         self,
@@ -185,17 +142,9 @@ class GroupClient:
     # --- helpers -----------------------------------------------------------------------------------
 
     async def _member(self, group_id: str, student_id: str) -> GroupMember | None:
-        result = await self._query(group_id, GroupWorkflow.member, student_id)
+        result = await self._gateway.query(group_id, GroupWorkflow.member, student_id)
         assert result is None or isinstance(result, GroupMember)
         return result
-
-    async def _query(self, group_id: str, query: Any, *args: Any) -> Any:
-        try:
-            return await self.handle(group_id).query(query, *args, rpc_timeout=self._timeout)
-        except WorkflowQueryFailedError as error:
-            raise Unavailable(str(error)) from error
-        except RPCError as error:
-            raise _translate_rpc(error) from error
 
     async def _check_members_known(self, proposal: GroupProposal) -> None:
         known = await asyncio.to_thread(self._known, proposal.members)
@@ -204,23 +153,3 @@ class GroupClient:
     def _known(self, student_ids: Collection[str]) -> set[str]:
         with session(self._engine) as s:
             return directory.known_student_ids(s, student_ids)
-
-    async def _closed_or(self, group_id: str, error: RPCError) -> Exception:
-        """An update to a finished group is refused as INVALID_STAGE, not as a missing group."""
-        if error.status is RPCStatusCode.NOT_FOUND:
-            try:
-                description = await self.handle(group_id).describe(rpc_timeout=self._timeout)
-            except RPCError:
-                return _translate_rpc(error)
-            if description.close_time is not None:
-                stage = description.typed_search_attributes.get(STAGE) or "closed"
-                return RuleViolation(Code.INVALID_STAGE, f"The group is {stage}; it accepts no further actions.")
-        return _translate_rpc(error)
-
-
-def _translate_rpc(error: RPCError) -> Exception:
-    if error.status is RPCStatusCode.NOT_FOUND:
-        return RuleViolation(Code.NOT_FOUND, "No such group.")
-    if error.status in (RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.UNAVAILABLE, RPCStatusCode.CANCELLED):
-        return Unavailable("Praxis could not reach the group in time; nothing was changed. Try again.")
-    return error
