@@ -20,11 +20,12 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
+from domain.audit import AuditRecord, write_audit
 from domain.commands import Review, Withdraw
 from domain.errors import Code, RuleViolation
 from domain.project import Actor, Notice, ReviewRecord
 from domain.proposal import Proposal, ProposalContent
-from domain.vocabulary import Channel, ReviewDecision, Role
+from domain.vocabulary import ReviewDecision, Role
 
 MIN_MEMBERS = 2  # R9: a group is more than one student
 # The course office's bound on one group; larger teams split into groups the center can judge one by one.
@@ -83,17 +84,8 @@ class GroupMember(BaseModel):
     proposal: Proposal | None = None
 
 
-class GroupAuditEntry(BaseModel):
+class GroupAuditEntry(AuditRecord[GroupStage]):
     """R24 for a group: who, when, what, via which channel, and the group's stage after it."""
-
-    seq: int
-    at: datetime
-    actor_id: str
-    role: Role
-    channel: Channel
-    action: str
-    detail: str = ""
-    stage: GroupStage
 
 
 class GroupSummary(BaseModel):
@@ -135,21 +127,7 @@ class GroupState(BaseModel):
 
     def record(self, actor: Actor, at: datetime, action: str, detail: str = "") -> None:
         """Append to the audit trail and mark the state changed (R24)."""
-        self.revision += 1
-        if not self.audit or self.audit[-1].stage is not self.stage:
-            self.stage_since = at
-        self.audit.append(
-            GroupAuditEntry(
-                seq=len(self.audit) + 1,
-                at=at,
-                actor_id=actor.id,
-                role=actor.role,
-                channel=actor.channel,
-                action=action,
-                detail=detail,
-                stage=self.stage,
-            )
-        )
+        write_audit(self, GroupAuditEntry, actor, at, action, detail)
 
     def tell(self, template: str, to_role: Role, to_id: str, **context: str) -> None:
         """Owe someone a group mail (`activities/templates/group/<name>.j2`), sent once per key."""

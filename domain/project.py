@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
+from domain.audit import AuditRecord, write_audit
 from domain.errors import Problem
 from domain.people import Faculty, StudentStanding
 from domain.proposal import Proposal
@@ -33,17 +34,8 @@ class Actor(BaseModel):
 SYSTEM = Actor(id="praxis", role=Role.SYSTEM, channel=Channel.SYSTEM)
 
 
-class AuditEntry(BaseModel):
+class AuditEntry(AuditRecord[Stage]):
     """R24: who, when, what, via which channel."""
-
-    seq: int
-    at: datetime
-    actor_id: str
-    role: Role
-    channel: Channel
-    action: str
-    detail: str = ""
-    stage: Stage
 
 
 class ReviewRecord(BaseModel):
@@ -164,21 +156,7 @@ class ProjectState(BaseModel):
 
     def record(self, actor: Actor, at: datetime, action: str, detail: str = "") -> None:
         """Append to the audit trail and mark the state changed (R24)."""
-        self.revision += 1
-        if not self.audit or self.audit[-1].stage is not self.stage:
-            self.stage_since = at
-        self.audit.append(
-            AuditEntry(
-                seq=len(self.audit) + 1,
-                at=at,
-                actor_id=actor.id,
-                role=actor.role,
-                channel=actor.channel,
-                action=action,
-                detail=detail,
-                stage=self.stage,
-            )
-        )
+        write_audit(self, AuditEntry, actor, at, action, detail)
 
     def notify(self, template: str, to_role: Role, to_id: str, **context: str) -> None:
         key = f"{self.id}:{template}:{self.revision}:{to_role.value}:{to_id}"
