@@ -13,12 +13,13 @@ from activities.mail import MailActivities
 from praxis.settings import Settings
 from store.db import make_engine, migrate, session
 from store.directory import upsert_faculty, upsert_student
-from tests.activities.support import FACULTY, PUBLIC_URL, STUDENT, Sink
+from tests.activities.support import FACULTY, PUBLIC_URL, STUDENT
+from tests.support.mailsink import MailSink
 
 
 @pytest.fixture
-def sink() -> Iterator[Sink]:
-    server = Sink()
+def sink() -> Iterator[MailSink]:
+    server = MailSink()
     server.start()
     yield server
     server.stop()
@@ -37,7 +38,7 @@ def db_engine(tmp_path: Path) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def mail_settings(sink: Sink, tmp_path: Path) -> Settings:
+def mail_settings(sink: MailSink, tmp_path: Path) -> Settings:
     return Settings(
         env="test",
         var_dir=tmp_path,

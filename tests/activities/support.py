@@ -1,17 +1,12 @@
-"""Builders for the mail activity tests: a real SMTP server, directory entries, summaries and notices."""
+"""Builders for the mail activity tests: directory entries, summaries and notices (the SMTP server is
+`tests.support.mailsink.MailSink`)."""
 
 from __future__ import annotations
 
-import email
 import re
-import socket
 from datetime import UTC, datetime
 from decimal import Decimal
 from email.message import EmailMessage
-from email.policy import default
-
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from domain.people import Faculty, Student
 from domain.project import Notice, ProjectSummary
@@ -24,53 +19,6 @@ STUDENT = Student(id="B11200001", name="Lin Mei-Hua", email="b11200001@mail.exam
 FACULTY = Faculty(id="T0001", name="Chen Wei", email="chen.wei@mail.example.edu", rank=Rank.PROFESSOR)
 PUBLIC_URL = "https://praxis.example.edu"
 LINK = re.compile(re.escape(PUBLIC_URL) + r"/a/[A-Za-z0-9_.-]+")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-class Sink:
-    """A real SMTP server that keeps what it accepts.
-
-    `refuse_next` answers the next N DATA commands with 451 (try again later); addresses in `unknown` are
-    refused at RCPT with 550 (no such mailbox), as a real server does.
-    """
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-        self.refuse_next = 0
-        self.unknown: set[str] = set()
-        self.port = free_port()
-        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
-
-    async def handle_RCPT(
-        self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
-    ) -> str:
-        if address in self.unknown:
-            return "550 5.1.1 No such mailbox"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        if self.refuse_next > 0:
-            self.refuse_next -= 1
-            return "451 4.3.0 Try again later"
-        raw = envelope.original_content or envelope.content
-        assert isinstance(raw, bytes)
-        message = email.message_from_bytes(raw, policy=default)
-        assert isinstance(message, EmailMessage)
-        self.messages.append(message)
-        return "250 OK"
-
-    def start(self) -> None:
-        self._controller.start()
-
-    def stop(self) -> None:
-        self._controller.stop()
 
 
 def summary(stage: Stage = Stage.NEEDS_SUPERVISOR, *, since: datetime = T0, **changes: object) -> ProjectSummary:

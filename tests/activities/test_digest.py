@@ -17,7 +17,8 @@ from store import outbox
 from store.db import session
 from store.outbox import OutboxStatus
 from store.projects import save_project
-from tests.activities.support import PUBLIC_URL, T0, Sink, html_of, summary, text_of
+from tests.activities.support import PUBLIC_URL, T0, html_of, summary, text_of
+from tests.support.mailsink import MailSink
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 AT = T0 + timedelta(days=10, hours=-1)  # 2026-09-17 01:00 UTC: 09:00 in Taipei
@@ -40,7 +41,7 @@ def digest_entry(engine: Engine, key: str) -> outbox.OutboxEntry | None:
 
 
 async def test_digest_lists_only_proposals_waiting_three_days(
-    digest: DigestActivities, sink: Sink, db_engine: Engine
+    digest: DigestActivities, sink: MailSink, db_engine: Engine
 ) -> None:
     """R8: one mail to the center listing each proposal unreviewed for 3 days or more (title, priority,
     days waiting, link to the project), longest waiting first, in English then Chinese; newer or reviewed
@@ -73,7 +74,7 @@ async def test_digest_lists_only_proposals_waiting_three_days(
     assert entry is not None and (entry.status, entry.recipient) == (OutboxStatus.SENT, CENTER)
 
 
-async def test_one_digest_per_taipei_day(digest: DigestActivities, sink: Sink, db_engine: Engine) -> None:
+async def test_one_digest_per_taipei_day(digest: DigestActivities, sink: MailSink, db_engine: Engine) -> None:
     """R8: a retried or repeated activity sends the day's digest once; the next day's goes out again."""
     store(db_engine, "p-old", Stage.PROPOSAL_REVIEW, AT - timedelta(days=4), "Beach clean-up")
     await digest.send_review_digest(DigestRequest(at=AT))
@@ -84,7 +85,7 @@ async def test_one_digest_per_taipei_day(digest: DigestActivities, sink: Sink, d
     assert "waiting 5 days" in text_of(sink.messages[1])
 
 
-async def test_no_digest_when_nothing_waits(digest: DigestActivities, sink: Sink, db_engine: Engine) -> None:
+async def test_no_digest_when_nothing_waits(digest: DigestActivities, sink: MailSink, db_engine: Engine) -> None:
     """R8: with no proposal unreviewed for 3 days there is no mail at all."""
     store(db_engine, "p-new", Stage.PROPOSAL_REVIEW, AT - timedelta(days=1), "Elderly care visits")
     result = await digest.send_review_digest(DigestRequest(at=AT))
@@ -94,7 +95,7 @@ async def test_no_digest_when_nothing_waits(digest: DigestActivities, sink: Sink
 
 
 async def test_smtp_outage_is_retried_and_one_digest_arrives(
-    digest: DigestActivities, sink: Sink, db_engine: Engine
+    digest: DigestActivities, sink: MailSink, db_engine: Engine
 ) -> None:
     """R8 through the shared outbox: a 451 fails the activity (Temporal retries); the retry sends one mail."""
     store(db_engine, "p-old", Stage.PROPOSAL_REVIEW, AT - timedelta(days=4), "Beach clean-up")

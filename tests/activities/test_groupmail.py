@@ -21,7 +21,8 @@ from store import outbox
 from store.db import session
 from store.directory import upsert_student
 from store.outbox import OutboxStatus
-from tests.activities.support import PUBLIC_URL, STUDENT, Sink, html_of, text_of
+from tests.activities.support import PUBLIC_URL, STUDENT, html_of, text_of
+from tests.support.mailsink import MailSink
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 PARTNER = Student(id="B11200002", name="Wang Chih-Ming", email="b11200002@mail.example.edu")
@@ -78,7 +79,7 @@ def test_every_group_mail_has_a_template_and_a_case() -> None:
 
 @pytest.mark.parametrize("template", sorted(CASES))
 async def test_each_group_mail_is_sent_once_in_both_languages(
-    template: str, group_mail: GroupMailActivities, sink: Sink, db_engine: Engine, mail_settings: Settings
+    template: str, group_mail: GroupMailActivities, sink: MailSink, db_engine: Engine, mail_settings: Settings
 ) -> None:
     """R9: each group mail reaches its person, says what happened and what to do next in English and then
     Chinese, links to the group, and is sent once per key however often the batch is retried."""
@@ -104,7 +105,7 @@ async def test_each_group_mail_is_sent_once_in_both_languages(
     assert entry is not None and entry.status is OutboxStatus.SENT
 
 
-async def test_approval_mail_names_the_group_and_its_members(group_mail: GroupMailActivities, sink: Sink) -> None:
+async def test_approval_mail_names_the_group_and_its_members(group_mail: GroupMailActivities, sink: MailSink) -> None:
     """R9: the approval tells each member to submit an individual proposal linked to this group, and that
     credit, hours and evidence stay individual."""
     await group_mail.deliver_group_notices(GroupNoticeBatch(group=GROUP, notices=[group_notice("group/approved")]))
@@ -117,7 +118,7 @@ async def test_approval_mail_names_the_group_and_its_members(group_mail: GroupMa
 
 
 async def test_unknown_member_is_undeliverable_and_does_not_block(
-    group_mail: GroupMailActivities, sink: Sink, db_engine: Engine
+    group_mail: GroupMailActivities, sink: MailSink, db_engine: Engine
 ) -> None:
     """A member missing from the directory is recorded as undeliverable; the other members still get theirs."""
     ghost = group_notice("group/approved").model_copy(update={"to_id": "B0000GHOST", "key": "group:x:ghost"})

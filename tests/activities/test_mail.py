@@ -39,12 +39,12 @@ from tests.activities.support import (
     PUBLIC_URL,
     STUDENT,
     T0,
-    Sink,
     html_of,
     notice,
     summary,
     text_of,
 )
+from tests.support.mailsink import MailSink
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 SECRET = "test-action-link-secret-0123456789abcdef"
@@ -232,7 +232,7 @@ def token_in(text: str) -> str:
 
 @pytest.mark.parametrize("template", sorted(CASES))
 async def test_each_notice_is_delivered_with_the_link_it_needs(
-    template: str, mail: MailActivities, sink: Sink, db_engine: Engine
+    template: str, mail: MailActivities, sink: MailSink, db_engine: Engine
 ) -> None:
     """SPEC §4: supervisors' invitation/evaluation mails and OSA's verification mail carry a signed action link
     bound to that person, action and project; students and the center get the project link instead."""
@@ -258,7 +258,7 @@ async def test_each_notice_is_delivered_with_the_link_it_needs(
 
 
 async def test_delivering_the_same_batch_twice_sends_each_mail_once(
-    mail: MailActivities, sink: Sink, db_engine: Engine
+    mail: MailActivities, sink: MailSink, db_engine: Engine
 ) -> None:
     """Notice keys make a retried batch idempotent: the outbox skips what was already sent."""
     project = summary(Stage.NEEDS_SUPERVISOR)
@@ -278,7 +278,7 @@ async def test_delivering_the_same_batch_twice_sends_each_mail_once(
 
 
 async def test_smtp_refusal_raises_then_the_retry_delivers_exactly_one_mail(
-    mail: MailActivities, sink: Sink, db_engine: Engine
+    mail: MailActivities, sink: MailSink, db_engine: Engine
 ) -> None:
     """An SMTP outage (451) fails the activity so Temporal retries with backoff; the error is kept on the
     outbox row; the retry delivers, and exactly one mail arrives in total, with the same link and Message-ID."""
@@ -305,7 +305,7 @@ async def test_smtp_refusal_raises_then_the_retry_delivers_exactly_one_mail(
 
 
 async def test_a_failure_midway_resends_only_what_is_still_owed(
-    mail: MailActivities, sink: Sink, db_engine: Engine
+    mail: MailActivities, sink: MailSink, db_engine: Engine
 ) -> None:
     """Notices go in order; when the second fails, the retried batch does not send the first again."""
     project = summary(Stage.IN_PROGRESS)
@@ -319,7 +319,7 @@ async def test_a_failure_midway_resends_only_what_is_still_owed(
     assert [m["To"].addresses[0].addr_spec for m in sink.messages] == [STUDENT.email, "osa@mail.example.edu"]
 
 
-async def test_recipients_are_resolved_for_each_role(mail: MailActivities, sink: Sink) -> None:
+async def test_recipients_are_resolved_for_each_role(mail: MailActivities, sink: MailSink) -> None:
     """Students and teachers come from the directory by id (with their names); the center and OSA from settings."""
     batch = NoticeBatch(
         summary=summary(Stage.EVALUATION_PENDING),
@@ -342,7 +342,7 @@ async def test_recipients_are_resolved_for_each_role(mail: MailActivities, sink:
 
 
 async def test_a_recipient_missing_from_the_directory_is_undeliverable_not_retried_forever(
-    mail: MailActivities, sink: Sink, db_engine: Engine
+    mail: MailActivities, sink: MailSink, db_engine: Engine
 ) -> None:
     """A notice for someone the directory does not know is recorded undeliverable and skipped; the batch
     succeeds, later notices still go, and a retry does not try it again."""
@@ -360,7 +360,7 @@ async def test_a_recipient_missing_from_the_directory_is_undeliverable_not_retri
 
 
 async def test_an_address_the_server_refuses_for_good_is_undeliverable(
-    mail: MailActivities, sink: Sink, db_engine: Engine
+    mail: MailActivities, sink: MailSink, db_engine: Engine
 ) -> None:
     """550 (no such mailbox) will not change by retrying: the mail is recorded undeliverable, the batch goes on."""
     sink.unknown.add(STUDENT.email)
@@ -373,7 +373,7 @@ async def test_an_address_the_server_refuses_for_good_is_undeliverable(
 
 
 async def test_invitation_link_is_bound_and_never_outlives_the_invitation(
-    mail: MailActivities, sink: Sink, db_engine: Engine
+    mail: MailActivities, sink: MailSink, db_engine: Engine
 ) -> None:
     """R11/R12 + SPEC §4: the invitation link is for that teacher, that project and that invitation (ref = seq),
     and expires no later than the invitation itself (14 days after it was sent)."""
@@ -392,7 +392,7 @@ async def test_invitation_link_is_bound_and_never_outlives_the_invitation(
 
 
 async def test_reminders_carry_a_link_for_the_same_invitation(
-    mail: MailActivities, sink: Sink, db_engine: Engine
+    mail: MailActivities, sink: MailSink, db_engine: Engine
 ) -> None:
     """R12: reminders (whose context has only the day) link to the invitation the first mail was about."""
     project = summary(Stage.SUPERVISOR_INVITED, since=datetime.now(UTC) - timedelta(days=3))
@@ -405,7 +405,7 @@ async def test_reminders_carry_a_link_for_the_same_invitation(
 
 
 async def test_language_setting_applies_to_delivered_mail(
-    mail_settings: Settings, db_engine: Engine, sink: Sink
+    mail_settings: Settings, db_engine: Engine, sink: MailSink
 ) -> None:
     """settings.mail_language = "en" sends English only, and says so in Content-Language."""
     english = MailActivities(mail_settings.model_copy(update={"mail_language": "en"}), db_engine)

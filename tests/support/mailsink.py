@@ -20,13 +20,23 @@ def free_port() -> int:
 
 
 class MailSink:
-    """Collects messages; `refuse_next` makes the next N deliveries fail with a temporary error."""
+    """Collects messages; `refuse_next` makes the next N deliveries fail with a temporary error (451), and
+    addresses in `unknown` are refused at RCPT with 550 (no such mailbox), as a real server does."""
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.refuse_next = 0
+        self.unknown: set[str] = set()
         self.port = free_port()
         self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
+    ) -> str:
+        if address in self.unknown:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         if self.refuse_next > 0:
