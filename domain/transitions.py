@@ -25,7 +25,7 @@ from domain.project import (
     Supervision,
 )
 from domain.stages import CLOSURE_STAGES, WORK_STAGES, Stage
-from domain.vocabulary import EvaluationResult, HourSource, ReviewDecision, Role
+from domain.vocabulary import Channel, EvaluationResult, HourSource, ReviewDecision, Role
 from domain.work import (
     MAX_HOURS_PER_DAY,
     ClosureReport,
@@ -250,6 +250,14 @@ def check_verify_hours(state: ProjectState, actor: Actor, cmd: VerifyHours) -> N
         raise RuleViolation(Code.NOT_FOUND, f"No hours entry {cmd.entry_id} on this project.")
     if entry.source is not HourSource.CAMPUS_CLUB:
         raise RuleViolation(Code.VALIDATION_ERROR, "Only hours done through an on-campus club need verification.")
+    if entry.verification is not None and actor.channel is Channel.EMAIL:
+        # An emailed link answers the first request only; OSA corrects an earlier decision in the portal.
+        done = entry.verification
+        raise RuleViolation(
+            Code.CONFLICT,
+            f"These hours were already {'verified' if done.verified else 'refused'} by {done.by} on "
+            f"{done.at.date().isoformat()}; change that decision in the portal.",
+        )
 
 
 def apply_verify_hours(state: ProjectState, actor: Actor, cmd: VerifyHours, now: datetime) -> None:

@@ -39,8 +39,10 @@ from domain.transitions import (
     apply_verify_hours,
     apply_withdraw,
     check_submit_closure,
+    check_verify_hours,
 )
 from domain.vocabulary import (
+    Channel,
     EvaluationResult,
     EvidenceKind,
     HourKind,
@@ -991,3 +993,17 @@ def test_student_told_of_each_decision(template: str, start: Start, actor: Actor
     new = state.notices[before:]
     assert [(n.template, n.to_role, n.to_id) for n in new] == [(template, Role.STUDENT, STUDENT_ID)]
     assert len({n.key for n in state.notices}) == len(state.notices)
+
+
+def test_r15_link_cannot_overwrite_an_osa_decision_but_the_portal_can() -> None:
+    """R15: a verification link answers the first request only; OSA may still correct it in the portal."""
+    state = project_at(Stage.IN_PROGRESS)
+    club = hours_input(date(2026, 9, 2), "4", source=HourSource.CAMPUS_CLUB)
+    entry = apply_log_hours(state, STUDENT, club, NOW, "club-1")
+    link = Actor(id="osa", role=Role.OSA, channel=Channel.EMAIL)
+    apply_verify_hours(state, OSA, VerifyHours(entry_id=entry.id, verified=True), NOW)
+    with pytest.raises(RuleViolation) as refused:
+        check_verify_hours(state, link, VerifyHours(entry_id=entry.id, verified=False))
+    assert refused.value.code is Code.CONFLICT
+    apply_verify_hours(state, OSA, VerifyHours(entry_id=entry.id, verified=False, note="Roster mismatch"), NOW)
+    assert state.counted_hours == 0
