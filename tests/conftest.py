@@ -2,6 +2,10 @@
 
 Set PRAXIS_TEST_TEMPORAL=local to run the suite against the Temporal dev server instead of the time-skipping
 test server.
+
+One Temporal test server serves the whole session, so a test must never leave a workflow with work on a task
+queue that no worker polls: the time-skipping server holds its clock while any task is outstanding (even
+after a terminate), and every later `env.sleep` would time out. Give such a test a worker of its own.
 """
 
 from __future__ import annotations

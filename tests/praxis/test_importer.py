@@ -19,6 +19,7 @@ from praxis.importer import Kind, RowError, TemporalUnreachable, import_and_anno
 from praxis.settings import Settings, get_settings
 from store import directory
 from store.db import make_engine, migrate, session
+from workers.main import build_worker
 from workflows.departure import workflow_id as departure_workflow_id
 
 FACULTY_CSV = """id,name,email,rank,department,leaving_after
@@ -219,23 +220,22 @@ def test_byte_order_mark_and_header_case_are_accepted(db: Engine) -> None:
 async def test_changed_leaving_after_announces_departures(db: Engine, client: Client, settings: Settings) -> None:
     """R22: after the import is committed, each teacher whose leaving_after changed gets a departure started
     (praxis.departures); an unchanged re-import announces nothing."""
-    # A task queue no worker polls: the departures are started, and this test's directory stays its own.
-    quiet = settings.model_copy(update={"task_queue": f"import-test-{uuid.uuid4().hex[:8]}"})
+    # Its own task queue and worker on this test's directory. (Work left on a queue nobody polls would hold
+    # the time-skipping server's clock for every later test, even after a terminate.)
+    own = settings.model_copy(update={"task_queue": f"import-test-{uuid.uuid4().hex[:8]}"})
 
     async def connect() -> Client:
         return client
 
-    report = await import_and_announce(db, quiet, Kind.FACULTY, FACULTY_CSV, connect=connect)
-
-    assert report.leaving_changed == ["T0002"] and report.announced == {"T0002": 0}
-    assert report.not_announced == {}
-    handle = client.get_workflow_handle(departure_workflow_id("T0002"))
-    assert (await handle.describe()).status is WorkflowExecutionStatus.RUNNING
-    try:
-        again = await import_and_announce(db, quiet, Kind.FACULTY, FACULTY_CSV, connect=connect)
+    async with build_worker(client, own, db):
+        report = await import_and_announce(db, own, Kind.FACULTY, FACULTY_CSV, connect=connect)
+        assert report.leaving_changed == ["T0002"] and report.announced == {"T0002": 0}
+        assert report.not_announced == {}
+        handle = client.get_workflow_handle(departure_workflow_id("T0002"))
+        assert (await handle.describe()).status in (WorkflowExecutionStatus.RUNNING, WorkflowExecutionStatus.COMPLETED)
+        again = await import_and_announce(db, own, Kind.FACULTY, FACULTY_CSV, connect=connect)
         assert again.ok and again.announced == {}
-    finally:
-        await handle.terminate(reason="test over")
+        await handle.result()
 
 
 async def test_unreachable_temporal_writes_nothing(db: Engine, settings: Settings) -> None:
