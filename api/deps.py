@@ -1,4 +1,4 @@
-"""The dependencies handlers declare: settings, the project client, the store, the blob store, who calls.
+"""The dependencies handlers declare: settings, the project and group clients, the store, the blob store, who calls.
 
 Authentication and role checks live here so every route says who may call it in its signature, and the
 ownership check (`readable_project`) answers 404 for a project the caller may not know exists.
@@ -7,7 +7,7 @@ ownership check (`readable_project`) answers 404 for a project the caller may no
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Concatenate, ParamSpec, TypeVar
 
@@ -17,11 +17,13 @@ from pydantic import BaseModel
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
+from temporalio.client import Client
 
 from api.blobs import BlobStore
 from domain.errors import Code, RuleViolation
 from domain.project import Actor, ProjectView
 from domain.vocabulary import Channel, Role
+from praxis.groups import GroupClient
 from praxis.settings import Settings
 from praxis.temporal import ProjectClient
 from praxis.tokens import Claims, TokenError, decode_token
@@ -31,6 +33,7 @@ from workflows.messages import Outcome
 
 P = ParamSpec("P")
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 
 
 class Store:
@@ -82,8 +85,22 @@ def get_blobs(request: Request) -> BlobStore:
     return _resources(request).blobs
 
 
+def get_temporal(request: Request) -> Client:
+    """For what has no client of its own: the semester's and a departure's workflows (praxis.semesters,
+    praxis.departures)."""
+    return _resources(request).projects.client
+
+
+def get_groups(request: Request) -> GroupClient:
+    """R9's client; it holds only references, so one per request costs nothing."""
+    resources = _resources(request)
+    return GroupClient(resources.projects.client, get_settings(request), resources.store.engine)
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 ProjectsDep = Annotated[ProjectClient, Depends(get_projects)]
+GroupsDep = Annotated[GroupClient, Depends(get_groups)]
+TemporalDep = Annotated[Client, Depends(get_temporal)]
 StoreDep = Annotated[Store, Depends(get_store)]
 BlobsDep = Annotated[BlobStore, Depends(get_blobs)]
 
@@ -129,6 +146,7 @@ Student = Annotated[Claims, Depends(require(Role.STUDENT))]
 Faculty = Annotated[Claims, Depends(require(Role.FACULTY))]
 Center = Annotated[Claims, Depends(require(Role.CENTER))]
 Osa = Annotated[Claims, Depends(require(Role.OSA))]
+FacultyOrCenter = Annotated[Claims, Depends(require(Role.FACULTY, Role.CENTER))]
 Reader = Annotated[Claims, Depends(require(Role.STUDENT, Role.FACULTY, Role.CENTER, Role.OSA))]
 
 
@@ -204,22 +222,45 @@ class Actions:
         self, user: Claims, project_id: str, update: str, command: BaseModel | None, key: str | None
     ) -> Outcome:
         """The update itself; call `visible` first."""
-        if key is None:
-            return await self.projects.act(project_id, update, actor(user), command, None)
-        scoped = f"{user.role.value}:{user.sub}:{update} {project_id}:{key}"
-        request_hash = (
-            "sha256:" + hashlib.sha256((command.model_dump_json() if command is not None else "").encode()).hexdigest()
+        return await once(
+            self.store,
+            user,
+            f"{update} {project_id}",
+            command,
+            key,
+            lambda: self.projects.act(project_id, update, actor(user), command, key),
+            Outcome,
         )
-        stored = await self.store.run(idempotency.get_response, scoped)
-        if stored is not None:
-            if stored.request_hash != request_hash:
-                raise RuleViolation(
-                    Code.CONFLICT, "This Idempotency-Key was already used for a different request; use a new key."
-                )
-            return Outcome.model_validate_json(stored.response_json)
-        outcome = await self.projects.act(project_id, update, actor(user), command, key)
-        await self.store.run(idempotency.put_response, scoped, request_hash, 200, outcome.model_dump_json())
-        return outcome
+
+
+async def once(
+    store: Store,
+    user: Claims,
+    scope: str,
+    command: BaseModel | None,
+    key: str | None,
+    act: Callable[[], Awaitable[M]],
+    result: type[M],
+) -> M:
+    """Act once per Idempotency-Key: a retry with the same key and request answers the stored outcome
+    (even after the action closed its workflow, where Temporal no longer knows the update); the same key
+    with another request is a 409 CONFLICT. `scope` names the action and its target (`"review <id>"`)."""
+    if key is None:
+        return await act()
+    scoped = f"{user.role.value}:{user.sub}:{scope}:{key}"
+    request_hash = (
+        "sha256:" + hashlib.sha256((command.model_dump_json() if command is not None else "").encode()).hexdigest()
+    )
+    stored = await store.run(idempotency.get_response, scoped)
+    if stored is not None:
+        if stored.request_hash != request_hash:
+            raise RuleViolation(
+                Code.CONFLICT, "This Idempotency-Key was already used for a different request; use a new key."
+            )
+        return result.model_validate_json(stored.response_json)
+    outcome = await act()
+    await store.run(idempotency.put_response, scoped, request_hash, 200, outcome.model_dump_json())
+    return outcome
 
 
 def get_actions(request: Request) -> Actions:

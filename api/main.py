@@ -20,7 +20,20 @@ from temporalio.client import Client
 from api import errors
 from api.blobs import LocalBlobStore
 from api.deps import Resources, Store
-from api.routes import actions, closure, devmail, directory, health, projects, proposal, supervision, work
+from api.routes import (
+    actions,
+    closure,
+    devmail,
+    directory,
+    groups,
+    health,
+    projects,
+    proposal,
+    semesters,
+    steering,
+    supervision,
+    work,
+)
 from api.uploads import BodyLimit
 from praxis.settings import PLACEHOLDER_SECRET, Settings, get_settings
 from praxis.temporal import ProjectClient, connect
@@ -41,7 +54,7 @@ submit the closure report and have it evaluated.
   answers the first outcome. `503` and `429` say when to retry in `Retry-After`.
 """
 
-ROUTERS = (health, directory, projects, proposal, supervision, work, closure, actions)
+ROUTERS = (health, directory, projects, proposal, supervision, work, closure, actions, steering, groups, semesters)
 # SPEC §5: the dev inbox exists on a developer's machine (and in tests), never in production.
 DEV_ROUTERS = (devmail,)
 

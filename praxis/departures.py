@@ -6,18 +6,22 @@
         await announce_departure(client, engine, settings, faculty.id)
 
 The telling is durable (`workflows.departure.DepartureWorkflow`): this returns once it is under way.
+`save_faculty_and_announce` does both for `PUT /v1/faculty/{id}`.
 """
 
 from __future__ import annotations
 
 import asyncio
 
+from pydantic import BaseModel
 from sqlalchemy.engine import Engine
 from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy
 
+from domain.people import Faculty
 from praxis.settings import Settings
-from store import projects
+from praxis.temporal import Unavailable
+from store import directory, projects
 from store.db import session
 from workflows.departure import DepartureStart, DepartureWorkflow, workflow_id
 
@@ -42,3 +46,40 @@ async def announce_departure(client: Client, engine: Engine, settings: Settings,
 def _open_projects(engine: Engine, faculty_id: str) -> int:
     with session(engine) as s:
         return len(projects.open_projects_supervised_by(s, faculty_id))
+
+
+class DepartureAnnounced(BaseModel):
+    """R22 under way: the teacher's fan-out workflow and how many open projects it tells."""
+
+    workflow_id: str
+    open_projects: int
+
+
+async def save_faculty_and_announce(
+    client: Client, engine: Engine, settings: Settings, faculty: Faculty
+) -> DepartureAnnounced | None:
+    """Create or replace a directory entry; when its `leaving_after` changed, announce it (R13, R22).
+
+    None when nothing needed telling. Should the announcement fail to start (Temporal unreachable), the
+    entry is put back as it was and `Unavailable` is raised: a retry then sees the change again and
+    announces it, where keeping the new entry would leave the projects untold for good. An email another
+    teacher already holds raises `sqlalchemy.exc.IntegrityError` and changes nothing.
+    """
+    before, changed = await asyncio.to_thread(_save, engine, faculty)
+    if not changed:
+        return None
+    try:
+        count = await announce_departure(client, engine, settings, faculty.id)
+    except Exception as error:
+        # A new entry goes back to naming no departure, so the retry is still a change.
+        await asyncio.to_thread(_save, engine, before or faculty.model_copy(update={"leaving_after": None}))
+        raise Unavailable(
+            f"Temporal could not be reached to tell {faculty.id}'s projects (R22); the entry was left as it was."
+        ) from error
+    return DepartureAnnounced(workflow_id=workflow_id(faculty.id), open_projects=count)
+
+
+def _save(engine: Engine, faculty: Faculty) -> tuple[Faculty | None, bool]:
+    with session(engine) as s:
+        before = directory.get_faculty(s, faculty.id)
+        return before, directory.upsert_faculty(s, faculty)

@@ -1,6 +1,8 @@
 """The directory the center maintains (SPEC §4): faculty (R10, R13), students (R3) and semesters (R25).
 
 Each PUT replaces the whole entry, so repeating it is harmless: these routes need no Idempotency-Key.
+A changed `leaving_after` starts R22's departure fan-out; a semester is put on schedule (its
+SemesterWorkflow) on every PUT, which also re-arms its timers when the dates moved.
 """
 
 from __future__ import annotations
@@ -12,13 +14,17 @@ from fastapi import APIRouter, Path
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, EmailStr, Field, ValidationError
 from sqlalchemy.exc import IntegrityError
+from temporalio.service import RPCError
 
-from api.deps import Center, IdempotencyKey, StoreDep
+from api.deps import Center, IdempotencyKey, SettingsDep, StoreDep, TemporalDep
 from api.errors import AUTH, problems
 from domain.calendar import Semester
 from domain.errors import Code, RuleViolation
 from domain.people import Faculty, Student
 from domain.vocabulary import Rank
+from praxis.departures import DepartureAnnounced, save_faculty_and_announce
+from praxis.semesters import schedule_semester
+from praxis.temporal import Unavailable
 from store import directory
 
 router = APIRouter(prefix="/v1", tags=["directory"])
@@ -41,6 +47,22 @@ class StudentEntry(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     email: EmailStr
     has_internship_credit: bool = False
+
+
+class FacultySaved(Faculty):
+    """The entry as stored, and the departure fan-out a changed `leaving_after` started (R22)."""
+
+    departure: DepartureAnnounced | None = Field(
+        default=None,
+        description="Set when `leaving_after` changed: the DepartureWorkflow telling the teacher's open "
+        "projects, and how many it tells. Null when nothing needed telling.",
+    )
+
+
+class SemesterScheduled(Semester):
+    """The semester as stored, and the workflow keeping its calendar (R23, R25)."""
+
+    workflow_id: str = Field(description="The SemesterWorkflow, e.g. `semester-2026-fall`, in the Temporal UI.")
 
 
 # Deadlines are computed from these dates in UTC (R25); dates near year 1 or 9999 have no UTC instant.
@@ -68,20 +90,27 @@ def _build(model: type[Semester], **data: Any) -> Semester:
 @router.put(
     "/faculty/{faculty_id}",
     summary="Create or replace a faculty directory entry",
-    responses=problems(*AUTH, Code.CONFLICT),
+    responses=problems(*AUTH, Code.CONFLICT, Code.UNAVAILABLE),
 )
 async def put_faculty(
-    faculty_id: EntryId, entry: FacultyEntry, user: Center, store: StoreDep, _key: IdempotencyKey = None
-) -> Faculty:
-    """Who may supervise (R10) and who leaves NTUST after which semester (R13, R22). 409 CONFLICT when
-    another teacher already has this email."""
+    faculty_id: EntryId,
+    entry: FacultyEntry,
+    user: Center,
+    temporal: TemporalDep,
+    store: StoreDep,
+    settings: SettingsDep,
+    _key: IdempotencyKey = None,
+) -> FacultySaved:
+    """Who may supervise (R10) and who leaves NTUST after which semester (R13). When `leaving_after`
+    changes, every open project the teacher supervises is told (R22): a deadline at that semester's end,
+    or lifted again when it is cleared; `departure` says how many projects. 409 CONFLICT when another
+    teacher already has this email; 503 (the entry unchanged) when the projects could not be told."""
     faculty = Faculty(id=faculty_id, **entry.model_dump())
     try:
-        await store.run(directory.upsert_faculty, faculty)
+        departure = await save_faculty_and_announce(temporal, store.engine, settings, faculty)
     except IntegrityError:
         raise RuleViolation(Code.CONFLICT, f"Another faculty entry already uses {faculty.email}.") from None
-    # R22's leaving-supervisor deadlines start from the semester workflow, which reads this directory.
-    return faculty
+    return FacultySaved(**faculty.model_dump(), departure=departure)
 
 
 @router.put("/students/{student_id}", summary="Create or replace a student", responses=problems(*AUTH))
@@ -94,11 +123,28 @@ async def put_student(
     return student
 
 
-@router.put("/semesters/{semester_id}", summary="Create or replace a semester", responses=problems(*AUTH))
+@router.put(
+    "/semesters/{semester_id}",
+    summary="Create or replace a semester",
+    responses=problems(*AUTH, Code.UNAVAILABLE),
+)
 async def put_semester(
-    semester_id: SemesterId, entry: SemesterEntry, user: Center, store: StoreDep, _key: IdempotencyKey = None
-) -> Semester:
-    """R25: the dates new projects and deadlines are computed from."""
+    semester_id: SemesterId,
+    entry: SemesterEntry,
+    user: Center,
+    temporal: TemporalDep,
+    store: StoreDep,
+    settings: SettingsDep,
+    _key: IdempotencyKey = None,
+) -> SemesterScheduled:
+    """R25: the dates new projects and deadlines are computed from. The semester's workflow mails every
+    supervisor their passing list at the start of final exam week (R23) and keeps leaving supervisors'
+    deadlines at its end (R22); changed dates re-arm its timers. A 503 means the dates were saved but
+    the workflow was not told: send the same PUT again."""
     semester = _build(Semester, id=semester_id, **entry.model_dump())
     await store.run(directory.upsert_semester, semester)
-    return semester
+    try:
+        workflow_id = await schedule_semester(temporal, settings, semester)
+    except RPCError as error:
+        raise Unavailable(f"Temporal did not answer while scheduling {semester_id}: {error.message}") from error
+    return SemesterScheduled(**semester.model_dump(), workflow_id=workflow_id)

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from api.deps import (
     ActionsDep,
+    GroupsDep,
     IdempotencyKey,
     ProjectId,
     ProjectsDep,
@@ -48,30 +49,47 @@ class ProjectPage(BaseModel):
     "",
     status_code=status.HTTP_201_CREATED,
     summary="Submit a proposal",
-    responses=problems(*AUTH, Code.UNAVAILABLE),
+    responses=problems(*AUTH, Code.NOT_FOUND, Code.INVALID_STAGE, Code.CONFLICT, Code.UNAVAILABLE),
 )
 async def submit_project(
     proposal: Proposal,
     user: Student,
     projects: ProjectsDep,
+    groups: GroupsDep,
     store: StoreDep,
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> ProjectView:
     """R1: no course selection, a proposal is enough; it goes to the center for review (R8).
 
+    With `group_id` set it is a member's individual proposal linked to an approved group (R9): it starts
+    approved, without a second review, and keeps the group's category. Refused with 403 FORBIDDEN for a
+    student who is not a member, 404 for an unknown group, 409 INVALID_STAGE while the group is not
+    approved and 409 CONFLICT for a member who already linked another project.
+
     The project id is derived from the caller and the Idempotency-Key, so a retried submission answers
     the same project instead of starting a second one.
     """
-    project_id = new_project_id(user.sub, idempotency_key)
     semesters = await store.run(directory.list_semesters)
-    await projects.start(
-        project_id=project_id,
-        student_id=user.sub,
-        semester_id=semester_for(datetime.now(UTC), semesters),
-        proposal=proposal,
-        actor=actor(user),
-    )
+    semester_id = semester_for(datetime.now(UTC), semesters)
+    if proposal.group_id is not None:
+        project_id = await groups.link_member_and_start_project(
+            projects,
+            group_id=proposal.group_id,
+            actor=actor(user),
+            semester_id=semester_id,
+            proposal=proposal,
+            key=idempotency_key,
+        )
+    else:
+        project_id = new_project_id(user.sub, idempotency_key)
+        await projects.start(
+            project_id=project_id,
+            student_id=user.sub,
+            semester_id=semester_id,
+            proposal=proposal,
+            actor=actor(user),
+        )
     response.headers["Location"] = f"/v1/projects/{project_id}"
     return await projects.view(project_id)
 

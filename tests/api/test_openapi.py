@@ -184,7 +184,9 @@ async def _fuzz_as_center_then_student(
     session.mount(BASE_URL, _AppAdapter(http, asyncio.get_running_loop()))
     student_schema = schema.include(path_regex=r"^/v1/projects").exclude(path_regex="withdrawal$")
 
-    ran = await asyncio.to_thread(_fuzz, schema, session, portal.center, 25, {})
+    # Each PUT of a semester starts or re-dates its SemesterWorkflow (`semester-<id>`, shared by every test):
+    # an id no other test uses, so generated dates never move another test's final exam week (R23).
+    ran = await asyncio.to_thread(_fuzz, schema, session, portal.center, 25, {"semester_id": "2199-summer"})
     assert ran == len([op for ops in app.openapi()["paths"].values() for op in ops])
     ran = await asyncio.to_thread(
         _fuzz, student_schema, session, portal.student(student_id), 20, {"project_id": project_id}

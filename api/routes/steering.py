@@ -1,0 +1,73 @@
+"""The center steers a project (R22): a new supervisor for one whose teacher left NTUST or cannot go on.
+
+Operators can do the same from the Temporal UI with the `reassign_supervisor` signal (docs/operators.md);
+this route runs the workflow's update of that name, so a refusal is answered at once and never recorded.
+Extending a leaving supervisor's deadline is the `extend_deadline` signal only: operators send it.
+"""
+
+from __future__ import annotations
+
+from typing import Self
+
+from fastapi import APIRouter
+from pydantic import BaseModel, EmailStr, Field, model_validator
+
+from api.deps import ActionsDep, Center, IdempotencyKey, ProjectId, StoreDep
+from api.errors import ACT, problems
+from domain.errors import Code, RuleViolation
+from domain.leaving import Reassign
+from domain.people import Faculty, check_can_supervise
+from store import directory
+from workflows.messages import Outcome
+
+router = APIRouter(prefix="/v1/projects/{project_id}", tags=["steering"])
+
+
+class ReassignRequest(BaseModel):
+    """The new supervisor, by the email or the id the faculty directory knows (one of them), and why."""
+
+    faculty_email: EmailStr | None = None
+    faculty_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+    reason: str = Field(default="", max_length=2000)
+
+    @model_validator(mode="after")
+    def _one_teacher(self) -> Self:
+        if (self.faculty_email is None) == (self.faculty_id is None):
+            raise ValueError("name the new supervisor by faculty_email or by faculty_id (one of them)")
+        return self
+
+
+async def _teacher(store: StoreDep, body: ReassignRequest) -> Faculty:
+    """R10 as for an invitation: in the directory, with a rank that may supervise (never staff)."""
+    if body.faculty_id is not None:
+        found = await store.run(directory.get_faculty, body.faculty_id)
+        if found is None:
+            raise RuleViolation(
+                Code.SUPERVISOR_NOT_FOUND, f"No teacher with id {body.faculty_id} is in the faculty directory."
+            )
+        return check_can_supervise(found, str(found.email))
+    email = str(body.faculty_email)
+    return check_can_supervise(await store.run(directory.find_faculty_by_email, email), email)
+
+
+@router.post(
+    "/supervisor",
+    summary="Reassign the supervisor",
+    responses=problems(*ACT, Code.SUPERVISOR_NOT_FOUND, Code.SUPERVISOR_NOT_ELIGIBLE),
+)
+async def reassign_supervisor(
+    project_id: ProjectId,
+    body: ReassignRequest,
+    user: Center,
+    actions: ActionsDep,
+    store: StoreDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Outcome:
+    """R22: the project goes on with the new teacher, who is mailed (with the evaluation link when a closure
+    report waits); the student and the former supervisor are told; a leaving deadline is lifted. Only for a
+    project with a confirmed supervisor (else the student invites one): 409 INVALID_STAGE otherwise."""
+    await actions.visible(user, project_id)
+    faculty = await _teacher(store, body)
+    return await actions.act(
+        user, project_id, "reassign_supervisor", Reassign(faculty=faculty, reason=body.reason), idempotency_key
+    )
