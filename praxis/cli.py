@@ -95,6 +95,36 @@ def migrate() -> None:
     migrate_db(settings.db_url)
 
 
+@app.command()
+def demo(
+    api_url: Annotated[str, typer.Option(help="The API of a running `praxis dev`.")] = "http://127.0.0.1:8000",
+) -> None:
+    """Seed a course with a project in every stage through the public API of a running `praxis dev`, then
+    print where to look (Temporal UI queries, the dev inbox, a project's JSON). Safe to run again."""
+    import asyncio
+    import logging
+
+    import httpx
+
+    from praxis import demo as seed
+
+    settings = get_settings()
+    configure_logging(settings)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per request would bury the summary
+
+    async def run() -> seed.DemoReport:
+        async with httpx.AsyncClient(base_url=api_url, timeout=60) as http:
+            return await seed.run_demo(http, settings)
+
+    try:
+        report = asyncio.run(run())
+    except seed.DemoError as exc:
+        typer.echo(f"praxis demo: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    for line in seed.where_to_look(report, settings):
+        typer.echo(line)
+
+
 # --- praxis import ---------------------------------------------------------------------------------
 
 import_app = typer.Typer(
