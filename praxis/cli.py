@@ -6,6 +6,8 @@ Imports of `workers`, `api` and `store` stay inside the commands, so `praxis tok
 
 from __future__ import annotations
 
+import os
+import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated
@@ -306,5 +308,20 @@ def semester_show(semester_id: SemesterIdArg) -> None:
         typer.echo(line)
 
 
+def main() -> None:
+    """The `praxis` console command. It ends without interpreter teardown: the Temporal client's runtime
+    threads can crash a short-lived process while it finalizes (temporalio/sdk-python#300)."""
+    try:
+        app()
+        code = 0
+    except SystemExit as finished:
+        if isinstance(finished.code, str):
+            print(finished.code, file=sys.stderr)
+        code = finished.code if isinstance(finished.code, int) else (0 if finished.code is None else 1)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    app()
+    main()
