@@ -69,7 +69,6 @@ def workflow_id(project_id: str) -> str:
 class ProjectWorkflow:
     @workflow.init
     def __init__(self, start: ProjectStart) -> None:
-        self._start = start
         self._s = start.state or ProjectState(
             id=start.project_id,
             student_id=start.student_id,
