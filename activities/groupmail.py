@@ -23,6 +23,8 @@ from activities.mail import (
     SmtpSender,
     build_message,
     center_recipient,
+    mail_language,
+    person_recipient,
     render_mail,
 )
 from domain.groups import GroupSummary
@@ -90,7 +92,7 @@ class GroupMailActivities:
             content = render_mail(
                 notice.template,
                 variables,
-                language=settings.mail_language,
+                language=mail_language(settings, recipient),
                 center_email=settings.center_email,
                 project=None,
                 link=group_url(settings, group.id),
@@ -101,7 +103,7 @@ class GroupMailActivities:
     def _recipient(self, s: Session, notice: Notice) -> Recipient | None:
         if notice.to_role is Role.STUDENT:
             student = get_student(s, notice.to_id)
-            return Recipient(address=str(student.email), name=student.name) if student else None
+            return person_recipient(student) if student else None
         if notice.to_role is Role.CENTER:
             return center_recipient(self._settings)
         return None

@@ -12,7 +12,8 @@ Delivery is at-least-once, narrowed by the outbox (`store.outbox`) to "once, exc
   for good) is recorded as `undeliverable` with a warning and skipped: retrying could not help, and it
   must not hold back the project's later notices.
 
-Mails are bilingual by default (English, then Traditional Chinese; `settings.mail_language`). Supervisors
+Mails are bilingual by default (English, then Traditional Chinese; `settings.mail_language`); a teacher or
+student whose directory entry names a `language` gets their mail in it (issue 4). Supervisors
 get an action link (`{public_url}/a/{token}`, domain.links) for the invitation, the evaluation and their
 reminders; the Office of Student Affairs gets one to verify club hours; students and the center get a
 link to the project.
@@ -45,9 +46,10 @@ from activities.contracts import NoticeBatch
 from domain.calendar import TAIPEI
 from domain.links import LinkAction, LinkClaims, issue_link_token
 from domain.nudges import EVALUATION_ESCALATION_DAYS, EVALUATION_REMINDER_DAYS, INVITATION_EXPIRY_DAYS
+from domain.people import Faculty, Student
 from domain.project import Notice, ProjectSummary
 from domain.stages import Stage
-from domain.vocabulary import ReflectionFormat, Role
+from domain.vocabulary import MailLanguage, ReflectionFormat, Role
 from domain.work import REQUIRED_HOURS
 from praxis.settings import Settings
 from store import outbox, tokens
@@ -57,7 +59,6 @@ from store.directory import get_faculty, get_student
 log = structlog.get_logger(__name__)
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
-Language = Literal["bilingual", "en", "zh"]
 
 # Templates whose mail carries an action link, with the notice context key naming the link's `ref`
 # (None: a reminder, which follows the ref of the link the first mail carried).
@@ -180,6 +181,7 @@ class MailContent:
     subject: str
     text: str
     html: str
+    language: MailLanguage = MailLanguage.BILINGUAL  # what it was rendered in (its Content-Language)
 
 
 @dataclass(frozen=True)
@@ -239,7 +241,7 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def render_notice(view: MailView, *, language: Language = "bilingual", center_email: str) -> MailContent:
+def render_notice(view: MailView, *, language: MailLanguage = MailLanguage.BILINGUAL, center_email: str) -> MailContent:
     """Subject, plain text and HTML of one notice, from `templates/<notice.template>.j2` and the layouts."""
     variables: dict[str, Any] = {
         "project": view.summary,
@@ -267,7 +269,7 @@ def render_mail(
     template_name: str,
     variables: dict[str, Any],
     *,
-    language: Language = "bilingual",
+    language: MailLanguage = MailLanguage.BILINGUAL,
     center_email: str,
     project: ProjectSummary | None,
     link: str | None,
@@ -285,7 +287,8 @@ def render_mail(
     def block(name: str) -> str:
         return "".join(template.blocks[name](template.new_context(variables)))
 
-    languages = ("en", "zh") if language == "bilingual" else (language,)
+    language = MailLanguage(language)
+    languages = ("en", "zh") if language is MailLanguage.BILINGUAL else (language.value,)
     subjects = [_one_line(block(f"subject_{lang}")) for lang in languages]
     sections = []
     for lang in languages:
@@ -311,7 +314,7 @@ def render_mail(
     }
     text = _env.get_template("_layout.txt.j2").render(layout)
     html = _env.get_template("_layout.html.j2").render(layout)
-    return MailContent(subject=subject, text=text.strip() + "\n", html=html)
+    return MailContent(subject=subject, text=text.strip() + "\n", html=html, language=language)
 
 
 # --- sending ---------------------------------------------------------------------------------------
@@ -355,6 +358,17 @@ def message_id(key: str, mail_from: str) -> str:
 class Recipient:
     address: str
     name: str
+    language: MailLanguage | None = None  # their own preference (issue 4); None: the course default
+
+
+def person_recipient(person: Faculty | Student) -> Recipient:
+    """A teacher or student from the directory, with the mail language they prefer, if any (issue 4)."""
+    return Recipient(address=str(person.email), name=person.name, language=person.language)
+
+
+def mail_language(settings: Settings, recipient: Recipient) -> MailLanguage:
+    """Issue 4: the recipient's own preference, else the course default (the center and OSA always get that)."""
+    return recipient.language or MailLanguage(settings.mail_language)
 
 
 def center_recipient(settings: Settings) -> Recipient:
@@ -364,6 +378,9 @@ def center_recipient(settings: Settings) -> Recipient:
 def project_url(settings: Settings, project_id: str) -> str:
     """Where the portal shows one project (the link students and the center get)."""
     return f"{settings.public_url.rstrip('/')}/v1/projects/{project_id}"
+
+
+CONTENT_LANGUAGE = {MailLanguage.BILINGUAL: "en, zh-Hant", MailLanguage.EN: "en", MailLanguage.ZH: "zh-Hant"}
 
 
 def build_message(
@@ -382,7 +399,7 @@ def build_message(
     message.set_content(content.text)
     message.add_alternative(content.html, subtype="html")
     # After the body: set_content() drops any Content-* header set before it.
-    message["Content-Language"] = {"bilingual": "en, zh-Hant", "en": "en", "zh": "zh-Hant"}[settings.mail_language]
+    message["Content-Language"] = CONTENT_LANGUAGE[MailLanguage(content.language)]
     return message
 
 
@@ -516,7 +533,9 @@ class MailActivities:
                 link_expires_at=claims.expires_at if claims else None,
             )
             content = render_notice(
-                view, language=self._settings.mail_language, center_email=self._settings.center_email
+                view,
+                language=mail_language(self._settings, recipient),
+                center_email=self._settings.center_email,
             )
             outbox.set_prepared(
                 s,
@@ -528,13 +547,13 @@ class MailActivities:
         return build_message(self._settings, notice.key, recipient, content, now=now)
 
     def resolve_recipient(self, s: Session, notice: Notice) -> Recipient | None:
-        """Students and teachers from the directory by id; the center and OSA from settings."""
+        """Students and teachers from the directory by id, with their language; the center and OSA from settings."""
         if notice.to_role is Role.STUDENT:
             student = get_student(s, notice.to_id)
-            return Recipient(address=str(student.email), name=student.name) if student else None
+            return person_recipient(student) if student else None
         if notice.to_role is Role.FACULTY:
             faculty = get_faculty(s, notice.to_id)
-            return Recipient(address=str(faculty.email), name=faculty.name) if faculty else None
+            return person_recipient(faculty) if faculty else None
         if notice.to_role is Role.CENTER:
             return center_recipient(self._settings)
         if notice.to_role is Role.OSA:

@@ -27,9 +27,10 @@ from activities.mail import (
     MailSender,
     Outbox,
     OutboxMail,
-    Recipient,
     SmtpSender,
     build_message,
+    mail_language,
+    person_recipient,
     project_url,
     render_mail,
 )
@@ -132,15 +133,15 @@ class SemesterActivities:
                 log.warning("mail undeliverable", key=key, reason=reason)
                 return None
         settings = self._settings
+        recipient = person_recipient(found.faculty)
         content = render_mail(
             TEMPLATE,
             self._variables(found),
-            language=settings.mail_language,
+            language=mail_language(settings, recipient),  # issue 4: the teacher's own, if they chose one
             center_email=settings.center_email,
             project=None,
             link=None,
         )
-        recipient = Recipient(address=str(found.faculty.email), name=found.faculty.name)
         message = build_message(settings, key, recipient, content, now=now)
         if found.students:
             message.add_attachment(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, EmailStr
 
 from domain.errors import Code, RuleViolation
-from domain.vocabulary import ELIGIBLE_RANKS, Rank
+from domain.vocabulary import ELIGIBLE_RANKS, MailLanguage, Rank
 
 
 class Faculty(BaseModel):
@@ -15,6 +15,9 @@ class Faculty(BaseModel):
     rank: Rank
     department: str = ""
     leaving_after: str | None = None  # a semester id (R13, R22)
+    # Issue 4: the languages their mail is written in; None follows the course default (settings.mail_language).
+    # Optional with a default, so project state recorded before it existed still decodes.
+    language: MailLanguage | None = None
 
 
 class Student(BaseModel):
@@ -22,6 +25,7 @@ class Student(BaseModel):
     name: str
     email: EmailStr
     has_internship_credit: bool = False  # R3
+    language: MailLanguage | None = None  # Issue 4: None follows the course default (settings.mail_language)
 
 
 class StudentStanding(BaseModel):

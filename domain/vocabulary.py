@@ -1,4 +1,4 @@
-"""The course's fixed vocabularies: roles, categories, priority tags, indicators, formats, ranks."""
+"""The course's fixed vocabularies: roles, mail languages, categories, priority tags, indicators, formats, ranks."""
 
 from __future__ import annotations
 
@@ -12,6 +12,14 @@ class Role(StrEnum):
     OSA = "osa"
     OPERATOR = "operator"
     SYSTEM = "system"
+
+
+class MailLanguage(StrEnum):
+    """Issue 4: what a mail is written in: English then Traditional Chinese, or one of the two."""
+
+    BILINGUAL = "bilingual"
+    EN = "en"
+    ZH = "zh"
 
 
 class Channel(StrEnum):

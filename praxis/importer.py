@@ -19,7 +19,7 @@ import io
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, StringConstraints, ValidationError, field_validator
 from sqlalchemy.engine import Engine
@@ -28,6 +28,7 @@ from sqlmodel import Session
 from temporalio.client import Client
 
 from domain.people import Faculty, Student
+from domain.vocabulary import MailLanguage
 from praxis.departures import announce_departure
 from praxis.settings import Settings
 from store import directory
@@ -53,6 +54,18 @@ class Kind(StrEnum):
     STUDENTS = "students"
 
 
+def _language(value: object) -> object:
+    """Issue 4: an empty cell follows the course default; case and spaces do not matter."""
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if not word:
+            return None
+        if word not in set(MailLanguage):
+            raise ValueError(f"write one of {', '.join(MailLanguage)}, or leave it empty for the course default")
+        return word
+    return value
+
+
 class FacultyRecord(Faculty):
     """A faculty row (R10, R13): the directory entry, with the limits the API applies to one."""
 
@@ -65,6 +78,11 @@ class FacultyRecord(Faculty):
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _language(cls, value: object) -> object:
+        return _language(value)
 
 
 class StudentRecord(Student):
@@ -85,11 +103,18 @@ class StudentRecord(Student):
             raise ValueError("write true or false (yes/no, 1/0; empty means false)")
         return value
 
+    @field_validator("language", mode="before")
+    @classmethod
+    def _language(cls, value: object) -> object:
+        return _language(value)
+
 
 COLUMNS: dict[Kind, tuple[str, ...]] = {
     Kind.FACULTY: ("id", "name", "email", "rank", "department", "leaving_after"),
     Kind.STUDENTS: ("id", "name", "email", "has_internship_credit"),
 }
+# Columns a file may leave out. Without `language` the file leaves everyone's mail language as it is.
+OPTIONAL_COLUMNS: dict[Kind, tuple[str, ...]] = {Kind.FACULTY: ("language",), Kind.STUDENTS: ("language",)}
 RECORDS: dict[Kind, type[BaseModel]] = {Kind.FACULTY: FacultyRecord, Kind.STUDENTS: StudentRecord}
 
 
@@ -146,10 +171,11 @@ def parse(kind: Kind, text: str) -> tuple[list[tuple[int, BaseModel]], list[RowE
     reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff")), restkey="\0extra")
     header = [name.strip().lower() for name in reader.fieldnames or []]
     expected = COLUMNS[kind]
+    allowed = expected + OPTIONAL_COLUMNS[kind]
     if not header:
         return [], [RowError(HEADER_ROW, None, f"the file is empty; its first row is the header {','.join(expected)}")]
     errors = [RowError(HEADER_ROW, c, "missing column") for c in expected if c not in header]
-    errors += [RowError(HEADER_ROW, c, "unknown column") if c else _NAMELESS for c in header if c not in expected]
+    errors += [RowError(HEADER_ROW, c, "unknown column") if c else _NAMELESS for c in header if c not in allowed]
     errors += [RowError(HEADER_ROW, c, "column named twice") for c in sorted(set(header)) if header.count(c) > 1]
     if errors:
         return [], errors
@@ -201,11 +227,15 @@ def import_directory(engine: Engine, kind: Kind, text: str, *, dry_run: bool = F
         return report
     faculty = [(n, Faculty.model_validate(r.model_dump())) for n, r in records] if kind is Kind.FACULTY else []
     students = [Student.model_validate(r.model_dump()) for _, r in records] if kind is Kind.STUDENTS else []
+    # Issue 4: a file without the `language` column keeps each stored entry's preference.
+    keep_language = {str(r.model_dump()["id"]) for _, r in records if "language" not in r.model_fields_set}
     try:
         with session(engine) as s:
             report.errors = _email_conflicts(s, faculty)
             if report.errors:
                 return report
+            faculty = [(n, _kept_language(s, f, keep_language)) for n, f in faculty]
+            students = [_kept_language(s, st, keep_language) for st in students]
             outcome = directory.import_rows(s, faculty=[f for _, f in faculty], students=students)
             if dry_run:
                 s.rollback()  # what a real import would do, found by doing it, then undone
@@ -216,6 +246,17 @@ def import_directory(engine: Engine, kind: Kind, text: str, *, dry_run: bool = F
     report.created, report.updated = outcome.created, outcome.updated
     report.unchanged, report.leaving_changed = outcome.unchanged, outcome.leaving_changed
     return report
+
+
+Person = TypeVar("Person", Faculty, Student)
+
+
+def _kept_language(s: Session, person: Person, keep: set[str]) -> Person:
+    """The entry with the stored `language` when its row did not give one (the file has no such column)."""
+    if person.id not in keep:
+        return person
+    stored = directory.get_faculty(s, person.id) if isinstance(person, Faculty) else directory.get_student(s, person.id)
+    return person.model_copy(update={"language": stored.language}) if stored is not None else person
 
 
 def _email_conflicts(s: Session, faculty: Sequence[tuple[int, Faculty]]) -> list[RowError]:

@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from domain.vocabulary import MailLanguage
+
 PLACEHOLDER_SECRET = "dev-only-secret-change-me-0123456789abcdef"
 
 
@@ -56,7 +58,8 @@ class Settings(BaseSettings):
     osa_email: str = "osa@localhost"
     mail_dir: Path | None = None
     # Mails carry English then Traditional Chinese unless one language is chosen.
-    mail_language: Literal["bilingual", "en", "zh"] = "bilingual"
+    # A teacher's or student's own `language` (domain.people, issue 4) overrides it for their mail.
+    mail_language: MailLanguage = MailLanguage.BILINGUAL
     # Action links (SPEC §4) expire; an invitation link never outlives the invitation itself (R12).
     action_link_invitation_days: int = 14
     action_link_evaluation_days: int = 30

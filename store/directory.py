@@ -36,6 +36,7 @@ def upsert_faculty(s: Session, f: Faculty) -> bool:
         "rank": f.rank.value,
         "department": f.department,
         "leaving_after": f.leaving_after,
+        "language": f.language.value if f.language else None,
         "updated_at": datetime.now(UTC),
     }
     replace(s, FacultyRow, values)
@@ -74,6 +75,7 @@ def upsert_student(s: Session, st: Student) -> None:
         "name": st.name,
         "email": st.email,
         "has_internship_credit": st.has_internship_credit,
+        "language": st.language.value if st.language else None,
         "updated_at": datetime.now(UTC),
     }
     replace(s, StudentRow, values)

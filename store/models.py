@@ -28,6 +28,7 @@ class FacultyRow(SQLModel, table=True):
     rank: str
     department: str = ""
     leaving_after: str | None = None
+    language: str | None = None  # issue 4: a MailLanguage value; NULL follows the course default
     updated_at: datetime = Field(sa_type=UTCDateTime)
 
 
@@ -40,6 +41,7 @@ class StudentRow(SQLModel, table=True):
     name: str
     email: str
     has_internship_credit: bool = False
+    language: str | None = None  # issue 4: a MailLanguage value; NULL follows the course default
     updated_at: datetime = Field(sa_type=UTCDateTime)
 
 

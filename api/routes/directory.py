@@ -21,7 +21,7 @@ from api.errors import AUTH, problems
 from domain.calendar import Semester
 from domain.errors import Code, RuleViolation
 from domain.people import Faculty, Student
-from domain.vocabulary import Rank
+from domain.vocabulary import MailLanguage, Rank
 from praxis.departures import DepartureAnnounced, save_faculty_and_announce
 from praxis.semesters import schedule_semester
 from praxis.temporal import Unavailable
@@ -33,6 +33,12 @@ EntryId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.-]{1,64}$", description="Th
 SemesterId = Annotated[str, Path(pattern=r"^\d{4}-(spring|fall|summer)$", description="e.g. `2026-fall`.")]
 
 
+LANGUAGE_DESCRIPTION = (
+    "Issue 4: the language of their mail: `bilingual` (English, then Traditional Chinese), `en` or `zh`. "
+    "Null (or left out) follows the course default, PRAXIS_MAIL_LANGUAGE."
+)
+
+
 class FacultyEntry(BaseModel):
     """A teacher as the directory knows them; `leaving_after` names the last semester they teach (R13)."""
 
@@ -41,12 +47,14 @@ class FacultyEntry(BaseModel):
     rank: Rank
     department: str = Field(default="", max_length=200)
     leaving_after: str | None = Field(default=None, pattern=r"^\d{4}-(spring|fall|summer)$")
+    language: MailLanguage | None = Field(default=None, description=LANGUAGE_DESCRIPTION)
 
 
 class StudentEntry(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     email: EmailStr
     has_internship_credit: bool = False
+    language: MailLanguage | None = Field(default=None, description=LANGUAGE_DESCRIPTION)
 
 
 class FacultySaved(Faculty):

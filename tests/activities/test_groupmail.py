@@ -15,7 +15,7 @@ from activities.mail import TEMPLATES_DIR
 from domain.groups import GroupStage, GroupSummary
 from domain.people import Student
 from domain.project import Notice
-from domain.vocabulary import Role
+from domain.vocabulary import MailLanguage, Role
 from praxis.settings import Settings
 from store import outbox
 from store.db import session
@@ -130,3 +130,19 @@ async def test_unknown_member_is_undeliverable_and_does_not_block(
     with session(db_engine) as s:
         entry = outbox.get_entry(s, "group:x:ghost")
     assert entry is not None and entry.status is OutboxStatus.UNDELIVERABLE
+
+
+async def test_a_group_member_who_prefers_english_gets_english_only_mail(
+    group_mail: GroupMailActivities, sink: MailSink, db_engine: Engine
+) -> None:
+    """Issue 4: a student's own language applies to group mail too; the center's stays on the default."""
+    with session(db_engine) as s:
+        upsert_student(s, PARTNER.model_copy(update={"language": MailLanguage.EN}))
+    await group_mail.deliver_group_notices(
+        GroupNoticeBatch(group=GROUP, notices=[group_notice("group/approved"), group_notice("group/submitted")])
+    )
+    to_partner, to_center = sink.messages
+    assert to_partner["Content-Language"] == "en"
+    assert CJK.search(text_of(to_partner)) is None
+    assert to_center["Content-Language"] == "en, zh-Hant"
+    assert CJK.search(text_of(to_center)) is not None

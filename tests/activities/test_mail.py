@@ -27,10 +27,11 @@ from domain.links import LinkAction
 from domain.nudges import INVITATION_EXPIRY_DAYS
 from domain.project import Notice, ProjectSummary
 from domain.stages import Stage
-from domain.vocabulary import EvaluationResult, Role
+from domain.vocabulary import EvaluationResult, MailLanguage, Role
 from praxis.settings import Settings
 from store import outbox, tokens
 from store.db import session
+from store.directory import upsert_faculty, upsert_student
 from store.outbox import OutboxStatus
 from tests.activities.support import (
     FACULTY,
@@ -185,7 +186,7 @@ def test_a_single_language_can_be_chosen(language: str) -> None:
     """settings.mail_language: bilingual by default, or English only, or Chinese only."""
     project, note = case("proposal_approved")
     view = MailView(summary=project, notice=note, recipient_name="Lin", student="Lin", supervisor=None, now=T0)
-    content = render_notice(view, language="en" if language == "en" else "zh", center_email="cge@x.edu")
+    content = render_notice(view, language=MailLanguage(language), center_email="cge@x.edu")
     has_chinese_body = "下一步" in content.text
     has_english_body = "What to do next" in content.text
     assert (has_english_body, has_chinese_body) == ((True, False) if language == "en" else (False, True))
@@ -415,3 +416,74 @@ async def test_language_setting_applies_to_delivered_mail(
     [message] = sink.messages
     assert CJK.search(text_of(message)) is None
     assert message["Content-Language"] == "en"
+
+
+# --- issue 4: each person's own mail language -------------------------------------------------------
+
+
+def _prefer(db_engine: Engine, *, faculty: MailLanguage | None = None, student: MailLanguage | None = None) -> None:
+    with session(db_engine) as s:
+        upsert_faculty(s, FACULTY.model_copy(update={"language": faculty}))
+        upsert_student(s, STUDENT.model_copy(update={"language": student}))
+
+
+async def test_a_teacher_who_prefers_english_gets_english_only_mail(
+    mail: MailActivities, sink: MailSink, db_engine: Engine
+) -> None:
+    """Issue 4: a teacher who prefers English gets English-only mail, while the student without a preference
+    still gets the course default (bilingual) in the same batch."""
+    _prefer(db_engine, faculty=MailLanguage.EN)
+    project = summary(Stage.SUPERVISOR_INVITED, since=datetime.now(UTC) - timedelta(days=1))
+    await mail.deliver_notices(
+        NoticeBatch(
+            summary=project,
+            notices=[
+                notice("invitation", Role.FACULTY, FACULTY.id, invitation_seq="1"),
+                notice("proposal_approved", Role.STUDENT, STUDENT.id),
+            ],
+        )
+    )
+    to_teacher, to_student = sink.messages
+    assert FACULTY.email in to_teacher["To"]
+    assert CJK.search(text_of(to_teacher)) is None
+    assert CJK.search(to_teacher["Subject"]) is None
+    assert to_teacher["Content-Language"] == "en"
+    assert ("What to do next" in text_of(to_student), "下一步" in text_of(to_student)) == (True, True)
+    assert to_student["Content-Language"] == "en, zh-Hant"
+
+
+async def test_a_student_who_prefers_chinese_gets_chinese_only_mail_whatever_the_default(
+    mail_settings: Settings, db_engine: Engine, sink: MailSink
+) -> None:
+    """Issue 4: a student who prefers Traditional Chinese gets Chinese-only mail even when the course default
+    is English; a teacher whose preference is `bilingual` gets both languages despite that default."""
+    _prefer(db_engine, faculty=MailLanguage.BILINGUAL, student=MailLanguage.ZH)
+    english_default = MailActivities(mail_settings.model_copy(update={"mail_language": MailLanguage.EN}), db_engine)
+    project = summary(Stage.SUPERVISOR_INVITED, since=datetime.now(UTC) - timedelta(days=1))
+    await english_default.deliver_notices(
+        NoticeBatch(
+            summary=project,
+            notices=[
+                notice("proposal_approved", Role.STUDENT, STUDENT.id),
+                notice("invitation", Role.FACULTY, FACULTY.id, invitation_seq="1"),
+            ],
+        )
+    )
+    to_student, to_teacher = sink.messages
+    assert to_student["Content-Language"] == "zh-Hant"
+    assert ("What to do next" in text_of(to_student), "下一步" in text_of(to_student)) == (False, True)
+    assert to_teacher["Content-Language"] == "en, zh-Hant"
+    assert CJK.search(text_of(to_teacher)) is not None
+
+
+async def test_center_mail_stays_on_the_course_default(
+    mail_settings: Settings, db_engine: Engine, sink: MailSink
+) -> None:
+    """Issue 4: the center's mail follows settings.mail_language, whatever the student and teacher prefer."""
+    _prefer(db_engine, faculty=MailLanguage.ZH, student=MailLanguage.ZH)
+    english_default = MailActivities(mail_settings.model_copy(update={"mail_language": MailLanguage.EN}), db_engine)
+    project, overdue = case("evaluation_overdue")
+    await english_default.deliver_notices(NoticeBatch(summary=project, notices=[overdue]))
+    [message] = sink.messages
+    assert message["Content-Language"] == "en"
+    assert CJK.search(text_of(message)) is None

@@ -81,3 +81,34 @@ async def test_semester_dates_outside_any_plausible_calendar_are_refused(portal:
     response = await portal.http.put("/v1/semesters/2026-summer", json=body, headers=portal.center)
     assert response.status_code == 422
     assert {e["loc"][-1] for e in response.json()["errors"]} == {"starts_on", "final_exam_week_starts_on", "ends_on"}
+
+
+async def test_put_faculty_and_student_round_trip_the_mail_language(portal: Portal, engine: Engine) -> None:
+    """Issue 4: PUT /v1/faculty/{id} and /v1/students/{id} accept, store and return a `language`; leaving it
+    out (a full replace) goes back to the course default, null."""
+    faculty_id, student_id = unique("T"), unique("B")
+    teacher = {"name": "Prof Lin", "email": f"{faculty_id}@staff.example.edu", "rank": "professor", "language": "en"}
+    student = {"name": "Wang", "email": f"{student_id}@student.example.edu", "language": "zh"}
+    put_teacher = await portal.http.put(f"/v1/faculty/{faculty_id}", json=teacher, headers=portal.center)
+    put_student = await portal.http.put(f"/v1/students/{student_id}", json=student, headers=portal.center)
+    assert (put_teacher.status_code, put_student.status_code) == (200, 200)
+    assert (put_teacher.json()["language"], put_student.json()["language"]) == ("en", "zh")
+    with session(engine) as s:
+        stored_teacher = directory.get_faculty(s, faculty_id)
+        stored_student = directory.get_student(s, student_id)
+    assert stored_teacher is not None and stored_teacher.language == "en"
+    assert stored_student is not None and stored_student.language == "zh"
+    del teacher["language"]
+    cleared = await portal.http.put(f"/v1/faculty/{faculty_id}", json=teacher, headers=portal.center)
+    assert cleared.status_code == 200 and cleared.json()["language"] is None
+    with session(engine) as s:
+        stored_teacher = directory.get_faculty(s, faculty_id)
+    assert stored_teacher is not None and stored_teacher.language is None
+
+
+async def test_an_unknown_mail_language_is_a_validation_error(portal: Portal) -> None:
+    """Issue 4: the language is bilingual, en or zh; anything else names the field."""
+    body = {"name": "Wang", "email": "wang@student.example.edu", "language": "fr"}
+    response = await portal.http.put(f"/v1/students/{unique('B')}", json=body, headers=portal.center)
+    assert response.status_code == 422
+    assert [e["loc"] for e in response.json()["errors"]] == [["body", "language"]]

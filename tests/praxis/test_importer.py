@@ -13,7 +13,7 @@ from temporalio.client import Client, WorkflowExecutionStatus
 from typer.testing import CliRunner
 
 from domain.people import Faculty, Student
-from domain.vocabulary import Rank
+from domain.vocabulary import MailLanguage, Rank
 from praxis.cli import app
 from praxis.importer import Kind, RowError, TemporalUnreachable, import_and_announce, import_directory
 from praxis.settings import Settings, get_settings
@@ -295,3 +295,44 @@ def test_cli_dry_run_then_import(cli_env: str, tmp_path: Path) -> None:
     assert "students: 3 rows were imported: 3 created, 0 updated, 0 unchanged" in real.output
     with session(make_engine(cli_env)) as s:
         assert directory.get_student(s, "B11200002") is not None
+
+
+def test_import_with_a_language_column_sets_each_preference(db: Engine) -> None:
+    """Issue 4: an optional `language` column sets each person's mail language; an empty cell is the default."""
+    faculty_csv = "id,name,email,rank,department,leaving_after,language\n" + (
+        "T0001,Chen Wei,chen.wei@mail.example.edu,professor,Civil Engineering,,EN\n"
+        "T0002,Lin Ya-Ting,lin.yt@mail.example.edu,professor,Design,,\n"
+    )
+    students_csv = "id,name,email,has_internship_credit,language\nB11200001,Lin Mei-Hua,b1@mail.example.edu,no,zh\n"
+    assert import_directory(db, Kind.FACULTY, faculty_csv).ok
+    assert import_directory(db, Kind.STUDENTS, students_csv).ok
+    with session(db) as s:
+        assert {f.id: f.language for f in directory.list_faculty(s)} == {"T0001": MailLanguage.EN, "T0002": None}
+        student = directory.get_student(s, "B11200001")
+        assert student is not None and student.language is MailLanguage.ZH
+    again = import_directory(db, Kind.FACULTY, faculty_csv)
+    assert again.unchanged == ["T0001", "T0002"]
+
+
+def test_import_without_the_language_column_keeps_stored_preferences(db: Engine) -> None:
+    """Issue 4: the column is optional; a file without it imports as before and leaves each stored mail language."""
+    with session(db) as s:
+        directory.upsert_student(
+            s, Student(id="B11200001", name="Lin Mei-Hua", email="b11200001@mail.example.edu", language="en")
+        )
+    report = import_directory(db, Kind.STUDENTS, STUDENTS_CSV)
+    assert report.ok and report.unchanged == ["B11200001"]
+    with session(db) as s:
+        kept = directory.get_student(s, "B11200001")
+        new = directory.get_student(s, "B11200002")
+    assert kept is not None and kept.language is MailLanguage.EN
+    assert new is not None and new.language is None
+
+
+def test_an_unknown_language_is_reported_by_row_and_column(db: Engine) -> None:
+    """Issue 4: a language other than bilingual, en or zh refuses the file, naming row and column."""
+    text = "id,name,email,has_internship_credit,language\nB11200001,Lin Mei-Hua,b1@mail.example.edu,no,fr\n"
+    report = import_directory(db, Kind.STUDENTS, text)
+    assert [(e.row, e.column) for e in report.errors] == [(2, "language")]
+    with session(db) as s:
+        assert directory.get_student(s, "B11200001") is None

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
-from domain.vocabulary import Rank
+from domain.vocabulary import MailLanguage, Rank
 from store import directory
 from store.db import session
 from tests.store import samples
@@ -120,3 +120,52 @@ def test_list_semesters_in_calendar_order(db: Engine) -> None:
         directory.upsert_semester(s, samples.semester())
     with session(db) as s:
         assert directory.list_semesters(s) == [samples.semester(), spring]
+
+
+def test_mail_language_preferences_round_trip(db: Engine) -> None:
+    """Issue 4: a teacher's and a student's mail language is stored, read back by every lookup, and cleared to
+    None (the course default) by a replace that names none."""
+    with session(db) as s:
+        directory.upsert_faculty(s, samples.faculty("T0001", language=MailLanguage.EN))
+        directory.upsert_faculty(s, samples.faculty("T0002"))
+        directory.upsert_student(s, samples.student("B11200001", language=MailLanguage.ZH))
+        directory.upsert_student(s, samples.student("B11200002"))
+    with session(db) as s:
+        teacher = directory.get_faculty(s, "T0001")
+        assert teacher is not None
+        assert teacher.language is MailLanguage.EN
+        found = directory.find_faculty_by_email(s, "T0001@mail.ntust.edu.tw")
+        assert found is not None
+        assert found.language is MailLanguage.EN
+        assert {f.id: f.language for f in directory.list_faculty(s)} == {"T0001": MailLanguage.EN, "T0002": None}
+        student = directory.get_student(s, "B11200001")
+        assert student is not None
+        assert student.language is MailLanguage.ZH
+        assert directory.get_student(s, "B11200002") == samples.student("B11200002")
+    with session(db) as s:
+        directory.upsert_faculty(s, samples.faculty("T0001"))
+        directory.upsert_student(s, samples.student("B11200001", language=MailLanguage.BILINGUAL))
+    with session(db) as s:
+        assert directory.get_faculty(s, "T0001") == samples.faculty("T0001")
+        assert directory.get_student(s, "B11200001") == samples.student("B11200001", language=MailLanguage.BILINGUAL)
+
+
+def test_import_rows_sees_a_language_change(db: Engine) -> None:
+    """Issue 4: an import that only changes someone's mail language updates them; repeating it changes nothing."""
+    with session(db) as s:
+        directory.import_rows(s, faculty=[samples.faculty()], students=[samples.student()])
+    with session(db) as s:
+        outcome = directory.import_rows(
+            s,
+            faculty=[samples.faculty(language=MailLanguage.ZH)],
+            students=[samples.student(language=MailLanguage.EN)],
+        )
+        assert (outcome.updated, outcome.leaving_changed) == (["T0001", "B11200001"], [])
+    with session(db) as s:
+        outcome = directory.import_rows(
+            s,
+            faculty=[samples.faculty(language=MailLanguage.ZH)],
+            students=[samples.student(language=MailLanguage.EN)],
+        )
+        assert outcome.unchanged == ["T0001", "B11200001"]
+        assert directory.get_student(s, "B11200001") == samples.student(language=MailLanguage.EN)
