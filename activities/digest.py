@@ -26,6 +26,7 @@ from activities.mail import (
     project_url,
     render_mail,
 )
+from config.settings import Settings
 from domain.digest import (
     DIGEST_STAGE,
     REVIEW_WAIT,
@@ -35,7 +36,6 @@ from domain.digest import (
     next_digest_at,
     waiting_since_cutoff,
 )
-from praxis.settings import Settings
 from store import outbox
 from store.db import session
 from store.projects import projects_in_stage_since

@@ -27,10 +27,10 @@ from activities.mail import (
     person_recipient,
     render_mail,
 )
+from config.settings import Settings
 from domain.groups import GroupSummary
 from domain.project import Notice
 from domain.vocabulary import Role
-from praxis.settings import Settings
 from store import outbox
 from store.db import session
 from store.directory import get_student

@@ -43,6 +43,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.contracts import NoticeBatch
+from config.settings import Settings
 from domain.calendar import TAIPEI
 from domain.links import LinkAction, LinkClaims, issue_link_token
 from domain.nudges import EVALUATION_ESCALATION_DAYS, EVALUATION_REMINDER_DAYS, INVITATION_EXPIRY_DAYS
@@ -51,7 +52,6 @@ from domain.project import Notice, ProjectSummary
 from domain.stages import Stage
 from domain.vocabulary import MailLanguage, ReflectionFormat, Role
 from domain.work import REQUIRED_HOURS
-from praxis.settings import Settings
 from store import outbox, tokens
 from store.db import session
 from store.directory import get_faculty, get_student

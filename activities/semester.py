@@ -41,10 +41,10 @@ from activities.passing_list import (
     passing_list_filename,
     passing_list_pdf,
 )
+from clients.departure import announce_departure
+from config.settings import Settings
 from domain.calendar import TAIPEI, Semester
 from domain.passing import PassingList
-from praxis.departures import announce_departure
-from praxis.settings import Settings
 from store import departures, outbox, passing
 from store.db import session
 

@@ -19,14 +19,14 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from temporalio.client import Client
 
+from api.auth import Claims, TokenError, decode_token
 from api.blobs import BlobStore
+from clients.group import GroupClient
+from clients.project import ProjectClient
+from config.settings import Settings
 from domain.errors import Code, RuleViolation
 from domain.project import Actor, ProjectView
 from domain.vocabulary import Channel, Role
-from praxis.groups import GroupClient
-from praxis.settings import Settings
-from praxis.temporal import ProjectClient
-from praxis.tokens import Claims, TokenError, decode_token
 from store import idempotency
 from store.db import session
 from workflows.messages import Outcome
@@ -86,8 +86,8 @@ def get_blobs(request: Request) -> BlobStore:
 
 
 def get_temporal(request: Request) -> Client:
-    """For what has no client of its own: the semester's and a departure's workflows (praxis.semesters,
-    praxis.departures)."""
+    """For what has no client of its own: the semester's and a departure's workflows (clients.semester,
+    clients.departure)."""
     return _resources(request).projects.client
 
 

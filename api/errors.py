@@ -19,9 +19,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
+from clients.gateway import Unavailable
+from config.settings import Settings
 from domain.errors import Code, Problem, RuleViolation
-from praxis.settings import Settings
-from praxis.temporal import Unavailable
 
 log = structlog.get_logger(__name__)
 

@@ -35,8 +35,9 @@ from api.routes import (
     work,
 )
 from api.uploads import BodyLimit
-from praxis.settings import PLACEHOLDER_SECRET, Settings, get_settings
-from praxis.temporal import ProjectClient, connect
+from clients.connect import connect
+from clients.project import ProjectClient
+from config.settings import PLACEHOLDER_SECRET, Settings, get_settings
 from store.db import make_engine, migrate
 
 log = structlog.get_logger(__name__)

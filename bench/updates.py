@@ -25,10 +25,10 @@ from pathlib import Path
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from clients.project import ProjectClient
+from config.settings import Settings
 from domain.vocabulary import HourKind
 from domain.work import HoursInput
-from praxis.settings import Settings
-from praxis.temporal import ProjectClient
 from store.db import make_engine, migrate
 from tests.support.course import Course, student_actor
 from tests.support.mailsink import MailSink

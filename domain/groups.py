@@ -76,7 +76,7 @@ class LinkMember(BaseModel):
 
 class GroupMember(BaseModel):
     """A member and the one project they linked (R9). The linked proposal is kept so the project can be
-    started again from it if the start was lost after the link was recorded (praxis.groups)."""
+    started again from it if the start was lost after the link was recorded (clients.group)."""
 
     student_id: str
     project_id: str | None = None

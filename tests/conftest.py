@@ -25,8 +25,8 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from praxis.settings import Settings
-from praxis.temporal import ProjectClient
+from clients.project import ProjectClient
+from config.settings import Settings
 from store.db import make_engine, migrate
 from tests.support.mailsink import MailSink
 from workers.main import build_worker

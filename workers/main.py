@@ -10,7 +10,6 @@ import structlog
 from sqlalchemy.engine import Engine
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
@@ -22,9 +21,10 @@ from activities.ledger import LedgerActivities
 from activities.mail import MailActivities
 from activities.readmodel import ReadModelActivities
 from activities.semester import SemesterActivities
-from praxis.logging import configure_logging
-from praxis.semesters import schedule_open_semesters
-from praxis.settings import Settings, get_settings
+from clients.connect import connect
+from clients.semester import schedule_open_semesters
+from config.log import configure_logging
+from config.settings import Settings, get_settings
 from store.db import make_engine, migrate
 from workflows.departure import DepartureWorkflow
 from workflows.digest import WORKFLOW_ID as DIGEST_WORKFLOW_ID
@@ -41,12 +41,6 @@ WORKFLOWS = [ProjectWorkflow, ReviewDigestWorkflow, GroupWorkflow, DepartureWork
 SANDBOX = SandboxedWorkflowRunner(
     restrictions=SandboxRestrictions.default.with_passthrough_modules("domain", "email_validator", "dns", "idna")
 )
-
-
-async def connect(settings: Settings) -> Client:
-    return await Client.connect(
-        settings.temporal_address, namespace=settings.temporal_namespace, data_converter=pydantic_data_converter
-    )
 
 
 def activities(settings: Settings, engine: Engine) -> list[Callable[..., Any]]:

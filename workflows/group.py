@@ -105,7 +105,7 @@ class GroupWorkflow:
 
     @workflow.query
     def member(self, student_id: str) -> GroupMember | None:
-        """A member's record with the proposal they linked (praxis.groups restarts a lost project from it)."""
+        """A member's record with the proposal they linked (clients.group restarts a lost project from it)."""
         return self._s.member(student_id)
 
     # --- review ------------------------------------------------------------------------------------
@@ -147,7 +147,7 @@ class GroupWorkflow:
 
     @workflow.update
     def link_member(self, act: Act[LinkMember]) -> GroupView:
-        """R9: a member's individual proposal is linked (once); praxis.groups then starts its project."""
+        """R9: a member's individual proposal is linked (once); clients.group then starts its project."""
         with refusing():
             g.apply_member_linked(self._s, act.actor, act.command, workflow.now())
         return g.build_group_view(self._s)

@@ -2,7 +2,7 @@
 
 It does what `domain.semesters.next_step` says: re-announce departures when the end is new, sleep until
 final exam week, mail every supervisor their passing list in bounded batches, then sleep until the end.
-`praxis.semesters.schedule_semester` starts it or, when the calendar is edited, signals `dates_changed`
+`clients.semester.schedule_semester` starts it or, when the calendar is edited, signals `dates_changed`
 to the running one, which re-arms its timer. Progress is workflow state (carried across continue-as-new)
 and every mail has an outbox key, so a crash part-way through the mailing resumes where it stopped.
 

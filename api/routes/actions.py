@@ -45,12 +45,13 @@ from api.actionlinks import (
 from api.deps import BlobsDep, ProjectsDep, SettingsDep, Store, StoreDep
 from api.errors import STATUS, TITLES
 from api.pages import render, taipei
+from clients.gateway import Unavailable
+from clients.project import ProjectClient
+from config.settings import Settings
 from domain.errors import Code, RuleViolation
 from domain.links import LinkAction, LinkClaims, token_id_of
 from domain.project import Actor, AuditEntry, ProjectSummary, ProjectView
 from domain.vocabulary import Channel, EvidenceKind, ReflectionFormat
-from praxis.settings import Settings
-from praxis.temporal import ProjectClient, Unavailable
 from store import directory, projects, tokens
 from workflows.messages import Act
 

@@ -18,13 +18,13 @@ from temporalio.service import RPCError
 
 from api.deps import Center, IdempotencyKey, SettingsDep, StoreDep, TemporalDep
 from api.errors import AUTH, problems
+from clients.departure import DepartureAnnounced, save_faculty_and_announce
+from clients.gateway import Unavailable
+from clients.semester import schedule_semester
 from domain.calendar import Semester
 from domain.errors import Code, RuleViolation
 from domain.people import Faculty, Student
 from domain.vocabulary import MailLanguage, Rank
-from praxis.departures import DepartureAnnounced, save_faculty_and_announce
-from praxis.semesters import schedule_semester
-from praxis.temporal import Unavailable
 from store import directory
 
 router = APIRouter(prefix="/v1", tags=["directory"])

@@ -14,15 +14,15 @@ from fastapi import APIRouter, Path, Response, status
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
+from api.auth import Claims
 from api.deps import Center, GroupsDep, IdempotencyKey, Reader, StoreDep, Student, actor, once
 from api.errors import ACT, AUTH, READ, problems
+from clients.group import GroupClient, new_group_id
 from domain.commands import Review
 from domain.errors import Code, RuleViolation
 from domain.groups import GroupProposal, GroupView, ReviseGroup
 from domain.stages import Stage
 from domain.vocabulary import Role
-from praxis.groups import GroupClient, new_group_id
-from praxis.tokens import Claims
 from store import projects as read_model
 
 router = APIRouter(prefix="/v1/groups", tags=["groups"])

@@ -21,6 +21,7 @@ from api.deps import (
     readable_project,
 )
 from api.errors import ACT, AUTH, READ, problems
+from clients.project import new_project_id
 from domain.calendar import semester_for
 from domain.commands import Withdraw
 from domain.errors import Code
@@ -28,7 +29,6 @@ from domain.project import ProjectSummary, ProjectView
 from domain.proposal import Proposal
 from domain.stages import Stage
 from domain.vocabulary import Role
-from praxis.temporal import new_project_id
 from store import directory
 from store import projects as read_model
 from workflows.messages import Outcome

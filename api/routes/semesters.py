@@ -15,6 +15,7 @@ from fastapi import APIRouter, Response
 from starlette.concurrency import run_in_threadpool
 
 from activities.passing_list import CSV_ENCODING, passing_list_csv, passing_list_filename, passing_list_pdf
+from api.auth import Claims
 from api.deps import FacultyOrCenter, Reader, StoreDep
 from api.errors import AUTH, READ, problems
 from api.routes.directory import EntryId, SemesterId
@@ -22,7 +23,6 @@ from domain.calendar import Semester
 from domain.errors import Code, RuleViolation
 from domain.passing import PassingList
 from domain.vocabulary import Role
-from praxis.tokens import Claims
 from store import directory, passing
 
 router = APIRouter(prefix="/v1/semesters", tags=["semesters"])

@@ -10,7 +10,7 @@ from pydantic import SecretStr
 from sqlalchemy.engine import Engine
 
 from activities.mail import MailActivities
-from praxis.settings import Settings
+from config.settings import Settings
 from store.db import make_engine, migrate, session
 from store.directory import upsert_faculty, upsert_student
 from tests.activities.support import FACULTY, PUBLIC_URL, STUDENT

@@ -11,8 +11,8 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.contracts import DigestRequest
 from activities.digest import DigestActivities
+from config.settings import Settings
 from domain.stages import Stage
-from praxis.settings import Settings
 from store import outbox
 from store.db import session
 from store.outbox import OutboxStatus

@@ -12,11 +12,11 @@ from sqlalchemy.engine import Engine
 import domain.groups
 from activities.groupmail import GroupMailActivities, GroupNoticeBatch
 from activities.mail import TEMPLATES_DIR
+from config.settings import Settings
 from domain.groups import GroupStage, GroupSummary
 from domain.people import Student
 from domain.project import Notice
 from domain.vocabulary import MailLanguage, Role
-from praxis.settings import Settings
 from store import outbox
 from store.db import session
 from store.directory import upsert_student

@@ -23,12 +23,12 @@ from activities.mail import (
     template_names,
     zh_date,
 )
+from config.settings import Settings
 from domain.links import LinkAction
 from domain.nudges import INVITATION_EXPIRY_DAYS
 from domain.project import Notice, ProjectSummary
 from domain.stages import Stage
 from domain.vocabulary import EvaluationResult, MailLanguage, Role
-from praxis.settings import Settings
 from store import outbox, tokens
 from store.db import session
 from store.directory import upsert_faculty, upsert_student

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from temporalio.testing import WorkflowEnvironment
 
 from api.main import create_app
-from praxis.settings import Settings
+from config.settings import Settings
 from tests.api.portal import Portal
 
 

@@ -11,9 +11,9 @@ from typing import Any
 import httpx
 from PIL import Image
 
+from api.auth import issue_token
+from config.settings import Settings
 from domain.vocabulary import Role
-from praxis.settings import Settings
-from praxis.tokens import issue_token
 
 _ids = itertools.count(1)
 CENTER_ID = "cge-1"

@@ -21,8 +21,8 @@ from sqlalchemy.engine import Engine
 from temporalio.testing import WorkflowEnvironment
 
 from api.main import create_app
+from config.settings import Settings
 from domain.links import LinkAction, LinkClaims, issue_link_token
-from praxis.settings import Settings
 from store import tokens
 from store.db import session
 from tests.api.portal import Portal

@@ -10,8 +10,8 @@ import pytest
 from pydantic import SecretStr
 
 from api.main import create_app
+from config.settings import Settings
 from domain.vocabulary import Role
-from praxis.settings import Settings
 from tests.api.portal import Portal, unique
 
 

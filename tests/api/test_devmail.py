@@ -13,8 +13,8 @@ from pydantic import SecretStr
 from temporalio.testing import WorkflowEnvironment
 
 from api.main import create_app
-from praxis.mailkeeper import make_controller
-from praxis.settings import Settings
+from config.settings import Settings
+from devstack.mailkeeper import make_controller
 from tests.support.mailsink import free_port
 
 BASE_URL = "http://praxis.test"

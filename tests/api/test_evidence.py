@@ -7,7 +7,7 @@ import io
 from PIL import ExifTags, Image
 
 from api.blobs import LocalBlobStore, digest_of
-from praxis.settings import Settings
+from config.settings import Settings
 from tests.api.portal import PARTICIPATION_CAPTION, Portal, jpeg, png, unique
 
 GPS = {

@@ -23,7 +23,7 @@ from temporalio.testing import WorkflowEnvironment
 from urllib3 import HTTPHeaderDict, HTTPResponse
 
 from api.main import create_app
-from praxis.settings import Settings
+from config.settings import Settings
 from tests.api.portal import Portal
 
 BASE_URL = "http://praxis.test"

@@ -13,9 +13,9 @@ from sqlalchemy.engine import Engine
 from temporalio.testing import WorkflowEnvironment
 
 from api.main import create_app
+from clients.project import ProjectClient
+from config.settings import Settings
 from domain.proposal import Proposal
-from praxis.settings import Settings
-from praxis.temporal import ProjectClient
 from tests.api.portal import Portal, proposal, unique
 from tests.support.course import student_actor
 from workers.main import build_worker

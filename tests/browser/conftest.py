@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from temporalio.testing import WorkflowEnvironment
 
 from api.main import create_app
-from praxis.settings import Settings
+from config.settings import Settings
 from tests.api.portal import Portal
 from tests.support.actionlinks import Links
 from tests.support.mailsink import MailSink, free_port

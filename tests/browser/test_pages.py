@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Page, Response
 
-from praxis.settings import Settings
+from config.settings import Settings
 from tests.browser.conftest import Served
 
 pytestmark = pytest.mark.browser

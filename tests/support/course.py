@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from sqlalchemy.engine import Engine
 
+from clients.project import ProjectClient, new_project_id
 from domain.commands import Evaluate, InvitationResponse, Invite, Review
 from domain.people import Faculty, Student
 from domain.project import Actor
@@ -27,7 +28,6 @@ from domain.vocabulary import (
     Role,
 )
 from domain.work import BlobRef, ClosureReport, EvidenceInput, HoursInput
-from praxis.temporal import ProjectClient, new_project_id
 from store import directory
 from store.db import session
 from workflows.messages import Outcome

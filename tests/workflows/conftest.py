@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.engine import Engine
 
-from praxis.temporal import ProjectClient
+from clients.project import ProjectClient
 from tests.support.course import Course
 
 

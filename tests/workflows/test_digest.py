@@ -17,9 +17,9 @@ from sqlalchemy.engine import Engine
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
+from clients.project import ProjectClient
+from config.settings import Settings
 from domain.digest import next_digest_at
-from praxis.settings import Settings
-from praxis.temporal import ProjectClient
 from store.db import make_engine, migrate
 from tests.activities.support import text_of
 from tests.support.course import Course, proposal

@@ -13,11 +13,12 @@ from temporalio.client import Client, WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
+from clients.gateway import Unavailable
+from clients.project import ProjectClient
+from config.settings import Settings
 from domain.project import Actor
 from domain.stages import Stage
 from domain.vocabulary import EvaluationResult, Role
-from praxis.settings import Settings
-from praxis.temporal import ProjectClient, Unavailable
 from tests.support.course import Course, proposal
 from workers.main import SANDBOX, WORKFLOWS, build_worker
 from workflows.project import workflow_id

@@ -11,14 +11,14 @@ from sqlalchemy.engine import Engine
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowExecutionStatus
 
+from clients.group import GroupClient, new_group_id
+from clients.project import ProjectClient, new_project_id
+from config.settings import Settings
 from domain.commands import Review, Withdraw
 from domain.errors import Code, RuleViolation
 from domain.groups import GroupProposal, GroupStage, LinkMember, ReviseGroup, linked_proposal
 from domain.stages import Stage
 from domain.vocabulary import Category, ReviewDecision
-from praxis.groups import GroupClient, new_group_id
-from praxis.settings import Settings
-from praxis.temporal import ProjectClient, new_project_id
 from tests.support.course import CENTER, Course, proposal, student_actor, unique
 from tests.support.mailsink import MailSink
 from workflows.attributes import GROUP as GROUP_ID

@@ -23,15 +23,15 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
 
+from clients.departure import announce_departure
+from clients.project import ProjectClient
+from config.settings import Settings
 from domain.calendar import Semester, taipei_date
 from domain.leaving import SUPERVISOR_MAILED, Reassign, SupervisorLeaving
 from domain.people import Faculty
 from domain.project import ProjectView
 from domain.stages import Stage
 from domain.vocabulary import EvaluationResult
-from praxis.departures import announce_departure
-from praxis.settings import Settings
-from praxis.temporal import ProjectClient
 from store import directory
 from store.db import session
 from tests.activities.support import text_of

@@ -12,14 +12,14 @@ import pytest
 from sqlalchemy.engine import Engine
 from temporalio.testing import WorkflowEnvironment
 
+from clients.project import ProjectClient
+from config.settings import Settings
 from domain.commands import Withdraw
 from domain.errors import Code, RuleViolation
 from domain.people import Faculty
 from domain.project import ProjectView
 from domain.stages import Stage
 from domain.vocabulary import EvaluationResult
-from praxis.settings import Settings
-from praxis.temporal import ProjectClient
 from store.db import session
 from store.directory import get_student
 from store.projects import audit_for

@@ -13,13 +13,13 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 
+from clients.project import ProjectClient
 from domain.commands import Evaluate, InvitationResponse, Note, Review, ReviseProposal, VerifyHours, Withdraw
 from domain.errors import Code, RuleViolation
 from domain.project import ProjectView
 from domain.stages import Stage
 from domain.vocabulary import Channel, EvaluationResult, HourKind, HourSource, Rank, ReviewDecision
 from domain.work import HoursInput
-from praxis.temporal import ProjectClient
 from store import credits
 from store import projects as project_store
 from store.db import session

@@ -24,11 +24,11 @@ from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
 from activities.mail import SmtpSender
 from activities.passing_list import CSV_COLUMNS, SIGNATURE_LINE
 from activities.semester import ExamWeekBatch, SemesterActivities
+from clients.semester import schedule_open_semesters, schedule_semester
+from config.settings import Settings
 from domain.calendar import Semester, taipei_date
 from domain.people import Faculty, Student
 from domain.vocabulary import EvaluationResult
-from praxis.semesters import schedule_open_semesters, schedule_semester
-from praxis.settings import Settings
 from store import directory, passing
 from store.db import session
 from tests.activities.support import text_of

@@ -12,11 +12,11 @@ from sqlalchemy.engine import Engine
 from temporalio.client import Client, WorkflowExecutionStatus
 from typer.testing import CliRunner
 
+from cli.importer import Kind, RowError, TemporalUnreachable, import_and_announce, import_directory
+from cli.main import app
+from config.settings import Settings, get_settings
 from domain.people import Faculty, Student
 from domain.vocabulary import MailLanguage, Rank
-from praxis.cli import app
-from praxis.importer import Kind, RowError, TemporalUnreachable, import_and_announce, import_directory
-from praxis.settings import Settings, get_settings
 from store import directory
 from store.db import make_engine, migrate, session
 from workers.main import build_worker
@@ -219,7 +219,7 @@ def test_byte_order_mark_and_header_case_are_accepted(db: Engine) -> None:
 
 async def test_changed_leaving_after_announces_departures(db: Engine, client: Client, settings: Settings) -> None:
     """R22: after the import is committed, each teacher whose leaving_after changed gets a departure started
-    (praxis.departures); an unchanged re-import announces nothing."""
+    (clients.departure); an unchanged re-import announces nothing."""
     # Its own task queue and worker on this test's directory. (Work left on a queue nobody polls would hold
     # the time-skipping server's clock for every later test, even after a terminate.)
     own = settings.model_copy(update={"task_queue": f"import-test-{uuid.uuid4().hex[:8]}"})
@@ -258,7 +258,7 @@ def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
     """The CLI's settings point at a database of this test's own."""
     url = f"sqlite:///{(tmp_path / 'cli.db').as_posix()}"
     monkeypatch.setenv("PRAXIS_DATABASE_URL", url)
-    monkeypatch.setattr("praxis.cli.configure_logging", lambda settings: None)
+    monkeypatch.setattr("cli.main.configure_logging", lambda settings: None)
     get_settings.cache_clear()
     yield url
     get_settings.cache_clear()

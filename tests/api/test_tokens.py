@@ -10,9 +10,9 @@ import jwt
 import pytest
 from pydantic import SecretStr
 
+from api.auth import TokenError, decode_token, issue_token
+from config.settings import Settings
 from domain.vocabulary import Role
-from praxis.settings import Settings
-from praxis.tokens import TokenError, decode_token, issue_token
 
 SECRET = "test-secret-that-is-long-enough-for-hs256-0123"
 

@@ -12,8 +12,8 @@ from typing import Literal
 import jwt
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from config.settings import Settings
 from domain.vocabulary import Role
-from praxis.settings import Settings
 
 ALGORITHM = "HS256"
 

@@ -26,7 +26,7 @@ import structlog
 from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client
 
-from praxis.settings import Settings
+from config.settings import Settings
 from workflows import attributes
 
 log = structlog.get_logger(__name__)
@@ -131,12 +131,12 @@ def temporal_command(settings: Settings, binary: Path) -> list[str]:
 
 
 def mailkeeper_command() -> list[str]:
-    return [sys.executable, "-m", "praxis.mailkeeper"]
+    return [sys.executable, "-m", "devstack.mailkeeper"]
 
 
 def migrate_command() -> list[str]:
     # A separate process: Alembic's env.py may reconfigure logging, which must not touch the supervisor.
-    return [sys.executable, "-m", "praxis.cli", "migrate"]
+    return [sys.executable, "-m", "cli.main", "migrate"]
 
 
 def worker_command() -> list[str]:
@@ -147,7 +147,7 @@ def api_command(settings: Settings) -> list[str]:
     return [
         sys.executable,
         "-m",
-        "praxis.cli",
+        "cli.main",
         "api",
         "--host",
         settings.api_host,

@@ -17,8 +17,8 @@ from sqlalchemy.engine import Engine
 from temporalio.client import Client
 from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDConflictPolicy
 
+from config.settings import Settings
 from domain.calendar import Semester
-from praxis.settings import Settings
 from store import directory
 from store.db import session
 from workflows.attributes import SEMESTER

@@ -11,13 +11,13 @@ import httpx
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
+from api.auth import issue_token
 from api.main import create_app
+from config.settings import Settings
+from devstack.demo import CENTER_ID, PROJECTS, WANG, run_demo, where_to_look
 from domain.calendar import taipei_date
 from domain.stages import Stage
 from domain.vocabulary import Role
-from praxis.demo import CENTER_ID, PROJECTS, WANG, run_demo, where_to_look
-from praxis.settings import Settings
-from praxis.tokens import issue_token
 from store.db import make_engine, migrate
 from tests.api.support import eventually
 from workers.main import build_worker

@@ -7,7 +7,7 @@ A dry run validates and reports what would change, and writes nothing. Rows equa
 are left alone, so importing the same file twice changes nothing the second time.
 
 Faculty whose `leaving_after` changed are listed in the report, and `import_and_announce` starts the
-departures of R22 for them (praxis.departures) once the import is committed. It reaches Temporal before
+departures of R22 for them (clients.departure) once the import is committed. It reaches Temporal before
 writing whenever the file changes a `leaving_after`, so an unreachable Temporal leaves the directory as
 it was rather than changed with nobody told.
 """
@@ -27,10 +27,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 from temporalio.client import Client
 
+from clients.departure import announce_departure
+from config.settings import Settings
 from domain.people import Faculty, Student
 from domain.vocabulary import MailLanguage
-from praxis.departures import announce_departure
-from praxis.settings import Settings
 from store import directory
 from store.db import session
 

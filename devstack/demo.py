@@ -22,11 +22,11 @@ from urllib.parse import quote
 import httpx
 from PIL import Image, ImageDraw
 
+from api.auth import issue_token
+from config.settings import Settings
 from domain.calendar import default_semester_id, taipei_date, taipei_midnight_utc
 from domain.stages import Stage
 from domain.vocabulary import Role
-from praxis.settings import Settings
-from praxis.tokens import issue_token
 
 KEY = "praxis-demo-v1"  # prefix of every Idempotency-Key: change it to seed a second, separate course
 CENTER_ID = "cge-demo"

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from praxis import dev
-from praxis.settings import Settings
-from tests.praxis.net import free_port
+from config.settings import Settings
+from devstack import dev
+from tests.support.net import free_port
 
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(60)"]
 QUITTER = [sys.executable, "-c", "import sys; sys.exit(3)"]
@@ -115,11 +115,11 @@ def test_python_children_use_this_interpreter() -> None:
     """Worker, API and mail keeper run with the same interpreter; the API on settings' host and port."""
     settings = Settings(api_host="127.0.0.2", api_port=8123)
     assert dev.worker_command() == [sys.executable, "-m", "workers.main"]
-    assert dev.mailkeeper_command() == [sys.executable, "-m", "praxis.mailkeeper"]
+    assert dev.mailkeeper_command() == [sys.executable, "-m", "devstack.mailkeeper"]
     assert dev.api_command(settings) == [
         sys.executable,
         "-m",
-        "praxis.cli",
+        "cli.main",
         "api",
         "--host",
         "127.0.0.2",

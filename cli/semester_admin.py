@@ -3,7 +3,7 @@
 `set` saves a semester and puts it on schedule exactly as `PUT /v1/semesters/{id}` does (its
 SemesterWorkflow starts, or re-arms its timers to the new dates). `list` reads the calendar; `show` gives a
 semester's dates in Taipei and UTC (deadlines and nudges are computed in UTC, R25) and what its workflow is
-doing. The command module (praxis.cli) only parses options and prints these lines.
+doing. The command module (cli.main) only parses options and prints these lines.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from temporalio.api.sdk.v1 import WorkflowMetadata
 from temporalio.client import Client, WorkflowQueryFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from clients.semester import schedule_semester
+from config.settings import Settings
 from domain.calendar import TAIPEI, Semester
-from praxis.semesters import schedule_semester
-from praxis.settings import Settings
 from store import directory
 from store.db import session
 from workflows.semester import SemesterWorkflow, workflow_id

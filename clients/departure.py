@@ -18,9 +18,9 @@ from sqlalchemy.engine import Engine
 from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy
 
+from clients.gateway import Unavailable
+from config.settings import Settings
 from domain.people import Faculty
-from praxis.settings import Settings
-from praxis.temporal import Unavailable
 from store import directory, projects
 from store.db import session
 from workflows.departure import DepartureStart, DepartureWorkflow, workflow_id

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 import pytest
 from typer.testing import CliRunner
 
+from api.auth import decode_token
+from cli.main import app
+from config.settings import get_settings
 from domain.vocabulary import Role
-from praxis.cli import app
-from praxis.settings import get_settings
-from praxis.tokens import decode_token
 
 SECRET = "cli-test-secret-that-is-long-enough-0123456789"
 
@@ -44,7 +44,7 @@ def test_token_refuses_the_system_role(env: None) -> None:
 def test_dev_refuses_a_busy_port_clearly(env: None, monkeypatch: pytest.MonkeyPatch) -> None:
     """`praxis dev` names the port in use and exits 1 instead of half-starting."""
     # The root logger must keep pytest's handlers, not one bound to CliRunner's short-lived stream.
-    monkeypatch.setattr("praxis.cli.configure_logging", lambda settings: None)
+    monkeypatch.setattr("cli.main.configure_logging", lambda settings: None)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         sock.listen()

@@ -11,9 +11,9 @@ from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.client import Client
 
-from praxis import dev
-from praxis.settings import Settings
-from tests.praxis.net import free_port
+from config.settings import Settings
+from devstack import dev
+from tests.support.net import free_port
 
 
 async def custom_search_attributes(address: str) -> dict[str, int]:

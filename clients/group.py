@@ -1,6 +1,6 @@
 """The client side of GroupWorkflow (R9), shared by the API, the CLI and tests.
 
-Through `praxis.temporal.WorkflowGateway`, as `ProjectClient` does, it starts groups idempotently, runs
+Through `clients.gateway.WorkflowGateway`, as `ProjectClient` does, it starts groups idempotently, runs
 updates with the caller's idempotency key as the update id, and turns failures back into `RuleViolation` (a
 refusal) or `Unavailable`. It also checks the members against the student directory before a group starts or is
 revised, and links a member's individual proposal to the group and starts its project in a crash-safe
@@ -20,6 +20,9 @@ from sqlalchemy.engine import Engine
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import SearchAttributePair
 
+from clients.gateway import WorkflowGateway
+from clients.project import ProjectClient, new_project_id
+from config.settings import Settings
 from domain.errors import Code, RuleViolation
 from domain.groups import (
     GroupMember,
@@ -34,8 +37,6 @@ from domain.groups import (
 )
 from domain.project import Actor
 from domain.proposal import Proposal
-from praxis.settings import Settings
-from praxis.temporal import ProjectClient, WorkflowGateway, new_project_id
 from store import directory
 from store.db import session
 from workflows.attributes import GROUP as GROUP_ID

@@ -14,9 +14,9 @@ from typing import Annotated
 
 import typer
 
+from config.log import configure_logging
+from config.settings import get_settings
 from domain.vocabulary import Role
-from praxis.logging import configure_logging
-from praxis.settings import get_settings
 
 # Tracebacks without locals: they would print settings and token material to the terminal.
 app = typer.Typer(
@@ -29,7 +29,7 @@ app = typer.Typer(
 @app.command()
 def dev() -> None:
     """Run Temporal, the mail keeper, the worker and the API on this machine (SPEC §5)."""
-    from praxis import dev as dev_stack
+    from devstack import dev as dev_stack
 
     settings = get_settings()
     configure_logging(settings)
@@ -78,7 +78,7 @@ def token(
     ttl_hours: Annotated[float, typer.Option(help="Validity in hours.")] = 12.0,
 ) -> None:
     """Print a bearer token (HS256 JWT) for local use (SPEC §4)."""
-    from praxis.tokens import issue_token
+    from api.auth import issue_token
 
     try:
         jwt = issue_token(get_settings(), sub=sub, role=role, name=name, email=email, ttl=timedelta(hours=ttl_hours))
@@ -108,7 +108,7 @@ def demo(
 
     import httpx
 
-    from praxis import demo as seed
+    from devstack import demo as seed
 
     settings = get_settings()
     configure_logging(settings)
@@ -157,8 +157,8 @@ def _import(kind: str, file: Path, dry_run: bool) -> None:
     could not be announced to the projects (R22) exits 2 after the import."""
     import asyncio
 
-    from praxis import importer
-    from praxis.temporal import connect
+    from cli import importer
+    from clients.connect import connect
     from store.db import make_engine, migrate
 
     settings = get_settings()
@@ -225,9 +225,9 @@ def semester_set(
 
     from pydantic import ValidationError
 
+    from cli import semester_admin
+    from clients.connect import connect
     from domain.calendar import Semester
-    from praxis import semester_admin
-    from praxis.temporal import connect
     from store.db import make_engine, migrate
 
     settings = get_settings()
@@ -267,7 +267,7 @@ def semester_list() -> None:
     """Every semester of the calendar, in order, and which one is under way."""
     from datetime import UTC
 
-    from praxis import semester_admin
+    from cli import semester_admin
     from store.db import make_engine, migrate
 
     settings = get_settings()
@@ -283,8 +283,8 @@ def semester_show(semester_id: SemesterIdArg) -> None:
     import asyncio
     from datetime import UTC
 
-    from praxis import semester_admin
-    from praxis.temporal import connect
+    from cli import semester_admin
+    from clients.connect import connect
     from store.db import make_engine, migrate
 
     settings = get_settings()

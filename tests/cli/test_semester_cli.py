@@ -11,9 +11,9 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from typer.testing import CliRunner, Result
 
+from cli.main import app
+from config.settings import Settings, get_settings
 from domain.calendar import Semester
-from praxis.cli import app
-from praxis.settings import Settings, get_settings
 from tests.api.support import eventually
 from workflows.semester import SemesterWorkflow
 
@@ -30,7 +30,7 @@ def cli_env(
     monkeypatch.setenv("PRAXIS_DATABASE_URL", f"sqlite:///{(tmp_path / 'cli.db').as_posix()}")
     monkeypatch.setenv("PRAXIS_TEMPORAL_ADDRESS", temporal_env.client.service_client.config.target_host)
     monkeypatch.setenv("PRAXIS_TASK_QUEUE", settings.task_queue)
-    monkeypatch.setattr("praxis.cli.configure_logging", lambda settings: None)
+    monkeypatch.setattr("cli.main.configure_logging", lambda settings: None)
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()

@@ -5,7 +5,7 @@ arrival order. Files are written to a temporary name and renamed, so a reader ne
 The envelope recipients and arrival time are prepended as `X-Praxis-*` headers, because Bcc
 recipients appear nowhere else in the message.
 
-Run as a process with `python -m praxis.mailkeeper`; `praxis dev` does that.
+Run as a process with `python -m devstack.mailkeeper`; `praxis dev` does that.
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, Session
 from pydantic import BaseModel
 
-from praxis.logging import configure_logging
-from praxis.settings import Settings, get_settings
+from config.log import configure_logging
+from config.settings import Settings, get_settings
 
 RCPT_HEADER = "X-Praxis-Rcpt-To"
 RECEIVED_HEADER = "X-Praxis-Received-At"

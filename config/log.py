@@ -7,7 +7,7 @@ import sys
 
 import structlog
 
-from praxis.settings import Settings
+from config.settings import Settings
 
 
 def configure_logging(settings: Settings) -> None:

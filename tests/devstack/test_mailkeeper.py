@@ -10,8 +10,8 @@ from pathlib import Path
 import aiosmtplib
 import pytest
 
-from praxis.mailkeeper import find_links, make_controller, read_kept_mails
-from tests.praxis.net import free_port
+from devstack.mailkeeper import find_links, make_controller, read_kept_mails
+from tests.support.net import free_port
 
 
 @dataclass

@@ -1,0 +1,1 @@
+"""Temporal client facades: one connect, one class per workflow (project, group, semester, departure)."""

@@ -1,0 +1,1 @@
+"""Ground floor: the one settings object and the one logging setup."""

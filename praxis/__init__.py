@@ -1,1 +1,0 @@
-"""Praxis: the CLI, settings and logging shared by every process."""
