@@ -6,12 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from domain.project import AuditEntry, Notice, ProjectSummary
-
-
-class StandingRequest(BaseModel):
-    student_id: str
-    project_id: str
+from domain.notices import Notice
+from domain.project import AuditEntry, ProjectSummary
 
 
 class CreditRequest(BaseModel):
@@ -22,9 +18,25 @@ class CreditRequest(BaseModel):
     passed_at: datetime
 
 
-class SaveProject(BaseModel):
+class SyncProject(BaseModel):
+    """What the project's read model is missing, and the notices it owes (R24, the portal's lists, mail).
+
+    `audit` holds every entry since the workflow last synced (the API may have written some already: entries
+    are stored once by their sequence number); `evidence` names the evidence blobs added since (R16), so no
+    stored blob is ever unreferenced.
+    """
+
     summary: ProjectSummary
     audit: list[AuditEntry]
+    evidence: list[tuple[str, str]] = []  # (evidence id, blob digest)
+    notices: list[Notice] = []
+    at: datetime
+
+
+class Synced(BaseModel):
+    """The notices the sync could not send at once (the SMTP server did not take them): sent with retries."""
+
+    unsent: list[str] = []
 
 
 class NoticeBatch(BaseModel):

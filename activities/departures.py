@@ -1,8 +1,7 @@
-"""R22's fan-out: tell every open project of one teacher that they leave NTUST (or stay), a batch at a time.
+"""What R22's fan-out reads: the directory's word on one teacher, and their open projects a page at a time.
 
-`DepartureWorkflow` drives these activities; each batch reads the project ids from the read model (keyset
-pagination, so a pass resumes after the last id it handled) and signals each project. Signalling twice is
-harmless: a project ignores news it already has.
+`DepartureWorkflow` drives these and signals the projects itself (workflow-side signals), so no activity here
+needs a Temporal client. Pages are keyset-paginated by project id, so a pass resumes after the last id told.
 """
 
 from __future__ import annotations
@@ -13,14 +12,10 @@ from datetime import datetime
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
 from temporalio import activity
-from temporalio.client import Client
-from temporalio.service import RPCError, RPCStatusCode
 
 from activities.directory import end_of_semester
-from domain.leaving import SupervisorLeaving, SupervisorStaying
 from store import departures, directory
 from store.db import session
-from workflows.project import ProjectWorkflow, workflow_id
 
 
 class DepartureRequest(BaseModel):
@@ -42,21 +37,19 @@ class DepartureNews(BaseModel):
         return self.semester_id is not None and self.deadline is not None
 
 
-class DepartureBatch(BaseModel):
-    news: DepartureNews
-    after: str | None = None  # the last project id already told, None for the first batch
+class ProjectsPage(BaseModel):
+    faculty_id: str
+    after: str | None = None  # the last project id already told, None for the first page
     limit: int = 50
 
 
-class BatchDone(BaseModel):
-    told: int
-    next_after: str | None  # None: that was the last batch
+class LeavingRequest(BaseModel):
+    semester_id: str
 
 
 class DepartureActivities:
-    def __init__(self, engine: Engine, client: Client) -> None:
+    def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._client = client
 
     @activity.defn
     async def departure_news(self, request: DepartureRequest) -> DepartureNews:
@@ -72,29 +65,19 @@ class DepartureActivities:
         return DepartureNews(faculty_id=request.faculty_id, semester_id=entry.leaving_after, deadline=deadline)
 
     @activity.defn
-    async def signal_departure_batch(self, batch: DepartureBatch) -> BatchDone:
-        """Signal up to `limit` open projects after `after`; a project that closed meanwhile is skipped."""
-        ids = await asyncio.to_thread(self._page, batch)
-        results = await asyncio.gather(*(self._tell(project_id, batch.news) for project_id in ids))
-        return BatchDone(told=sum(results), next_after=ids[-1] if len(ids) == batch.limit else None)
+    async def open_projects(self, page: ProjectsPage) -> list[str]:
+        """Up to `limit` open projects of the teacher (supervised or invited), after `after` in id order."""
+        return await asyncio.to_thread(self._page, page)
 
-    def _page(self, batch: DepartureBatch) -> list[str]:
+    def _page(self, page: ProjectsPage) -> list[str]:
         with session(self._engine) as s:
-            return departures.open_projects_page(s, batch.news.faculty_id, after=batch.after, limit=batch.limit)
+            return departures.open_projects_page(s, page.faculty_id, after=page.after, limit=page.limit)
 
-    async def _tell(self, project_id: str, news: DepartureNews) -> bool:
-        handle = self._client.get_workflow_handle(workflow_id(project_id))
-        try:
-            if news.leaving:
-                assert news.semester_id is not None and news.deadline is not None
-                leaving = SupervisorLeaving(
-                    faculty_id=news.faculty_id, semester_id=news.semester_id, deadline=news.deadline
-                )
-                await handle.signal(ProjectWorkflow.supervisor_leaving, leaving)
-            else:
-                await handle.signal(ProjectWorkflow.supervisor_staying, SupervisorStaying(faculty_id=news.faculty_id))
-        except RPCError as error:
-            if error.status is RPCStatusCode.NOT_FOUND:  # finished since the read model listed it
-                return False
-            raise
-        return True
+    @activity.defn
+    async def faculty_leaving_after(self, request: LeavingRequest) -> list[str]:
+        """R22/R25: the teachers whose last semester is this one (its end moved: their deadlines follow)."""
+        return await asyncio.to_thread(self._leaving, request.semester_id)
+
+    def _leaving(self, semester_id: str) -> list[str]:
+        with session(self._engine) as s:
+            return departures.faculty_leaving_after(s, semester_id)

@@ -16,16 +16,10 @@ from sqlalchemy.engine import Engine
 from temporalio import activity
 
 from activities.contracts import DigestRequest, DigestResult
-from activities.mail import (
-    MailSender,
-    Outbox,
-    OutboxMail,
-    SmtpSender,
-    build_message,
-    center_recipient,
-    project_url,
-    render_mail,
-)
+from activities.mail.links import project_url
+from activities.mail.outbox import Outbox, OutboxMail
+from activities.mail.rendering import render_mail
+from activities.mail.sending import MailSender, SmtpSender, build_message, center_recipient
 from config.settings import Settings
 from domain.digest import (
     DIGEST_STAGE,

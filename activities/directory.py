@@ -1,5 +1,4 @@
-"""Directory look-ups a project needs: the student's standing when it starts (R2, R3), and when the
-semester a teacher leaves after ends (R13, R22)."""
+"""Directory look-ups a project needs: when the semester a teacher leaves after ends (R13, R22)."""
 
 from __future__ import annotations
 
@@ -11,10 +10,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from temporalio import activity
 
-from activities.contracts import StandingRequest
 from domain.calendar import conventional_end, default_semester_id
-from domain.people import StudentStanding
-from store import credits, directory
+from store import directory
 from store.db import session
 
 
@@ -39,21 +36,6 @@ def end_of_semester(s: Session, semester_id: str, at: datetime) -> datetime:
 class DirectoryActivities:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-
-    @activity.defn
-    async def student_standing(self, request: StandingRequest) -> StudentStanding:
-        """R3: exempt with internship credit; R2: already holds TC1010 through another project."""
-        return await asyncio.to_thread(self._standing, request)
-
-    def _standing(self, request: StandingRequest) -> StudentStanding:
-        with session(self._engine) as s:
-            student = directory.get_student(s, request.student_id)
-            credit = credits.credit_of(s, request.student_id)
-        return StudentStanding(
-            student_id=request.student_id,
-            exempt=bool(student and student.has_internship_credit),
-            holds_credit=bool(credit and credit.granted and credit.existing_project_id != request.project_id),
-        )
 
     @activity.defn
     async def semester_end(self, request: SemesterEndRequest) -> datetime:

@@ -15,21 +15,20 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from temporalio import activity
 
-from activities.mail import (
+from activities.mail.outbox import Outbox, OutboxMail
+from activities.mail.rendering import render_mail
+from activities.mail.sending import (
     MailSender,
-    Outbox,
-    OutboxMail,
     Recipient,
     SmtpSender,
     build_message,
     center_recipient,
     mail_language,
     person_recipient,
-    render_mail,
 )
 from config.settings import Settings
 from domain.groups import GroupSummary
-from domain.project import Notice
+from domain.notices import Notice
 from domain.vocabulary import Role
 from store import outbox
 from store.db import session

@@ -1,12 +1,10 @@
-"""What a semester's workflow asks of the world (R22, R23, R25).
+"""What a semester's workflow asks of the world (R23, R25).
 
 - Final exam week (R23): one mail to every supervisor with a student passed or an evaluation pending,
   with their passing list attached as PDF and CSV (`activities.passing_list`) and their pending
   evaluations listed. The workflow hands over a bounded batch of supervisors per call; every mail goes
   through the outbox as `exam-week:<semester>:<faculty>`, so a retried batch, a resumed workflow or a
   semester scheduled twice never mails anyone twice.
-- The semester's end moved (R22/R25): the teachers leaving after it are announced again, so their
-  projects' deadlines follow the calendar.
 """
 
 from __future__ import annotations
@@ -21,19 +19,11 @@ import structlog
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
 from temporalio import activity
-from temporalio.client import Client
 
-from activities.mail import (
-    MailSender,
-    Outbox,
-    OutboxMail,
-    SmtpSender,
-    build_message,
-    mail_language,
-    person_recipient,
-    project_url,
-    render_mail,
-)
+from activities.mail.links import project_url
+from activities.mail.outbox import Outbox, OutboxMail
+from activities.mail.rendering import render_mail
+from activities.mail.sending import MailSender, SmtpSender, build_message, mail_language, person_recipient
 from activities.passing_list import (
     CSV_ENCODING,
     OFFICE,
@@ -41,11 +31,10 @@ from activities.passing_list import (
     passing_list_filename,
     passing_list_pdf,
 )
-from clients.departure import announce_departure
 from config.settings import Settings
 from domain.calendar import TAIPEI, Semester
 from domain.passing import PassingList
-from store import departures, outbox, passing
+from store import outbox, passing
 from store.db import session
 
 log = structlog.get_logger(__name__)
@@ -72,10 +61,6 @@ class BatchSent(BaseModel):
     handled: int
 
 
-class Announced(BaseModel):
-    faculty_ids: list[str]
-
-
 def exam_week_key(semester_id: str, faculty_id: str) -> str:
     return f"exam-week:{semester_id}:{faculty_id}"
 
@@ -89,10 +74,9 @@ def _zh_day(day: date) -> str:
 
 
 class SemesterActivities:
-    def __init__(self, settings: Settings, engine: Engine, client: Client, sender: MailSender | None = None) -> None:
+    def __init__(self, settings: Settings, engine: Engine, sender: MailSender | None = None) -> None:
         self._settings = settings
         self._engine = engine
-        self._client = client
         self._outbox = Outbox(engine, sender or SmtpSender(settings))
 
     # --- R23: final exam week ------------------------------------------------------------------------
@@ -178,18 +162,3 @@ class SemesterActivities:
                 for p in found.pending
             ],
         }
-
-    # --- R22/R25: the end moved ----------------------------------------------------------------------
-
-    @activity.defn
-    async def announce_departures(self, request: SemesterRef) -> Announced:
-        """Tell the projects of every teacher leaving after this semester its (new) end, through their
-        DepartureWorkflows; idempotent, as projects ignore news they already have."""
-        faculty_ids = await asyncio.to_thread(self._leaving, request.semester_id)
-        for faculty_id in faculty_ids:
-            await announce_departure(self._client, self._engine, self._settings, faculty_id)
-        return Announced(faculty_ids=faculty_ids)
-
-    def _leaving(self, semester_id: str) -> list[str]:
-        with session(self._engine) as s:
-            return departures.faculty_leaving_after(s, semester_id)

@@ -1,19 +1,25 @@
-"""Bearer tokens for the portal (SPEC §4): HS256 JWTs signed with `settings.jwt_secret`.
+"""Who calls the API (SPEC §4): HS256 bearer JWTs signed with `settings.jwt_secret`, and the dependencies
+routes declare to admit a role.
 
-`praxis token` issues them for local use and the API decodes them; both go through this module so the
+`praxis token` issues tokens for local use and the API decodes them; both go through this module so the
 algorithm, required claims and error shape are decided once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Annotated, Literal
 
 import jwt
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from config.settings import Settings
-from domain.vocabulary import Role
+from domain.actors import Actor
+from domain.errors import Code, RuleViolation
+from domain.vocabulary import Channel, Role
 
 ALGORITHM = "HS256"
 
@@ -91,3 +97,59 @@ def decode_token(settings: Settings, token: str) -> Claims:
     if claims.role not in TOKEN_ROLES:
         raise TokenError("invalid", f"role {claims.role.value!r} cannot hold a token")
     return claims
+
+
+# --- the routes' dependencies ---------------------------------------------------------------------
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="bearer",
+    description="An HS256 JWT with `sub`, `role` (student, faculty, center, osa) and `exp`; "
+    "`praxis token --role R --sub ID` prints one for local use.",
+)
+
+
+def current_user(
+    settings: Annotated[Settings, Depends(get_settings)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Claims:
+    """401 UNAUTHENTICATED without a bearer token, or with one that is forged, malformed or expired."""
+    if credentials is None:
+        raise RuleViolation(Code.UNAUTHENTICATED, "Send `Authorization: Bearer <token>`.")
+    try:
+        return decode_token(settings, credentials.credentials)
+    except TokenError as error:
+        raise RuleViolation(Code.UNAUTHENTICATED, f"The bearer token was refused: {error.detail}.") from None
+
+
+CurrentUser = Annotated[Claims, Depends(current_user)]
+
+
+def require(*roles: Role) -> Callable[[Claims], Claims]:
+    """A dependency admitting only `roles`: 403 FORBIDDEN for any other authenticated caller."""
+    allowed = frozenset(roles)
+
+    def guard(user: CurrentUser) -> Claims:
+        if user.role not in allowed:
+            names = " or ".join(sorted(r.value for r in allowed))
+            raise RuleViolation(Code.FORBIDDEN, f"Only {names} may do this; you are signed in as {user.role.value}.")
+        return user
+
+    return guard
+
+
+Student = Annotated[Claims, Depends(require(Role.STUDENT))]
+Faculty = Annotated[Claims, Depends(require(Role.FACULTY))]
+Center = Annotated[Claims, Depends(require(Role.CENTER))]
+Osa = Annotated[Claims, Depends(require(Role.OSA))]
+FacultyOrCenter = Annotated[Claims, Depends(require(Role.FACULTY, Role.CENTER))]
+Reader = Annotated[Claims, Depends(require(Role.STUDENT, Role.FACULTY, Role.CENTER, Role.OSA))]
+
+
+def actor(user: Claims) -> Actor:
+    """The audit trail's who and how (R24): every API call arrives through the portal."""
+    return Actor(id=user.sub, role=user.role, channel=Channel.PORTAL)

@@ -49,6 +49,9 @@ STATUS: dict[Code, int] = {
     Code.TOKEN_EXPIRED: 410,
     Code.TOKEN_USED: 410,
     Code.UNAVAILABLE: 503,
+    Code.PRECONDITION_FAILED: 412,
+    # The IETF Idempotency-Key draft: the same key with another request body is the client's error.
+    Code.IDEMPOTENCY_KEY_REUSED: 422,
 }
 
 TITLES: dict[str, str] = {
@@ -70,6 +73,8 @@ TITLES: dict[str, str] = {
     Code.TOKEN_EXPIRED: "Link expired",
     Code.TOKEN_USED: "Link already used",
     Code.UNAVAILABLE: "Temporarily unavailable",
+    Code.PRECONDITION_FAILED: "The project changed since you read it",
+    Code.IDEMPOTENCY_KEY_REUSED: "Idempotency-Key already used for another request",
     INTERNAL_ERROR: "Internal error",
     METHOD_NOT_ALLOWED: "Method not allowed",
 }
@@ -170,11 +175,16 @@ async def _rule_violation(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, Unavailable)
     seconds = _settings(request).retry_after_seconds
     log.warning("project unavailable", path=request.url.path, error=str(exc))
+    if exc.maybe_applied:
+        detail = f"{exc} Try again in {seconds} seconds."
+    else:
+        detail = f"The project did not answer in time; nothing was changed. Try again in {seconds} seconds."
     return problem_response(
         Code.UNAVAILABLE.value,
-        f"The project did not answer in time; nothing was changed. Try again in {seconds} seconds.",
+        detail,
         status=503,
         instance=request.url.path,
         headers={"Retry-After": str(seconds)},

@@ -19,7 +19,8 @@ from temporalio.client import Client
 
 from api import errors
 from api.blobs import LocalBlobStore
-from api.deps import Resources, Store
+from api.db import Store
+from api.deps import Resources
 from api.routes import (
     actions,
     closure,
@@ -36,8 +37,9 @@ from api.routes import (
 )
 from api.uploads import BodyLimit
 from clients.connect import connect
+from clients.group import GroupClient
 from clients.project import ProjectClient
-from config.settings import PLACEHOLDER_SECRET, Settings, get_settings
+from config.settings import Settings, get_settings
 from store.db import make_engine, migrate
 
 log = structlog.get_logger(__name__)
@@ -60,21 +62,10 @@ ROUTERS = (health, directory, projects, proposal, supervision, work, closure, ac
 DEV_ROUTERS = (devmail,)
 
 
-def _refuse_placeholder_secrets(settings: Settings) -> None:
-    """Settings refuses placeholders in production; this also catches settings copied or built without
-    validation, and any environment that is neither dev nor test."""
-    if settings.env in ("dev", "test"):
-        return
-    for name in ("jwt_secret", "action_link_secret"):
-        secret = getattr(settings, name).get_secret_value()
-        if secret == PLACEHOLDER_SECRET or len(secret) < 32:
-            raise RuntimeError(f"PRAXIS_{name.upper()} must be set to a secret of 32+ characters outside dev")
-
-
 def create_app(settings: Settings | None = None, *, temporal_client: Client | None = None) -> FastAPI:
     """The app; its lifespan connects to Temporal (unless given a client) and migrates the database."""
     settings = settings or get_settings()
-    _refuse_placeholder_secrets(settings)
+    settings.refuse_placeholder_secrets()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -82,6 +73,7 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
         await run_in_threadpool(migrate, settings.db_url)
         app.state.resources = Resources(
             projects=ProjectClient(client, settings),
+            groups=GroupClient(client, settings),
             store=Store(make_engine(settings.db_url)),
             blobs=LocalBlobStore(settings.blobs_path),
         )

@@ -34,6 +34,7 @@ from tests.support.course import Course, student_actor
 from tests.support.mailsink import MailSink
 from workers.main import build_worker
 from workflows import attributes
+from workflows.project import ProjectWorkflow
 
 
 async def run_once(env: WorkflowEnvironment, polls: int, callers: int, updates: int, projects: int) -> None:
@@ -68,7 +69,7 @@ async def run_once(env: WorkflowEnvironment, polls: int, callers: int, updates: 
                     day = date(2020, 1, 1) + timedelta(days=next(days[pid]))
                     entry = HoursInput(date=day, hours=Decimal("0.5"), kind=HourKind.EXECUTION, description="bench")
                     started = time.perf_counter()
-                    await client.act(pid, "log_hours", student_actor(student_id), entry, None)
+                    await client.act(pid, ProjectWorkflow.log_hours, student_actor(student_id), entry)
                     latencies.append(time.perf_counter() - started)
 
             began = time.perf_counter()

@@ -1,14 +1,20 @@
 """The Temporal plumbing every workflow facade shares.
 
-Starts are idempotent, an update's id is made from the caller's idempotency key, and every failure comes
-back as a domain `RuleViolation` (a refusal) or `Unavailable` (no worker answered in time).
+Starts are idempotent. An action is one update whose id is made from the caller's Idempotency-Key, so Temporal
+answers a retry with the first outcome; the request's fingerprint travels with it, so the same key with another
+body is refused instead of answered with the first outcome. Every failure comes back as a domain
+`RuleViolation` (a refusal), `WorkflowClosed` (the workflow finished: its archive may still answer) or
+`Unavailable` (no worker answered in time).
 """
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import uuid
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel
 from temporalio.client import (
@@ -27,16 +33,51 @@ from temporalio.common import (
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.types import MethodAsyncSingleParam
+from temporalio.workflow import UpdateMethodMultiParam
 
 from config.settings import Settings
 from domain.errors import Code, Problem, RuleViolation
-from domain.project import Actor
 from workflows.attributes import STAGE
-from workflows.messages import Refusal
+from workflows.messages import Act, Refusal
+
+Result = TypeVar("Result", bound="Fingerprinted")
+Start = TypeVar("Start", bound=BaseModel)
+
+
+class Fingerprinted(Protocol):
+    fingerprint: str | None
 
 
 class Unavailable(Exception):
-    """No worker answered within the configured bound: the caller should retry later (HTTP 503)."""
+    """No worker answered within the configured bound: the caller should retry later (HTTP 503).
+
+    `maybe_applied` is set when an action reached Temporal and may still be applied once a worker takes it:
+    the caller must then retry with the same Idempotency-Key to learn its outcome, not assume it failed.
+    """
+
+    def __init__(self, detail: str, *, maybe_applied: bool = False) -> None:
+        super().__init__(detail)
+        self.maybe_applied = maybe_applied
+
+
+class WorkflowClosed(RuleViolation):
+    """The workflow has finished: it takes no more actions (INVALID_STAGE). `update_id` names the action, so
+    the caller can answer a retried one from the archive."""
+
+    def __init__(self, detail: str, update_id: str | None) -> None:
+        super().__init__(Code.INVALID_STAGE, detail)
+        self.update_id = update_id
+
+
+def update_id(name: str, actor_id: str, key: str | None) -> str | None:
+    """The update id of an action: its name, who asks and their Idempotency-Key (scoped, so keys never collide)."""
+    return f"{name}:{actor_id}:{key}" if key else None
+
+
+def fingerprint(name: str, payload: BaseModel | None) -> str:
+    """What a request asks for, as a digest: the same key with another body is recognised by it."""
+    body = payload.model_dump_json() if payload is not None else ""
+    return "sha256:" + hashlib.sha256(f"{name}\n{body}".encode()).hexdigest()
 
 
 def refusal_from(error: ApplicationError) -> RuleViolation:
@@ -54,16 +95,15 @@ def refusal_from(error: ApplicationError) -> RuleViolation:
     )
 
 
-Result = TypeVar("Result", bound=BaseModel)
-Start = TypeVar("Start", bound=BaseModel)
+def reused_key() -> RuleViolation:
+    return RuleViolation(
+        Code.IDEMPOTENCY_KEY_REUSED,
+        "This Idempotency-Key was already used for a different request; send a new key for a new request.",
+    )
 
 
 class WorkflowGateway:
-    """The Temporal plumbing of one kind of workflow (`noun`: "project", "group"), named so in its messages.
-
-    Starts are idempotent, an update's id is made from the caller's idempotency key, and every failure comes
-    back as a `RuleViolation` (a refusal) or `Unavailable` (no worker answered in time).
-    """
+    """The Temporal plumbing of one kind of workflow (`noun`: "project", "group"), named so in its messages."""
 
     def __init__(self, client: Client, settings: Settings, *, noun: str, workflow_id: Callable[[str], str]) -> None:
         self.client = client
@@ -71,6 +111,7 @@ class WorkflowGateway:
         self._workflow_id = workflow_id
         self._queue = settings.task_queue
         self._timeout = timedelta(seconds=settings.update_timeout_seconds)
+        self._grace = timedelta(seconds=settings.update_outcome_grace_seconds)
 
     def handle(self, entity_id: str) -> WorkflowHandle[Any, Any]:
         return self.client.get_workflow_handle(self._workflow_id(entity_id))
@@ -100,7 +141,7 @@ class WorkflowGateway:
         except RPCError as error:
             if error.status is RPCStatusCode.ALREADY_EXISTS:
                 return  # the same key after the workflow closed: the first outcome stands
-            raise self._translate_rpc(error) from error
+            raise self._translate_rpc(error, maybe_applied=True) from error
 
     async def query(self, entity_id: str, query: Any, *args: Any) -> Any:
         try:
@@ -113,31 +154,54 @@ class WorkflowGateway:
     async def update(
         self,
         entity_id: str,
-        update: str,
-        argument: BaseModel,
+        update: UpdateMethodMultiParam[[Any, Act[Any]], Result],
+        act: Act[Any],
         *,
-        actor: Actor,
         key: str | None,
         result_type: type[Result],
     ) -> Result:
-        """Run one update. The idempotency key becomes the update id, so a retry returns the first outcome."""
-        update_id = f"{update}:{actor.id}:{key}" if key else None
+        """Run one action. The key makes the update id, so a retry answers the first outcome; the same key with
+        another request is refused (IDEMPOTENCY_KEY_REUSED)."""
+        name = getattr(update, "__name__", "update")
+        # An id even without a key, so an answer that comes late can still be looked up by it.
+        uid = update_id(name, act.actor.id, key) or f"{name}:{act.actor.id}:{uuid.uuid4().hex}"
+        if act.fingerprint is None:  # the API fingerprints the HTTP request itself; other callers, the command
+            act = act.model_copy(update={"fingerprint": fingerprint(name, act.command)})
         try:
-            result = await self.handle(entity_id).execute_update(
-                update, argument, id=update_id, result_type=result_type, rpc_timeout=self._timeout
-            )
+            result = await self.handle(entity_id).execute_update(update, act, id=uid, rpc_timeout=self._timeout)
         except WorkflowUpdateFailedError as error:
             if isinstance(error.cause, ApplicationError):
                 raise refusal_from(error.cause) from error
             raise
         except WorkflowUpdateRPCTimeoutOrCancelledError as error:
-            raise Unavailable(f"The {self._noun} did not answer in time; nothing was changed. Try again.") from error
+            result = await self._late_outcome(entity_id, uid, result_type, error)
         except RPCError as error:
-            raise await self._closed_or(entity_id, error) from error
-        assert isinstance(result, result_type)
+            raise await self._closed_or(entity_id, error, uid) from error
+        if result.fingerprint is not None and result.fingerprint != act.fingerprint:
+            raise reused_key()
         return result
 
-    async def _closed_or(self, entity_id: str, error: RPCError) -> Exception:
+    async def _late_outcome(self, entity_id: str, uid: str, result_type: type[Result], error: Exception) -> Result:
+        """The update was sent but no answer came in time: it may be accepted once a worker takes it. Wait a
+        little longer for its outcome, by its id, so that most slow calls still answer what really happened."""
+        try:
+            handle = self.handle(entity_id).get_update_handle(uid, result_type=result_type)
+            # The handle polls until an outcome comes, retrying its own time-outs: the bound is ours to set.
+            async with asyncio.timeout(self._grace.total_seconds()):
+                late: Result = await handle.result(rpc_timeout=self._grace)
+            return late
+        except WorkflowUpdateFailedError as failed:
+            if isinstance(failed.cause, ApplicationError):
+                raise refusal_from(failed.cause) from failed
+            raise
+        except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError, RPCError):
+            raise Unavailable(
+                f"The {self._noun} did not answer in time; the action may still be applied once it does. "
+                "Retry with the same Idempotency-Key to learn its outcome: it is never applied twice.",
+                maybe_applied=True,
+            ) from error
+
+    async def _closed_or(self, entity_id: str, error: RPCError, uid: str | None) -> Exception:
         """An update to a finished workflow is refused as INVALID_STAGE, not as a missing one."""
         if error.status is RPCStatusCode.NOT_FOUND:
             try:
@@ -146,12 +210,18 @@ class WorkflowGateway:
                 return self._translate_rpc(error)
             if description.close_time is not None:
                 stage = description.typed_search_attributes.get(STAGE) or "closed"
-                return RuleViolation(Code.INVALID_STAGE, f"The {self._noun} is {stage}; it accepts no further actions.")
+                return WorkflowClosed(f"The {self._noun} is {stage}; it accepts no further actions.", uid)
         return self._translate_rpc(error)
 
-    def _translate_rpc(self, error: RPCError) -> Exception:
+    def _translate_rpc(self, error: RPCError, *, maybe_applied: bool = False) -> Exception:
         if error.status is RPCStatusCode.NOT_FOUND:
             return RuleViolation(Code.NOT_FOUND, f"No such {self._noun}.")
         if error.status in (RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.UNAVAILABLE, RPCStatusCode.CANCELLED):
+            if maybe_applied:
+                return Unavailable(
+                    f"Praxis could not reach the {self._noun} in time; it may still have started. Retry with the "
+                    "same Idempotency-Key to learn the outcome: it is never started twice.",
+                    maybe_applied=True,
+                )
             return Unavailable(f"Praxis could not reach the {self._noun} in time; nothing was changed. Try again.")
         return error

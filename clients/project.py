@@ -1,27 +1,37 @@
-"""The client side of ProjectWorkflow, shared by the API, the CLI and tests: start, read, act."""
+"""The client side of ProjectWorkflow, shared by the API, the CLI and tests: start, read, act.
+
+An action names its update by method (`projects.act(project_id, ProjectWorkflow.log_hours, actor, command)`),
+so the type checker and a reader can follow it from the route to the handler.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import uuid
-from typing import Any
+from datetime import timedelta
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
-from temporalio.client import (
-    Client,
-    WorkflowHandle,
-)
-from temporalio.common import (
-    SearchAttributePair,
-)
+from temporalio.client import Client
+from temporalio.common import SearchAttributePair
+from temporalio.service import RPCError, RPCStatusCode
+from temporalio.workflow import UpdateMethodMultiParam
 
-from clients.gateway import WorkflowGateway
+from clients.gateway import Unavailable, WorkflowGateway
 from config.settings import Settings
-from domain.project import Actor, ProjectView
+from domain.actors import Actor
+from domain.commands import Evaluate, InvitationResponse, VerifyHours
+from domain.errors import Code, RuleViolation
+from domain.links import LinkAction
+from domain.people import StudentStanding
+from domain.project import ProjectView
 from domain.proposal import Proposal
+from domain.stages import Stage
 from workflows.attributes import SEMESTER, STAGE, STUDENT
 from workflows.messages import Act, Outcome, ProjectStart
 from workflows.project import ProjectWorkflow, workflow_id
+
+C = TypeVar("C", bound=BaseModel)
 
 
 def new_project_id(student_id: str, idempotency_key: str | None) -> str:
@@ -34,13 +44,11 @@ def new_project_id(student_id: str, idempotency_key: str | None) -> str:
 class ProjectClient:
     def __init__(self, client: Client, settings: Settings) -> None:
         self._gateway = WorkflowGateway(client, settings, noun="project", workflow_id=workflow_id)
+        self._timeout = timedelta(seconds=settings.update_timeout_seconds)
 
     @property
     def client(self) -> Client:
         return self._gateway.client
-
-    def handle(self, project_id: str) -> WorkflowHandle[Any, Any]:
-        return self._gateway.handle(project_id)
 
     async def start(
         self,
@@ -50,10 +58,13 @@ class ProjectClient:
         semester_id: str,
         proposal: Proposal,
         actor: Actor,
+        standing: StudentStanding,
+        fingerprint: str | None = None,
         group_approved: bool = False,
         history_limit: int | None = None,
     ) -> None:
-        """R1: a proposal starts a project. Starting the same id again (a retried request) is a no-op."""
+        """R1: a proposal starts a project, with the student's standing (R2, R3) as the directory and the ledger
+        give it (`store.standing`). Starting the same id again (a retried request) is a no-op."""
         start = ProjectStart(
             project_id=project_id,
             student_id=student_id,
@@ -61,6 +72,8 @@ class ProjectClient:
             proposal=proposal,
             submitted_by=actor,
             group_approved=group_approved,
+            standing=standing,
+            fingerprint=fingerprint,
         )
         if history_limit is not None:
             start.history_limit = history_limit
@@ -69,7 +82,7 @@ class ProjectClient:
             start,
             entity_id=project_id,
             search_attributes=[
-                SearchAttributePair(STAGE, "PROPOSAL_REVIEW"),
+                SearchAttributePair(STAGE, Stage.PROPOSAL_REVIEW.value),
                 SearchAttributePair(SEMESTER, semester_id),
                 SearchAttributePair(STUDENT, student_id),
             ],
@@ -82,8 +95,47 @@ class ProjectClient:
         return result
 
     async def act(
-        self, project_id: str, update: str, actor: Actor, command: BaseModel | None, key: str | None
+        self,
+        project_id: str,
+        update: UpdateMethodMultiParam[[ProjectWorkflow, Act[C]], Outcome],
+        actor: Actor,
+        command: C,
+        *,
+        key: str | None = None,
+        fingerprint: str | None = None,
+        if_revision: int | None = None,
     ) -> Outcome:
         """Run one action. The idempotency key becomes the update id, so a retry returns the first outcome."""
-        argument: BaseModel = actor if command is None else Act[Any](actor=actor, command=command)
-        return await self._gateway.update(project_id, update, argument, actor=actor, key=key, result_type=Outcome)
+        act = Act[Any](actor=actor, command=command, fingerprint=fingerprint, if_revision=if_revision)
+        return await self._gateway.update(project_id, update, act, key=key, result_type=Outcome)
+
+    async def send_by_link(self, project_id: str, action: LinkAction, actor: Actor, command: BaseModel) -> None:
+        """An emailed link's click while no worker answered: the matching durable signal, applied by the
+        workflow when it gets to it (the same rules; a click no longer valid is kept as refused)."""
+        handle = self._gateway.handle(project_id)
+        try:
+            if action is LinkAction.RESPOND_INVITATION:
+                assert isinstance(command, InvitationResponse)
+                await handle.signal(
+                    ProjectWorkflow.respond_invitation_by_link,
+                    Act[InvitationResponse](actor=actor, command=command),
+                    rpc_timeout=self._timeout,
+                )
+            elif action is LinkAction.EVALUATE:
+                assert isinstance(command, Evaluate)
+                await handle.signal(
+                    ProjectWorkflow.evaluate_by_link,
+                    Act[Evaluate](actor=actor, command=command),
+                    rpc_timeout=self._timeout,
+                )
+            else:
+                assert isinstance(command, VerifyHours)
+                await handle.signal(
+                    ProjectWorkflow.verify_hours_by_link,
+                    Act[VerifyHours](actor=actor, command=command),
+                    rpc_timeout=self._timeout,
+                )
+        except RPCError as error:
+            if error.status is RPCStatusCode.NOT_FOUND:
+                raise RuleViolation(Code.INVALID_STAGE, "The project is closed; it accepts no more changes.") from error
+            raise Unavailable(f"The click could not be recorded: {error.message}") from error

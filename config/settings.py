@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     jwt_secret: SecretStr = SecretStr(PLACEHOLDER_SECRET)
     action_link_secret: SecretStr = SecretStr(PLACEHOLDER_SECRET)
     update_timeout_seconds: float = 10.0
+    # After an action's call times out, how much longer to look for its outcome before answering 503.
+    update_outcome_grace_seconds: float = 5.0
     retry_after_seconds: int = 5
 
     # Uploads (R16)
@@ -71,13 +73,20 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _fail_fast(self) -> Settings:
         if self.env == "production":
-            for name in ("jwt_secret", "action_link_secret"):
-                value: SecretStr = getattr(self, name)
-                if value.get_secret_value() == PLACEHOLDER_SECRET or len(value.get_secret_value()) < 32:
-                    raise ValueError(f"PRAXIS_{name.upper()} must be set to a secret of 32+ characters in production")
+            self.refuse_placeholder_secrets()
             if not self.database_url:
                 raise ValueError("PRAXIS_DATABASE_URL must be set in production")
         return self
+
+    def refuse_placeholder_secrets(self) -> None:
+        """Outside dev and test, the signing secrets are real (32+ characters, not the placeholder); also
+        called by the API on settings built or copied without validation. Never names a secret's value."""
+        if self.env in ("dev", "test"):
+            return
+        for name in ("jwt_secret", "action_link_secret"):
+            value: SecretStr = getattr(self, name)
+            if value.get_secret_value() == PLACEHOLDER_SECRET or len(value.get_secret_value()) < 32:
+                raise ValueError(f"PRAXIS_{name.upper()} must be set to a secret of 32+ characters outside dev")
 
     @property
     def db_url(self) -> str:

@@ -375,9 +375,9 @@ class Demo:
             self.report.skipped += 1
             return found
         headers = self.auth(Role.STUDENT, project.student.id, f"{project.slug}:submit")
-        view = await self.call("POST", "/v1/projects", headers, json=project.proposal(group_id))
+        result = await self.call("POST", "/v1/projects", headers, json=project.proposal(group_id))
         self.report.done.append(f"{project.title}: submitted")
-        return str(view["id"])
+        return str(result["created_id"])
 
     async def advance(self, project: DemoProject) -> str:
         project_id = await self.submit(project)
@@ -475,7 +475,7 @@ class Demo:
         body = {**GROUP.proposal(), "members": [APPLICANT.id, MEMBER.id]}
         del body["group_id"]
         headers = self.auth(Role.STUDENT, APPLICANT.id, "group:submit")
-        group = await self.call("POST", "/v1/groups", headers, json=body)
+        group = (await self.call("POST", "/v1/groups", headers, json=body))["group"]
         group_id = str(group["id"])
         if group["stage"] == "PROPOSAL_REVIEW":
             review = {**self.center, "Idempotency-Key": f"{KEY}:group:review"}

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel
 
+from domain.actors import Actor
 from domain.vocabulary import Channel, Role
-
-if TYPE_CHECKING:
-    from domain.project import Actor
 
 StageT = TypeVar("StageT", bound=StrEnum)
 

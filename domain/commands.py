@@ -33,6 +33,10 @@ class Invite(BaseModel):
     reflection_format: ReflectionFormat
 
 
+class CancelInvitation(BaseModel):
+    """R12: the student withdraws the pending invitation."""
+
+
 class InvitationResponse(BaseModel):
     """R11: accept (agreeing on a format, the teacher may pick another) or decline with an optional reason."""
 

@@ -22,15 +22,15 @@ handover is withdrawn.
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from datetime import date, datetime, time, timedelta
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel
 
+from domain.actors import SYSTEM, Actor
 from domain.calendar import TAIPEI, taipei_date
 from domain.errors import Code, RuleViolation
-from domain.people import Faculty, check_can_supervise
-from domain.project import SYSTEM, Actor, Departure, ProjectState, Supervision
+from domain.people import Faculty
+from domain.project import Departure, ProjectState
 from domain.stages import SUPERVISED_STAGES, Stage
 from domain.vocabulary import Role
 
@@ -49,7 +49,6 @@ SUPERVISOR_MAILED = frozenset(
         "deadline_reminded",
     }
 )
-STEERING_ROLES = frozenset({Role.CENTER, Role.OPERATOR})
 
 
 # --- what people (and the directory) send -----------------------------------------------------------
@@ -67,20 +66,6 @@ class SupervisorStaying(BaseModel):
     """The directory no longer says `faculty_id` leaves (leaving_after cleared)."""
 
     faculty_id: str
-
-
-class Reassign(BaseModel):
-    """The center gives the project another supervisor: a directory entry, and why."""
-
-    faculty: Faculty
-    reason: str = Field(default="", max_length=2000)
-
-
-class ExtendDeadline(BaseModel):
-    """The center moves the project's deadline later."""
-
-    deadline: AwareDatetime
-    reason: str = Field(default="", max_length=2000)
 
 
 # --- reading the state ----------------------------------------------------------------------------------
@@ -158,7 +143,8 @@ def _snapshot(state: ProjectState, faculty_id: str, leaving_after: str | None) -
             holder.faculty = holder.faculty.model_copy(update={"leaving_after": leaving_after})
 
 
-def _tell_student_the_date(state: ProjectState, departure: Departure, now: datetime, *, changed: bool) -> None:
+def tell_student_the_date(state: ProjectState, departure: Departure, now: datetime, *, changed: bool) -> None:
+    """R22: a student who still has to submit is told the date, each time a deadline is set or moved."""
     if state.stage not in NO_REPORT_STAGES or departure.deadline <= now:
         return
     state.notify(
@@ -210,7 +196,7 @@ def apply_supervisor_leaving(state: ProjectState, actor: Actor, cmd: SupervisorL
     if current is not None and current.handed_over_at is not None and departure.handed_over_at is None:
         state.notify("reassignment_withdrawn", Role.CENTER, "center", deadline=departure.deadline.isoformat())
     if current is None or current.deadline != departure.deadline:
-        _tell_student_the_date(state, departure, now, changed=current is not None)
+        tell_student_the_date(state, departure, now, changed=current is not None)
     return True
 
 
@@ -308,75 +294,3 @@ def apply_deadline_passed(state: ProjectState, now: datetime) -> None:
     )
     state.notify("reassignment_needed", Role.CENTER, "center", **context)
     state.notify("supervisor_departed", Role.STUDENT, state.student_id, invited="", **context)
-
-
-# --- the center steers ----------------------------------------------------------------------------------
-
-
-def _steering(actor: Actor, action: str) -> None:
-    if actor.role not in STEERING_ROLES:
-        raise RuleViolation(Code.FORBIDDEN, f"Only the center can {action}.")
-
-
-def _stage(state: ProjectState, allowed: Collection[Stage], why: str) -> None:
-    if state.stage not in allowed:
-        raise RuleViolation(Code.INVALID_STAGE, f"The project is {state.stage.value}: {why}")
-
-
-def check_reassign(state: ProjectState, actor: Actor, cmd: Reassign) -> None:
-    _steering(actor, "reassign a supervisor")
-    _stage(state, SUPERVISED_STAGES, "only a project with a confirmed supervisor is reassigned (R10: else invite).")
-    check_can_supervise(cmd.faculty, str(cmd.faculty.email))
-    assert state.supervisor is not None
-    if cmd.faculty.id == state.supervisor.faculty.id:
-        raise RuleViolation(Code.VALIDATION_ERROR, f"{cmd.faculty.name} already supervises this project.")
-
-
-def apply_reassign(state: ProjectState, actor: Actor, cmd: Reassign, now: datetime) -> None:
-    """R22: a new supervisor; the departed one is kept on record. A pending evaluation starts R20 over."""
-    check_reassign(state, actor, cmd)
-    former = state.supervisor
-    assert former is not None
-    state.former_supervisors.append(former)
-    state.supervisor = Supervision(faculty=cmd.faculty, reflection_format=former.reflection_format, confirmed_at=now)
-    state.departure = None
-    state.deadline = None
-    state.record(actor, now, "supervisor_reassigned", f"{former.faculty.id} -> {cmd.faculty.id}: {cmd.reason}")
-    if state.stage is Stage.EVALUATION_PENDING and state.submission is not None:
-        state.notify(
-            "evaluation_assigned",
-            Role.FACULTY,
-            cmd.faculty.id,
-            submission_seq=str(state.submission.seq),
-            reason=cmd.reason,
-        )
-    else:
-        state.notify("supervisor_assigned", Role.FACULTY, cmd.faculty.id, reason=cmd.reason)
-    state.notify("supervisor_changed", Role.STUDENT, state.student_id, reason=cmd.reason)
-    state.notify("supervisor_replaced", Role.FACULTY, former.faculty.id, reason=cmd.reason)
-
-
-def check_extend_deadline(state: ProjectState, actor: Actor, cmd: ExtendDeadline, now: datetime) -> None:
-    _steering(actor, "extend a deadline")
-    departure = active_departure(state)
-    if departure is None:
-        raise RuleViolation(Code.INVALID_STAGE, "The project has no deadline to extend (R22 sets one).")
-    if cmd.deadline <= max(departure.deadline, now):
-        raise RuleViolation(
-            Code.VALIDATION_ERROR,
-            f"An extension must be later than the current deadline {departure.deadline.isoformat()} and than now.",
-        )
-
-
-def apply_extend_deadline(state: ProjectState, actor: Actor, cmd: ExtendDeadline, now: datetime) -> None:
-    """The center gives more time: reminders re-arm before the new date, and a handover is withdrawn."""
-    check_extend_deadline(state, actor, cmd, now)
-    departure = active_departure(state)
-    assert departure is not None
-    departure.extended_to = cmd.deadline
-    departure.extension_reason = cmd.reason
-    departure.armed_at = now
-    departure.handed_over_at = None
-    state.deadline = departure.deadline
-    state.record(actor, now, "deadline_extended", f"to {cmd.deadline.isoformat()}: {cmd.reason}")
-    _tell_student_the_date(state, departure, now, changed=True)

@@ -17,16 +17,20 @@ from enum import StrEnum
 from pydantic import BaseModel
 
 from domain import leaving
+from domain.actors import SYSTEM
 from domain.calendar import taipei_date
-from domain.project import SYSTEM, ProjectState
+from domain.deadlines import (
+    EVALUATION_ESCALATION_DAYS,
+    EVALUATION_REMINDER_DAYS,
+    INVITATION_EXPIRY_DAYS,
+    INVITATION_REMINDER_DAYS,
+    evaluation_moments,
+    invitation_moments,
+)
+from domain.project import ProjectState
 from domain.stages import Stage
-from domain.transitions import apply_invitation_expired
+from domain.transitions.supervising import apply_invitation_expired
 from domain.vocabulary import Role
-
-INVITATION_REMINDER_DAYS = (3, 7)  # R12
-INVITATION_EXPIRY_DAYS = 14  # R12
-EVALUATION_REMINDER_DAYS = (7, 14)  # R20, then weekly
-EVALUATION_ESCALATION_DAYS = 21  # R20: the center is told too
 
 
 class NudgeKind(StrEnum):
@@ -55,11 +59,11 @@ def _evaluation_days(elapsed: timedelta) -> list[int]:
 
 def evaluation_clock(state: ProjectState) -> tuple[datetime, str] | None:
     """When R20's series starts and its key: the submission, or a reassignment made while it was pending (R22)."""
-    if state.stage is not Stage.EVALUATION_PENDING or state.submission is None:
+    start = state.evaluation_started_at
+    if start is None or state.submission is None:
         return None
-    start, series = state.submission.submitted_at, f"sub{state.submission.seq}"
-    if state.supervisor is not None and state.supervisor.confirmed_at > start:
-        start = state.supervisor.confirmed_at
+    series = f"sub{state.submission.seq}"
+    if start != state.submission.submitted_at:
         series += f"@{start:%Y%m%dT%H%M%S}"
     return start, series
 
@@ -159,24 +163,33 @@ def apply_nudge(state: ProjectState, nudge: Nudge, now: datetime) -> None:
     if nudge.kind is NudgeKind.INVITATION_REMINDER:
         assert state.invitation is not None
         state.record(SYSTEM, now, "invitation_reminded", f"day {nudge.day}")
-        state.notify("invitation_reminder", Role.FACULTY, state.invitation.faculty.id, day=str(nudge.day))
+        state.notify(
+            "invitation_reminder",
+            Role.FACULTY,
+            state.invitation.faculty.id,
+            day=str(nudge.day),
+            **invitation_moments(state.invitation.invited_at),
+        )
         return
     assert state.supervisor is not None
     state.record(SYSTEM, now, "evaluation_reminded", f"day {nudge.day}")
-    state.notify("evaluation_reminder", Role.FACULTY, state.supervisor.faculty.id, **_reminder_context(state, nudge))
+    state.notify(
+        "evaluation_reminder", Role.FACULTY, state.supervisor.faculty.id, **_reminder_context(state, nudge, now)
+    )
     if nudge.kind is NudgeKind.EVALUATION_ESCALATION:
-        state.notify("evaluation_overdue", Role.CENTER, "center", day=str(nudge.day))
+        state.notify("evaluation_overdue", Role.CENTER, "center", **_reminder_context(state, nudge, now))
 
 
 _SUPERVISOR_MAIL = frozenset({NudgeKind.EVALUATION_REMINDER, NudgeKind.EVALUATION_ESCALATION})
 
 
-def _reminder_context(state: ProjectState, nudge: Nudge) -> dict[str, str]:
-    """An R20 reminder names the day, the re-armed start after a reassignment, and a leaving deadline (R22)."""
+def _reminder_context(state: ProjectState, nudge: Nudge, now: datetime) -> dict[str, str]:
+    """An R20 reminder names its day of the schedule, since when the evaluation waits (the submission, or a
+    reassignment, R22), when it is due and escalates, and a leaving deadline (R22)."""
     context = {"day": str(nudge.day)}
-    clock = evaluation_clock(state)
-    if clock is not None and state.submission is not None and clock[0] != state.submission.submitted_at:
-        context["since"] = clock[0].isoformat()
+    since = state.evaluation_started_at
+    if since is not None:
+        context |= evaluation_moments(since, now, nudge.day)
     departure = leaving.active_departure(state)
     if departure is not None:
         context["deadline"] = departure.deadline.isoformat()

@@ -7,12 +7,15 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
+from domain.actors import Actor
 from domain.audit import AuditRecord, write_audit
 from domain.errors import Problem
+from domain.notices import Notice, owe
 from domain.people import Faculty, StudentStanding
 from domain.proposal import Proposal
+from domain.review import ReviewRecord
 from domain.stages import Stage
-from domain.vocabulary import Channel, EvaluationResult, ReflectionFormat, ReviewDecision, Role
+from domain.vocabulary import EvaluationResult, ReflectionFormat, Role
 from domain.work import (
     REQUIRED_HOURS,
     ClosureReport,
@@ -23,27 +26,8 @@ from domain.work import (
 )
 
 
-class Actor(BaseModel):
-    """Who acts and through which channel (R24)."""
-
-    id: str
-    role: Role
-    channel: Channel = Channel.PORTAL
-
-
-SYSTEM = Actor(id="praxis", role=Role.SYSTEM, channel=Channel.SYSTEM)
-
-
 class AuditEntry(AuditRecord[Stage]):
     """R24: who, when, what, via which channel."""
-
-
-class ReviewRecord(BaseModel):
-    decision: ReviewDecision
-    comment: str
-    by: str
-    at: datetime
-    proposal_version: int
 
 
 class Invitation(BaseModel):
@@ -106,16 +90,6 @@ class Credit(BaseModel):
     at: datetime
 
 
-class Notice(BaseModel):
-    """A message the project owes someone; sent by an activity, keyed so a retry never sends twice."""
-
-    key: str
-    template: str
-    to_role: Role
-    to_id: str
-    context: dict[str, str] = Field(default_factory=dict)
-
-
 class ProjectState(BaseModel):
     id: str
     student_id: str
@@ -144,10 +118,23 @@ class ProjectState(BaseModel):
     audit: list[AuditEntry] = Field(default_factory=list)
     revision: int = 0
     stage_since: datetime | None = None
+    # The submission request's fingerprint: a retried submission under the same Idempotency-Key but with
+    # another body is recognised and refused (SPEC §4), not silently answered with this project.
+    submitted_fingerprint: str | None = None
 
     @property
     def counted_hours(self) -> Decimal:
         return counted_hours(self.hours)
+
+    @property
+    def evaluation_started_at(self) -> datetime | None:
+        """R20's clock: the submission under evaluation, or a later reassignment while it waits (R22)."""
+        if self.stage is not Stage.EVALUATION_PENDING or self.submission is None:
+            return None
+        start = self.submission.submitted_at
+        if self.supervisor is not None and self.supervisor.confirmed_at > start:
+            start = self.supervisor.confirmed_at
+        return start
 
     def missing_for_closure(self) -> list[Problem]:
         return closure_checklist(
@@ -158,9 +145,13 @@ class ProjectState(BaseModel):
         """Append to the audit trail and mark the state changed (R24)."""
         write_audit(self, AuditEntry, actor, at, action, detail)
 
+    @property
+    def notice_prefix(self) -> str:
+        return self.id
+
     def notify(self, template: str, to_role: Role, to_id: str, **context: str) -> None:
-        key = f"{self.id}:{template}:{self.revision}:{to_role.value}:{to_id}"
-        self.notices.append(Notice(key=key, template=template, to_role=to_role, to_id=to_id, context=context))
+        """Owe someone a mail (`domain.notices`), sent once per key."""
+        owe(self, template, to_role, to_id, **context)
 
 
 class ProjectView(BaseModel):
@@ -192,6 +183,7 @@ class ProjectView(BaseModel):
     next_nudge: dict[str, str] | None = None
     audit: list[AuditEntry]
     revision: int
+    submitted_fingerprint: str | None = None
 
 
 class ProjectSummary(BaseModel):

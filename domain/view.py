@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from domain import leaving
-from domain.nudges import INVITATION_EXPIRY_DAYS, next_nudge
-from domain.project import ProjectState, ProjectView
+from domain.deadlines import REMINDER_REQUEST_INTERVAL, invitation_expires_at
+from domain.nudges import next_nudge
+from domain.project import ProjectState, ProjectSummary, ProjectView
 from domain.stages import Stage
-from domain.transitions import REMINDER_REQUEST_INTERVAL
 
 
 def deadlines(state: ProjectState, now: datetime | None = None) -> dict[str, datetime]:
     found: dict[str, datetime] = {}
     if state.stage is Stage.SUPERVISOR_INVITED and state.invitation is not None:
-        found["invitation_expires_at"] = state.invitation.invited_at + timedelta(days=INVITATION_EXPIRY_DAYS)
+        found["invitation_expires_at"] = invitation_expires_at(state.invitation.invited_at)
     if state.stage is Stage.EVALUATION_PENDING and state.last_reminder_request_at is not None:
         found["reminder_request_allowed_from"] = state.last_reminder_request_at + REMINDER_REQUEST_INTERVAL
     if state.deadline is not None and not state.stage.is_final:
@@ -53,4 +53,32 @@ def build_view(state: ProjectState, now: datetime) -> ProjectView:
         next_nudge={"kind": upcoming.kind.value, "at": upcoming.at.isoformat()} if upcoming else None,
         audit=state.audit,
         revision=state.revision,
+        submitted_fingerprint=state.submitted_fingerprint,
+    )
+
+
+def summary_of_view(view: ProjectView) -> ProjectSummary:
+    """The list row a view stands for (what `summarize` gives for the state behind it)."""
+    since = view.created_at
+    for entry in reversed(view.audit):
+        if entry.stage is not view.stage:
+            break
+        since = entry.at
+    return ProjectSummary(
+        id=view.id,
+        student_id=view.student_id,
+        semester_id=view.semester_id,
+        stage=view.stage,
+        title=view.proposal.title,
+        category=view.proposal.category.value,
+        priority=view.priority,
+        group_id=view.proposal.group_id,
+        supervisor_id=view.supervisor.faculty.id if view.supervisor else None,
+        invited_faculty_id=view.invitation.faculty.id if view.invitation else None,
+        counted_hours=view.counted_hours,
+        created_at=view.created_at,
+        stage_since=since,
+        updated_at=view.audit[-1].at if view.audit else view.created_at,
+        revision=view.revision,
+        credit_granted=view.credit.granted if view.credit else None,
     )

@@ -1,7 +1,8 @@
 """The project read model and audit trail (R24) that the portal lists and searches.
 
-The workflows own project state; they write a `ProjectSummary` here after every change. Activities are
-retried and may finish out of order, so a write is applied only if it carries a newer `revision`.
+The workflows own project state. The API writes the `ProjectSummary` an action's update returned, and the
+workflow writes it on every stage change, mail and evidence (and after changes no update reported); writers
+race and retry, so a write is applied only if it carries a newer `revision`.
 """
 
 from __future__ import annotations
@@ -39,8 +40,8 @@ def save_project(s: Session, summary: ProjectSummary, audit: list[AuditEntry]) -
 
 
 def _add_audit(s: Session, project_id: str, audit: list[AuditEntry]) -> None:
-    """R24: append entries by sequence number; an entry already stored (a retry, a replay) is skipped."""
-    last = s.exec(select(func.max(AuditRow.seq)).where(AuditRow.project_id == project_id)).one() or 0
+    """R24: store entries by sequence number; an entry already stored (a retry, or written by the other of the
+    API and the workflow, in either order) is skipped."""
     rows = [
         {
             **entry.model_dump(),
@@ -50,7 +51,6 @@ def _add_audit(s: Session, project_id: str, audit: list[AuditEntry]) -> None:
             "stage": entry.stage.value,
         }
         for entry in audit
-        if entry.seq > last
     ]
     if rows:
         s.exec(insert(s, AuditRow).values(rows).on_conflict_do_nothing(index_elements=["project_id", "seq"]))

@@ -18,8 +18,8 @@ from activities.digest import DigestActivities
 from activities.directory import DirectoryActivities
 from activities.groupmail import GroupMailActivities
 from activities.ledger import LedgerActivities
-from activities.mail import MailActivities
-from activities.readmodel import ReadModelActivities
+from activities.mail.notices import MailActivities
+from activities.records import RecordsActivities
 from activities.semester import SemesterActivities
 from clients.connect import connect
 from clients.semester import schedule_open_semesters
@@ -44,33 +44,27 @@ SANDBOX = SandboxedWorkflowRunner(
 
 
 def activities(settings: Settings, engine: Engine) -> list[Callable[..., Any]]:
+    """Every activity, each class given its clients (a database engine, the settings for mail)."""
     directory = DirectoryActivities(engine)
     ledger = LedgerActivities(engine)
-    readmodel = ReadModelActivities(engine)
+    records = RecordsActivities(settings, engine)
     mail = MailActivities(settings, engine)
     digest = DigestActivities(settings, engine)
     group_mail = GroupMailActivities(settings, engine)
+    departures = DepartureActivities(engine)
+    semester = SemesterActivities(settings, engine)
     return [
-        directory.student_standing,
         directory.semester_end,
         ledger.record_credit,
-        readmodel.save_project,
+        records.sync_project,
         mail.deliver_notices,
         digest.send_review_digest,
         group_mail.deliver_group_notices,
-    ]
-
-
-def steering_activities(client: Client, settings: Settings, engine: Engine) -> list[Callable[..., Any]]:
-    """Activities that signal or start workflows (the R22 fan-outs, R23's semester) need the client too."""
-    departures = DepartureActivities(engine, client)
-    semester = SemesterActivities(settings, engine, client)
-    return [
         departures.departure_news,
-        departures.signal_departure_batch,
+        departures.open_projects,
+        departures.faculty_leaving_after,
         semester.exam_week_supervisors,
         semester.send_exam_week_mails,
-        semester.announce_departures,
     ]
 
 
@@ -80,7 +74,7 @@ def build_worker(client: Client, settings: Settings, engine: Engine) -> Worker:
         client,
         task_queue=settings.task_queue,
         workflows=WORKFLOWS,
-        activities=[*activities(settings, engine), *steering_activities(client, settings, engine)],
+        activities=activities(settings, engine),
         workflow_runner=SANDBOX,
         max_concurrent_workflow_task_polls=settings.worker_workflow_task_polls,
         max_concurrent_activity_task_polls=settings.worker_activity_task_polls,

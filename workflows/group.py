@@ -1,40 +1,49 @@
 """GroupWorkflow: one group proposal (R9) from submission through the center's review to its members' links.
 
-Rules live in `domain.groups`; this module wires them to Temporal the way ProjectWorkflow does: every
-action is an update whose validator runs the domain check, so a refusal never reaches history, and the
-main loop delivers the mails the state owes and keeps search attributes current. The group ends once it
-is rejected or withdrawn, or approved with every member's project linked; the members' projects are their
-own workflows (credit, hours and evidence stay individual).
+Rules live in `domain.groups` and `domain.group_transitions`; this module wires them to Temporal the way
+ProjectWorkflow does: every action is an update whose validator runs the domain check (strangers are told
+NOT_FOUND), so a refusal never reaches history, and the main loop delivers the mails the state owes and keeps
+search attributes current. A member's link starts their project as a child workflow in the same update, so
+the link and the project it names cannot come apart. The group ends once it is rejected or withdrawn, or
+approved with every member's project linked; the members' projects live on (credit, hours and evidence stay
+individual).
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from pydantic import BaseModel
 from temporalio import workflow
-from temporalio.common import RetryPolicy
+from temporalio.common import RetryPolicy, SearchAttributePair, TypedSearchAttributes
+from temporalio.workflow import ParentClosePolicy
 
-from workflows.attributes import GROUP, STAGE
+from workflows.attributes import GROUP, SEMESTER, STAGE, STUDENT
 
 with workflow.unsafe.imports_passed_through():
     from activities.groupmail import GroupMailActivities, GroupNoticeBatch
-    from domain import groups as g
+    from domain import group_transitions as g
+    from domain.actors import Actor
     from domain.commands import Review, Withdraw
+    from domain.errors import Code, RuleViolation
     from domain.groups import (
-        GroupMember,
         GroupProposal,
         GroupStage,
         GroupState,
         GroupView,
         LinkMember,
         ReviseGroup,
+        build_group_view,
+        summarize_group,
     )
-    from domain.project import Actor
-    from workflows.messages import Act, refusing
+    from domain.stages import Stage
+    from workflows.messages import Act, GroupOutcome, ProjectStart, check_revision, refusing
+    from workflows.project import ProjectWorkflow
+    from workflows.project import workflow_id as project_workflow_id
 
 
-# Mail waits out an SMTP outage, as a project's does (workflows.project).
+# Mail waits out an SMTP outage, as a project's does (workflows.upkeep).
 MAIL_TIMEOUT = timedelta(minutes=2)
 MAIL_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=10))
 
@@ -50,6 +59,7 @@ class GroupStart(BaseModel):
     group_id: str
     applicant: Actor
     proposal: GroupProposal
+    fingerprint: str | None = None
     state: GroupState | None = None
     history_limit: int = 10_000
 
@@ -60,6 +70,7 @@ class GroupWorkflow:
     def __init__(self, start: GroupStart) -> None:
         # In init, so no update can be applied before the submission itself is recorded.
         self._s = start.state or g.new_group(start.group_id, start.applicant, start.proposal, workflow.now())
+        self._fingerprint = start.fingerprint
         self._published = -1
 
     @workflow.run
@@ -67,7 +78,7 @@ class GroupWorkflow:
         while True:
             await self._flush()
             if self._s.done and workflow.all_handlers_finished() and not self._dirty():
-                return g.build_group_view(self._s)
+                return build_group_view(self._s)
             info = workflow.info()
             long = info.is_continue_as_new_suggested() or info.get_current_history_length() > start.history_limit
             if long and workflow.all_handlers_finished():
@@ -84,7 +95,7 @@ class GroupWorkflow:
             batch = list(self._s.notices)
             await workflow.execute_activity_method(
                 GroupMailActivities.deliver_group_notices,
-                GroupNoticeBatch(group=g.summarize_group(self._s), notices=batch),
+                GroupNoticeBatch(group=summarize_group(self._s), notices=batch),
                 summary=", ".join(n.template for n in batch),
                 start_to_close_timeout=MAIL_TIMEOUT,
                 retry_policy=MAIL_RETRY,
@@ -97,65 +108,103 @@ class GroupWorkflow:
         workflow.set_current_details(f"**{self._s.stage.value}** — {waiting_for(self._s)}")
         self._published = self._s.revision
 
+    def _check(self, act: Act[Any], check: Any) -> None:
+        with refusing():
+            if not self._s.may_see(act.actor):
+                raise RuleViolation(Code.NOT_FOUND, "No such group.")
+            check_revision(self._s.revision, act)
+            check(self._s, act.actor, act.command)
+
+    def _answer(self, act: Act[Any], created_id: str | None = None) -> GroupOutcome:
+        return GroupOutcome(view=build_group_view(self._s), created_id=created_id, fingerprint=act.fingerprint)
+
     # --- queries -----------------------------------------------------------------------------------
 
     @workflow.query
     def view(self) -> GroupView:
-        return g.build_group_view(self._s)
+        return build_group_view(self._s)
 
     @workflow.query
-    def member(self, student_id: str) -> GroupMember | None:
-        """A member's record with the proposal they linked (clients.group restarts a lost project from it)."""
-        return self._s.member(student_id)
+    def submitted_fingerprint(self) -> str | None:
+        """The submission request's fingerprint: a retried submission with another body is refused (SPEC §4)."""
+        return self._fingerprint
 
     # --- review ------------------------------------------------------------------------------------
 
     @workflow.update
-    def review(self, act: Act[Review]) -> GroupView:
+    def review(self, act: Act[Review]) -> GroupOutcome:
         with refusing():
             g.apply_review(self._s, act.actor, act.command, workflow.now())
-        return g.build_group_view(self._s)
+        return self._answer(act)
 
     @review.validator
     def _review(self, act: Act[Review]) -> None:
-        with refusing():
-            g.check_review(self._s, act.actor, act.command)
+        self._check(act, g.check_review)
 
     @workflow.update
-    def revise(self, act: Act[ReviseGroup]) -> GroupView:
+    def revise(self, act: Act[ReviseGroup]) -> GroupOutcome:
         with refusing():
             g.apply_revise(self._s, act.actor, act.command, workflow.now())
-        return g.build_group_view(self._s)
+        return self._answer(act)
 
     @revise.validator
     def _revise(self, act: Act[ReviseGroup]) -> None:
-        with refusing():
-            g.check_revise(self._s, act.actor, act.command)
+        self._check(act, g.check_revise)
 
     @workflow.update
-    def withdraw(self, act: Act[Withdraw]) -> GroupView:
+    def withdraw(self, act: Act[Withdraw]) -> GroupOutcome:
         with refusing():
             g.apply_withdraw(self._s, act.actor, act.command, workflow.now())
-        return g.build_group_view(self._s)
+        return self._answer(act)
 
     @withdraw.validator
     def _withdraw(self, act: Act[Withdraw]) -> None:
-        with refusing():
-            g.check_withdraw(self._s, act.actor, act.command)
+        self._check(act, g.check_withdraw)
 
     # --- members -----------------------------------------------------------------------------------
 
     @workflow.update
-    def link_member(self, act: Act[LinkMember]) -> GroupView:
-        """R9: a member's individual proposal is linked (once); clients.group then starts its project."""
+    async def link_member(self, act: Act[LinkMember]) -> GroupOutcome:
+        """R9: a member's individual proposal is linked (once) and starts their project, approved without a
+        second review; the project outlives the group."""
         with refusing():
-            g.apply_member_linked(self._s, act.actor, act.command, workflow.now())
-        return g.build_group_view(self._s)
+            linked = g.apply_member_linked(self._s, act.actor, act.command, workflow.now())
+        if linked:
+            await self._start_project(act.actor, act.command)
+        return self._answer(act, created_id=act.command.project_id)
 
     @link_member.validator
     def _link_member(self, act: Act[LinkMember]) -> None:
         with refusing():
+            check_revision(self._s.revision, act)
             g.check_link_member(self._s, act.actor, act.command)
+
+    async def _start_project(self, actor: Actor, link: LinkMember) -> None:
+        start = ProjectStart(
+            project_id=link.project_id,
+            student_id=actor.id,
+            semester_id=link.semester_id,
+            proposal=link.proposal,
+            submitted_by=actor,
+            group_approved=True,
+            standing=link.standing,
+            fingerprint=link.fingerprint,
+        )
+        await workflow.start_child_workflow(
+            ProjectWorkflow.run,
+            start,
+            id=project_workflow_id(link.project_id),
+            parent_close_policy=ParentClosePolicy.ABANDON,
+            search_attributes=TypedSearchAttributes(
+                [
+                    SearchAttributePair(STAGE, Stage.NEEDS_SUPERVISOR.value),
+                    SearchAttributePair(SEMESTER, link.semester_id),
+                    SearchAttributePair(STUDENT, actor.id),
+                    SearchAttributePair(GROUP, self._s.id),
+                ]
+            ),
+            static_summary=f"Social Practice project {link.project_id} (group {self._s.id})",
+        )
 
 
 def waiting_for(state: GroupState) -> str:

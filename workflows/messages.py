@@ -1,4 +1,10 @@
-"""Payloads of the ProjectWorkflow's start, updates and results, and how refusals travel."""
+"""What the portal, links and the CLI send to the course's workflows and get back, and how refusals travel.
+
+Every update takes an `Act` (who asks, what, and the request's own facts) and a project's updates answer an
+`Outcome`: the project's read-model row at the new revision and the audit entries the action wrote, so the
+caller keeps the portal's lists current without asking the workflow again, and not the whole project view
+(that would repeat the view, audit trail included, in every result event of the history).
+"""
 
 from __future__ import annotations
 
@@ -7,14 +13,59 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Generic, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from temporalio.exceptions import ApplicationError
 
-from domain.errors import Problem, RuleViolation
-from domain.project import Actor, ProjectState, ProjectView
+from domain.actors import Actor
+from domain.errors import Code, Problem, RuleViolation
+from domain.groups import GroupView
+from domain.people import StudentStanding
+from domain.project import AuditEntry, Credit, ProjectState, ProjectSummary
 from domain.proposal import Proposal
 
 C = TypeVar("C", bound=BaseModel)
+
+RECENT_OUTCOMES = 20  # kept for the archive: a retry after the workflow closed still answers its outcome
+
+
+class Act(BaseModel, Generic[C]):
+    """An action: who asks (R24), what, and two facts of the request itself.
+
+    `fingerprint` identifies the request's content: a retry under the same Idempotency-Key (the update id)
+    with another body is recognised by comparing it with the stored outcome's. `if_revision` is the
+    revision the caller last saw (HTTP `If-Match`): the action is refused if the project has moved on.
+    """
+
+    actor: Actor
+    command: C
+    fingerprint: str | None = None
+    if_revision: int | None = None
+
+
+class Outcome(BaseModel):
+    """An accepted project action: the project's row as it now stands and what the action wrote and created."""
+
+    summary: ProjectSummary
+    audit: list[AuditEntry] = Field(default_factory=list)
+    created_id: str | None = None
+    warning: str | None = None
+    credit: Credit | None = None
+    fingerprint: str | None = None
+
+
+class StoredOutcome(BaseModel):
+    """An outcome with the update id it answered, archived when the project closes."""
+
+    update_id: str
+    outcome: Outcome
+
+
+class GroupOutcome(BaseModel):
+    """An accepted group action: the group as it now stands (small: a group's view is its proposal and members)."""
+
+    view: GroupView
+    created_id: str | None = None
+    fingerprint: str | None = None
 
 
 class ProjectStart(BaseModel):
@@ -26,24 +77,16 @@ class ProjectStart(BaseModel):
     proposal: Proposal
     submitted_by: Actor
     group_approved: bool = False
+    standing: StudentStanding | None = None  # R2, R3, as the portal found them at submission
+    fingerprint: str | None = None
     state: ProjectState | None = None
+    # What the workflow itself has written to the read model, carried across continue-as-new.
+    synced_revision: int = -1
+    synced_audit: int = 0
+    synced_evidence: int = 0
+    recent: list[StoredOutcome] = Field(default_factory=list)
     # Continue as new past this many events even if the server has not suggested it yet (tests set it low).
     history_limit: int = 10_000
-
-
-class Act(BaseModel, Generic[C]):
-    """An action: who asks (R24) and what."""
-
-    actor: Actor
-    command: C
-
-
-class Outcome(BaseModel):
-    """An accepted action's result: the project as it now stands, plus what it created or warned about."""
-
-    view: ProjectView
-    created_id: str | None = None
-    warning: str | None = None
 
 
 class Refusal(BaseModel):
@@ -68,3 +111,12 @@ def refusing() -> Iterator[None]:
             type=violation.code.value,
             non_retryable=True,
         ) from None
+
+
+def check_revision(current: int, act: Act[C]) -> None:
+    """HTTP If-Match: the caller acts on the revision it saw, or is told the project moved on."""
+    if act.if_revision is not None and act.if_revision != current:
+        raise RuleViolation(
+            Code.PRECONDITION_FAILED,
+            f"The project changed since revision {act.if_revision} (it is at {current}): read it again and retry.",
+        )

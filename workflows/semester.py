@@ -21,9 +21,11 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
+    from activities.departures import DepartureActivities, LeavingRequest
     from activities.semester import ExamWeekBatch, SemesterActivities, SemesterRef
     from domain.calendar import Semester
     from domain.semesters import SemesterProgress, StepKind, next_step
+    from workflows.departure import start_or_nudge
 
 QUICK_TIMEOUT = timedelta(minutes=1)
 BATCH_TIMEOUT = timedelta(minutes=10)  # 50 mails, each with a PDF of ~0.3 s, through a slow SMTP server
@@ -79,14 +81,17 @@ class SemesterWorkflow:
                 )
 
     async def _announce_departures(self) -> None:
+        """R22: the teachers leaving after this semester get its (new) end as their projects' deadline."""
         end = self._semester.ends_at
-        await workflow.execute_activity_method(
-            SemesterActivities.announce_departures,
-            SemesterRef(semester_id=self._semester.id),
-            start_to_close_timeout=BATCH_TIMEOUT,
+        leaving = await workflow.execute_activity_method(
+            DepartureActivities.faculty_leaving_after,
+            LeavingRequest(semester_id=self._semester.id),
+            start_to_close_timeout=QUICK_TIMEOUT,
             retry_policy=RETRY,
             summary=f"deadline {end.isoformat()} (R22)",
         )
+        for faculty_id in leaving:
+            await start_or_nudge(faculty_id)
         self._progress.announced_end = end
 
     async def _exam_week(self, batch_size: int) -> None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.deps import ActionsDep, Faculty, IdempotencyKey, ProjectId, Student
+from api.auth import Faculty, Student
+from api.deps import Acting, IdempotencyKey, ProjectId
 from api.errors import ACT, problems
-from domain.commands import Evaluate
+from api.schemas.projects import ActionResult
+from domain.commands import Evaluate, RequestReminder
 from domain.errors import Code
 from domain.work import ClosureReport
-from workflows.messages import Outcome
+from workflows.project import ProjectWorkflow
 
 router = APIRouter(prefix="/v1/projects/{project_id}", tags=["closure"])
 
@@ -23,35 +25,27 @@ CHECKLIST = (
 
 @router.post("/closure-report", summary="Submit the closure report", responses=problems(*ACT, *CHECKLIST))
 async def submit_closure(
-    project_id: ProjectId,
-    body: ClosureReport,
-    user: Student,
-    actions: ActionsDep,
-    idempotency_key: IdempotencyKey = None,
-) -> Outcome:
+    project_id: ProjectId, body: ClosureReport, user: Student, act: Acting, idempotency_key: IdempotencyKey = None
+) -> ActionResult:
     """R18: refused until a supervisor confirmed, 36 hours count, three captioned participation photos and
     one reflection record exist; the refusal's `problems` names every missing item. The narrative covers
     ideas, process and reflection, with a note per indicator the proposal chose. The supervisor is then
     asked to evaluate (R19)."""
-    return await actions.run(user, project_id, "submit_closure", body, idempotency_key)
+    return await act(user, project_id, ProjectWorkflow.submit_closure, body, idempotency_key)
 
 
 @router.post("/evaluation", summary="Evaluate the closure report", responses=problems(*ACT))
 async def evaluate(
-    project_id: ProjectId,
-    body: Evaluate,
-    user: Faculty,
-    actions: ActionsDep,
-    idempotency_key: IdempotencyKey = None,
-) -> Outcome:
+    project_id: ProjectId, body: Evaluate, user: Faculty, act: Acting, idempotency_key: IdempotencyKey = None
+) -> ActionResult:
     """R19, for the project's supervisor: `pass` records the credit (R2, R21), `fail` and `revise` need
     feedback; `revise` returns the report to the student."""
-    return await actions.run(user, project_id, "evaluate", body, idempotency_key)
+    return await act(user, project_id, ProjectWorkflow.evaluate, body, idempotency_key)
 
 
 @router.post("/supervisor-reminder", summary="Remind the supervisor", responses=problems(*ACT, Code.RATE_LIMITED))
 async def remind_supervisor(
-    project_id: ProjectId, user: Student, actions: ActionsDep, idempotency_key: IdempotencyKey = None
-) -> Outcome:
+    project_id: ProjectId, user: Student, act: Acting, idempotency_key: IdempotencyKey = None
+) -> ActionResult:
     """R20: while an evaluation is pending, at most once every 3 days; `Retry-After` says when again."""
-    return await actions.run(user, project_id, "request_reminder", None, idempotency_key)
+    return await act(user, project_id, ProjectWorkflow.request_reminder, RequestReminder(), idempotency_key)

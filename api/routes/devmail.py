@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import SettingsDep
 from api.pages import render
-from devstack.mailkeeper import KeptMail, read_kept_mails
+from store.keptmail import KeptMail, read_kept_mails
 
 router = APIRouter(prefix="/dev", tags=["dev"], include_in_schema=False)
 

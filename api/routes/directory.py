@@ -7,82 +7,27 @@ SemesterWorkflow) on every PUT, which also re-arms its timers when the dates mov
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, EmailStr, Field, ValidationError
+from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from temporalio.service import RPCError
 
-from api.deps import Center, IdempotencyKey, SettingsDep, StoreDep, TemporalDep
+from api.auth import Center
+from api.deps import EntryId, IdempotencyKey, SemesterId, SettingsDep, StoreDep, TemporalDep
 from api.errors import AUTH, problems
-from clients.departure import DepartureAnnounced, save_faculty_and_announce
+from api.schemas.directory import FacultyEntry, FacultySaved, SemesterEntry, SemesterScheduled, StudentEntry
+from clients.departure import save_faculty_and_announce
 from clients.gateway import Unavailable
 from clients.semester import schedule_semester
 from domain.calendar import Semester
 from domain.errors import Code, RuleViolation
 from domain.people import Faculty, Student
-from domain.vocabulary import MailLanguage, Rank
 from store import directory
 
 router = APIRouter(prefix="/v1", tags=["directory"])
-
-EntryId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.-]{1,64}$", description="The university's id.")]
-SemesterId = Annotated[str, Path(pattern=r"^\d{4}-(spring|fall|summer)$", description="e.g. `2026-fall`.")]
-
-
-LANGUAGE_DESCRIPTION = (
-    "Issue 4: the language of their mail: `bilingual` (English, then Traditional Chinese), `en` or `zh`. "
-    "Null (or left out) follows the course default, PRAXIS_MAIL_LANGUAGE."
-)
-
-
-class FacultyEntry(BaseModel):
-    """A teacher as the directory knows them; `leaving_after` names the last semester they teach (R13)."""
-
-    name: str = Field(min_length=1, max_length=200)
-    email: EmailStr
-    rank: Rank
-    department: str = Field(default="", max_length=200)
-    leaving_after: str | None = Field(default=None, pattern=r"^\d{4}-(spring|fall|summer)$")
-    language: MailLanguage | None = Field(default=None, description=LANGUAGE_DESCRIPTION)
-
-
-class StudentEntry(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
-    email: EmailStr
-    has_internship_credit: bool = False
-    language: MailLanguage | None = Field(default=None, description=LANGUAGE_DESCRIPTION)
-
-
-class FacultySaved(Faculty):
-    """The entry as stored, and the departure fan-out a changed `leaving_after` started (R22)."""
-
-    departure: DepartureAnnounced | None = Field(
-        default=None,
-        description="Set when `leaving_after` changed: the DepartureWorkflow telling the teacher's open "
-        "projects, and how many it tells. Null when nothing needed telling.",
-    )
-
-
-class SemesterScheduled(Semester):
-    """The semester as stored, and the workflow keeping its calendar (R23, R25)."""
-
-    workflow_id: str = Field(description="The SemesterWorkflow, e.g. `semester-2026-fall`, in the Temporal UI.")
-
-
-# Deadlines are computed from these dates in UTC (R25); dates near year 1 or 9999 have no UTC instant.
-CourseDate = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2199, 12, 31))]
-
-
-class SemesterEntry(BaseModel):
-    """R25: Asia/Taipei dates; starts_on <= final_exam_week_starts_on <= ends_on."""
-
-    starts_on: CourseDate
-    final_exam_week_starts_on: CourseDate
-    ends_on: CourseDate
 
 
 def _build(model: type[Semester], **data: Any) -> Semester:

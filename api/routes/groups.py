@@ -7,56 +7,29 @@ A group is visible to its members and the center; anyone else gets 404, as for a
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Collection
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Response, status
-from pydantic import BaseModel, Field
 from sqlmodel import Session
 
-from api.auth import Claims
-from api.deps import Center, GroupsDep, IdempotencyKey, Reader, StoreDep, Student, actor, once
+from api.auth import Center, Reader, Student, actor
+from api.deps import GroupsDep, IdempotencyKey, StoreDep
 from api.errors import ACT, AUTH, READ, problems
-from clients.group import GroupClient, new_group_id
+from api.reading import readable_group
+from api.schemas.groups import GroupActionResult, GroupDetail, GroupPublic, LinkedProject
+from clients.group import new_group_id
 from domain.commands import Review
-from domain.errors import Code, RuleViolation
+from domain.errors import Code
+from domain.group_transitions import check_members_known, check_submit
 from domain.groups import GroupProposal, GroupView, ReviseGroup
-from domain.stages import Stage
-from domain.vocabulary import Role
+from store import directory
 from store import projects as read_model
+from workflows.group import GroupWorkflow
 
 router = APIRouter(prefix="/v1/groups", tags=["groups"])
 
 GroupId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="The group id `POST /v1/groups` returned.")]
-
-
-class LinkedProject(BaseModel):
-    """A member's linked project as the read model has it; `stage` is null for moments after it started."""
-
-    student_id: str
-    project_id: str
-    stage: Stage | None
-    stage_since: datetime | None
-
-
-class GroupDetail(GroupView):
-    """The group (members with the project each linked), and each linked project's current stage."""
-
-    projects: list[LinkedProject] = Field(description="One entry per member who linked a project (R9).")
-
-
-def may_read(user: Claims, view: GroupView) -> bool:
-    if user.role is Role.CENTER:
-        return True
-    return user.role is Role.STUDENT and (user.sub == view.applicant_id or view.member(user.sub) is not None)
-
-
-async def readable_group(groups: GroupClient, user: Claims, group_id: str) -> GroupView:
-    """The group as it stands, or 404 NOT_FOUND for callers who may not know it exists."""
-    view = await groups.view(group_id)
-    if not may_read(user, view):
-        raise RuleViolation(Code.NOT_FOUND, "No such group.")
-    return view
 
 
 def _linked_projects(s: Session, view: GroupView) -> list[LinkedProject]:
@@ -76,25 +49,14 @@ def _linked_projects(s: Session, view: GroupView) -> list[LinkedProject]:
     return linked
 
 
-async def _act(
-    groups: GroupsDep,
-    store: StoreDep,
-    user: Claims,
-    group_id: str,
-    update: str,
-    command: Review | ReviseGroup,
-    key: str | None,
-) -> GroupView:
-    await readable_group(groups, user, group_id)
-    return await once(
-        store,
-        user,
-        f"group {update} {group_id}",
-        command,
-        key,
-        lambda: groups.act(group_id, update, actor(user), command, key),
-        GroupView,
-    )
+async def _check_members(store: StoreDep, proposal: GroupProposal) -> None:
+    """R9: every member named must be a student the directory knows, or they could never be told or link."""
+    known = await store.run(_known, proposal.members)
+    check_members_known(proposal, known)
+
+
+def _known(s: Session, student_ids: Collection[str]) -> set[str]:
+    return directory.known_student_ids(s, student_ids)
 
 
 @router.post(
@@ -107,16 +69,19 @@ async def submit_group(
     proposal: GroupProposal,
     user: Student,
     groups: GroupsDep,
+    store: StoreDep,
     response: Response,
     idempotency_key: IdempotencyKey = None,
-) -> GroupView:
+) -> GroupActionResult:
     """R9: the applicant names every member by student id, themselves included; each must be in the student
     directory (422 otherwise). The center reviews it like a proposal (R8). The group id is derived from
     the caller and the Idempotency-Key, so a retried submission answers the same group."""
+    check_submit(actor(user), proposal)
+    await _check_members(store, proposal)
     group_id = new_group_id(user.sub, idempotency_key)
-    await groups.start(group_id=group_id, applicant=actor(user), proposal=proposal)
+    await groups.start(group_id=group_id, applicant=actor(user), proposal=proposal, key=idempotency_key)
     response.headers["Location"] = f"/v1/groups/{group_id}"
-    return await groups.view(group_id)
+    return GroupActionResult(group=GroupPublic.of(await groups.view(group_id)), created_id=group_id)
 
 
 @router.get("/{group_id}", summary="Read a group", responses=problems(*READ))
@@ -125,21 +90,17 @@ async def get_group(group_id: GroupId, user: Reader, groups: GroupsDep, store: S
     project's stage; for the group's members and the center."""
     view = await readable_group(groups, user, group_id)
     linked = await store.run(_linked_projects, view)
-    return GroupDetail(**view.model_dump(), projects=linked)
+    return GroupDetail(**GroupPublic.of(view).model_dump(), projects=linked)
 
 
 @router.post("/{group_id}/review", summary="Review a group proposal", responses=problems(*ACT))
 async def review_group(
-    group_id: GroupId,
-    body: Review,
-    user: Center,
-    groups: GroupsDep,
-    store: StoreDep,
-    idempotency_key: IdempotencyKey = None,
-) -> GroupView:
+    group_id: GroupId, body: Review, user: Center, groups: GroupsDep, idempotency_key: IdempotencyKey = None
+) -> GroupActionResult:
     """R8/R9: `approve` (every member is mailed to submit their linked proposal), `request_changes` or
     `reject`; the last two need a comment for the applicant."""
-    return await _act(groups, store, user, group_id, "review", body, idempotency_key)
+    outcome = await groups.act(group_id, GroupWorkflow.review, actor(user), body, key=idempotency_key)
+    return GroupActionResult(group=GroupPublic.of(outcome.view))
 
 
 @router.put("/{group_id}/proposal", summary="Revise a group proposal", responses=problems(*ACT))
@@ -150,7 +111,10 @@ async def revise_group(
     groups: GroupsDep,
     store: StoreDep,
     idempotency_key: IdempotencyKey = None,
-) -> GroupView:
+) -> GroupActionResult:
     """After `request_changes` the applicant replaces the proposal, members included; it goes back to
     review. Only the applicant (403 for other members)."""
-    return await _act(groups, store, user, group_id, "revise", ReviseGroup(proposal=proposal), idempotency_key)
+    await _check_members(store, proposal)
+    command = ReviseGroup(proposal=proposal)
+    outcome = await groups.act(group_id, GroupWorkflow.revise, actor(user), command, key=idempotency_key)
+    return GroupActionResult(group=GroupPublic.of(outcome.view))

@@ -1,4 +1,4 @@
-"""Projects (SPEC §4): submit a proposal (R1), read one from its workflow, list from the read model."""
+"""Projects (SPEC §4): submit a proposal (R1), read one, list from the read model, withdraw (R24)."""
 
 from __future__ import annotations
 
@@ -6,43 +6,29 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Response, status
-from pydantic import BaseModel
 
-from api.deps import (
-    ActionsDep,
-    GroupsDep,
-    IdempotencyKey,
-    ProjectId,
-    ProjectsDep,
-    Reader,
-    StoreDep,
-    Student,
-    actor,
-    readable_project,
-)
+from api.auth import Reader, Student, actor
+from api.deps import Acting, GroupsDep, IdempotencyKey, ProjectId, ProjectsDep, StoreDep
 from api.errors import ACT, AUTH, READ, problems
+from api.reading import readable_project
+from api.schemas.projects import ActionResult, ProjectItem, ProjectPage, ProjectPublic
+from clients.gateway import fingerprint, reused_key
 from clients.project import new_project_id
 from domain.calendar import semester_for
 from domain.commands import Withdraw
 from domain.errors import Code
-from domain.project import ProjectSummary, ProjectView
+from domain.groups import LinkMember
 from domain.proposal import Proposal
 from domain.stages import Stage
+from domain.view import summary_of_view
 from domain.vocabulary import Role
 from store import directory
 from store import projects as read_model
-from workflows.messages import Outcome
+from store.standing import standing_of
+from workflows.group import GroupWorkflow
+from workflows.project import ProjectWorkflow
 
 router = APIRouter(prefix="/v1/projects", tags=["projects"])
-
-
-class ProjectPage(BaseModel):
-    """One page of projects, most recently changed first; `total` counts every match."""
-
-    items: list[ProjectSummary]
-    total: int
-    limit: int
-    offset: int
 
 
 @router.post(
@@ -59,7 +45,7 @@ async def submit_project(
     store: StoreDep,
     response: Response,
     idempotency_key: IdempotencyKey = None,
-) -> ProjectView:
+) -> ActionResult:
     """R1: no course selection, a proposal is enough; it goes to the center for review (R8).
 
     With `group_id` set it is a member's individual proposal linked to an approved group (R9): it starts
@@ -68,30 +54,36 @@ async def submit_project(
     approved and 409 CONFLICT for a member who already linked another project.
 
     The project id is derived from the caller and the Idempotency-Key, so a retried submission answers
-    the same project instead of starting a second one.
+    the same project instead of starting a second one; the same key with another proposal is refused.
     """
     semesters = await store.run(directory.list_semesters)
     semester_id = semester_for(datetime.now(UTC), semesters)
+    project_id = new_project_id(user.sub, idempotency_key)
+    standing = await store.run(standing_of, user.sub, project_id)
+    digest = fingerprint("submit_project", proposal)
     if proposal.group_id is not None:
-        project_id = await groups.link_member_and_start_project(
-            projects,
-            group_id=proposal.group_id,
-            actor=actor(user),
-            semester_id=semester_id,
-            proposal=proposal,
-            key=idempotency_key,
+        link = LinkMember(
+            project_id=project_id, proposal=proposal, semester_id=semester_id, standing=standing, fingerprint=digest
         )
+        linked = await groups.act(
+            proposal.group_id, GroupWorkflow.link_member, actor(user), link, key=idempotency_key, fingerprint=digest
+        )
+        project_id = linked.created_id or project_id
     else:
-        project_id = new_project_id(user.sub, idempotency_key)
         await projects.start(
             project_id=project_id,
             student_id=user.sub,
             semester_id=semester_id,
             proposal=proposal,
             actor=actor(user),
+            standing=standing,
+            fingerprint=digest,
         )
+    view = await projects.view(project_id)
+    if idempotency_key is not None and view.submitted_fingerprint not in (None, digest):
+        raise reused_key()
     response.headers["Location"] = f"/v1/projects/{project_id}"
-    return await projects.view(project_id)
+    return ActionResult(project=ProjectItem.of(summary_of_view(view)), created_id=project_id)
 
 
 @router.get("", summary="List projects", responses=problems(*AUTH))
@@ -123,23 +115,23 @@ async def list_projects(
         limit=limit,
         offset=offset,
     )
-    return ProjectPage(items=items, total=total, limit=limit, offset=offset)
+    return ProjectPage(items=[ProjectItem.of(item) for item in items], total=total, limit=limit, offset=offset)
 
 
 @router.get("/{project_id}", summary="Read a project", responses=problems(*READ))
-async def get_project(project_id: ProjectId, user: Reader, projects: ProjectsDep) -> ProjectView:
+async def get_project(project_id: ProjectId, user: Reader, projects: ProjectsDep) -> ProjectPublic:
     """Stage, proposal, supervisor, hours (counted and required), evidence, what is still missing for
-    the closure report (R18), deadlines and the audit trail (R24), straight from the workflow."""
-    return await readable_project(projects, user, project_id)
+    the closure report (R18), deadlines and the audit trail (R24)."""
+    return ProjectPublic.of(await readable_project(projects, user, project_id))
 
 
 @router.post("/{project_id}/withdrawal", summary="Withdraw", responses=problems(*ACT))
 async def withdraw(
     project_id: ProjectId,
     user: Student,
-    actions: ActionsDep,
+    act: Acting,
     body: Annotated[Withdraw | None, Body()] = None,
     idempotency_key: IdempotencyKey = None,
-) -> Outcome:
+) -> ActionResult:
     """R24: the student may withdraw any time before the project is final; the reason is optional."""
-    return await actions.run(user, project_id, "withdraw", body or Withdraw(), idempotency_key)
+    return await act(user, project_id, ProjectWorkflow.withdraw, body or Withdraw(), idempotency_key)

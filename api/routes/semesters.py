@@ -15,10 +15,9 @@ from fastapi import APIRouter, Response
 from starlette.concurrency import run_in_threadpool
 
 from activities.passing_list import CSV_ENCODING, passing_list_csv, passing_list_filename, passing_list_pdf
-from api.auth import Claims
-from api.deps import FacultyOrCenter, Reader, StoreDep
+from api.auth import Claims, FacultyOrCenter, Reader
+from api.deps import EntryId, SemesterId, StoreDep
 from api.errors import AUTH, READ, problems
-from api.routes.directory import EntryId, SemesterId
 from domain.calendar import Semester
 from domain.errors import Code, RuleViolation
 from domain.passing import PassingList

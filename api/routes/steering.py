@@ -12,13 +12,15 @@ from typing import Self
 from fastapi import APIRouter
 from pydantic import BaseModel, EmailStr, Field, model_validator
 
-from api.deps import ActionsDep, Center, IdempotencyKey, ProjectId, StoreDep
+from api.auth import Center
+from api.deps import Acting, IdempotencyKey, ProjectId, StoreDep
 from api.errors import ACT, problems
+from api.schemas.projects import ActionResult
 from domain.errors import Code, RuleViolation
-from domain.leaving import Reassign
 from domain.people import Faculty, check_can_supervise
+from domain.steering import Reassign
 from store import directory
-from workflows.messages import Outcome
+from workflows.project import ProjectWorkflow
 
 router = APIRouter(prefix="/v1/projects/{project_id}", tags=["steering"])
 
@@ -59,15 +61,13 @@ async def reassign_supervisor(
     project_id: ProjectId,
     body: ReassignRequest,
     user: Center,
-    actions: ActionsDep,
+    act: Acting,
     store: StoreDep,
     idempotency_key: IdempotencyKey = None,
-) -> Outcome:
+) -> ActionResult:
     """R22: the project goes on with the new teacher, who is mailed (with the evaluation link when a closure
     report waits); the student and the former supervisor are told; a leaving deadline is lifted. Only for a
     project with a confirmed supervisor (else the student invites one): 409 INVALID_STAGE otherwise."""
-    await actions.visible(user, project_id)
     faculty = await _teacher(store, body)
-    return await actions.act(
-        user, project_id, "reassign_supervisor", Reassign(faculty=faculty, reason=body.reason), idempotency_key
-    )
+    command = Reassign(faculty=faculty, reason=body.reason)
+    return await act(user, project_id, ProjectWorkflow.reassign, command, idempotency_key, request=body)

@@ -5,39 +5,24 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Path, Response, UploadFile, status
-from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import (
-    ActionsDep,
-    BlobsDep,
-    IdempotencyKey,
-    Osa,
-    ProjectId,
-    ProjectsDep,
-    Reader,
-    SettingsDep,
-    Student,
-    readable_project,
-)
+from api.auth import Osa, Reader, Student
+from api.blobs import digest_of
+from api.deps import Acting, BlobsDep, IdempotencyKey, ProjectId, ProjectsDep, SettingsDep
 from api.errors import ACT, READ, problems
+from api.reading import readable_project
+from api.schemas.projects import ActionResult, VerificationRequest
 from api.uploads import clean_image, read_bounded, safe_filename
 from domain.commands import VerifyHours
 from domain.errors import Code, RuleViolation
 from domain.vocabulary import EvidenceKind
 from domain.work import BlobRef, EvidenceInput, HoursInput
-from workflows.messages import Outcome
+from workflows.project import ProjectWorkflow
 
 router = APIRouter(prefix="/v1/projects/{project_id}", tags=["work"])
 
 ItemId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
-
-
-class VerificationRequest(BaseModel):
-    """R15: OSA's word on one club hours entry (the entry is named in the path)."""
-
-    verified: bool
-    note: str = Field(default="", max_length=2000)
 
 
 @router.post("/hours", status_code=status.HTTP_201_CREATED, summary="Log hours", responses=problems(*ACT))
@@ -45,12 +30,12 @@ async def log_hours(
     project_id: ProjectId,
     body: HoursInput,
     user: Student,
-    actions: ActionsDep,
+    act: Acting,
     idempotency_key: IdempotencyKey = None,
-) -> Outcome:
+) -> ActionResult:
     """R14: half hours, more than 0 and at most 12 a day, not in the future; only `execution` hours count
     toward the 36 (R15), and `campus_club` hours once OSA verified them. `created_id` is the entry id."""
-    return await actions.run(user, project_id, "log_hours", body, idempotency_key)
+    return await act(user, project_id, ProjectWorkflow.log_hours, body, idempotency_key)
 
 
 @router.post("/hours/{entry_id}/verification", summary="Verify club hours", responses=problems(*ACT))
@@ -59,12 +44,12 @@ async def verify_hours(
     entry_id: ItemId,
     body: VerificationRequest,
     user: Osa,
-    actions: ActionsDep,
+    act: Acting,
     idempotency_key: IdempotencyKey = None,
-) -> Outcome:
+) -> ActionResult:
     """R15: the Office of Student Affairs confirms or refuses hours done through an on-campus club."""
     command = VerifyHours(entry_id=entry_id, verified=body.verified, note=body.note)
-    return await actions.run(user, project_id, "verify_hours", command, idempotency_key)
+    return await act(user, project_id, ProjectWorkflow.verify_hours, command, idempotency_key)
 
 
 @router.post(
@@ -79,21 +64,23 @@ async def add_evidence(
     kind: Annotated[EvidenceKind, Form()],
     caption: Annotated[str, Form(min_length=1, max_length=2000)],
     user: Student,
-    actions: ActionsDep,
+    act: Acting,
     blobs: BlobsDep,
     settings: SettingsDep,
     idempotency_key: IdempotencyKey = None,
-) -> Outcome:
+) -> ActionResult:
     """R16: three `participation` photos, each with a detailed caption (say where you are when several
     people are in it), and one `reflection` record of the session with the supervisor. The image must
     decode, be at most `max_upload_bytes`, and loses its location and other metadata before it is stored.
-    `created_id` is the evidence id."""
-    await actions.visible(user, project_id)
+    `created_id` is the evidence id.
+
+    The image is stored only once the project accepted it, so a refused upload leaves nothing behind; the
+    project keeps the reference before it answers, so no stored image is ever unreferenced. Should the store
+    fail after the project accepted, the same request retried with its Idempotency-Key stores it."""
     data = await read_bounded(file, settings.max_upload_bytes)
     image = await run_in_threadpool(clean_image, data, settings.max_image_pixels)
-    digest = await run_in_threadpool(blobs.put, image.data)
     blob = BlobRef(
-        digest=digest,
+        digest=digest_of(image.data),
         content_type=image.content_type,
         size=len(image.data),
         width=image.width,
@@ -101,7 +88,9 @@ async def add_evidence(
         filename=safe_filename(file.filename),
     )
     command = EvidenceInput(kind=kind, caption=caption, blob=blob)
-    return await actions.act(user, project_id, "add_evidence", command, idempotency_key)
+    result = await act(user, project_id, ProjectWorkflow.add_evidence, command, idempotency_key)
+    await run_in_threadpool(blobs.put, image.data)
+    return result
 
 
 @router.get(

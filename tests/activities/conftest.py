@@ -9,7 +9,7 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy.engine import Engine
 
-from activities.mail import MailActivities
+from activities.mail.notices import MailActivities
 from config.settings import Settings
 from store.db import make_engine, migrate, session
 from store.directory import upsert_faculty, upsert_student

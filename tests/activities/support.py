@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from email.message import EmailMessage
 
+from domain.notices import Notice
 from domain.people import Faculty, Student
-from domain.project import Notice, ProjectSummary
+from domain.project import ProjectSummary
 from domain.stages import Stage
 from domain.vocabulary import Rank, Role
 

@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-import domain.groups
+import domain.group_transitions
 from activities.groupmail import GroupMailActivities, GroupNoticeBatch
-from activities.mail import TEMPLATES_DIR
 from config.settings import Settings
 from domain.groups import GroupStage, GroupSummary
+from domain.notices import Notice
 from domain.people import Student
-from domain.project import Notice
 from domain.vocabulary import MailLanguage, Role
+from rendering.env import MAIL_TEMPLATES_DIR as TEMPLATES_DIR
 from store import outbox
 from store.db import session
 from store.directory import upsert_student
@@ -57,14 +57,14 @@ def group_notice(template: str) -> Notice:
 
 
 def emitted_templates() -> set[str]:
-    """Every template passed to `tell(...)` in domain/groups.py, found by parsing the source."""
-    tree = ast.parse(Path(domain.groups.__file__).read_text(encoding="utf-8"))
+    """Every template passed to `notify(...)` in domain/group_transitions.py, found by parsing the source."""
+    tree = ast.parse(Path(domain.group_transitions.__file__).read_text(encoding="utf-8"))
     return {
         call.args[0].value
         for call in ast.walk(tree)
         if isinstance(call, ast.Call)
         and isinstance(call.func, ast.Attribute)
-        and call.func.attr == "tell"
+        and call.func.attr == "notify"
         and call.args
         and isinstance(call.args[0], ast.Constant)
         and isinstance(call.args[0].value, str)

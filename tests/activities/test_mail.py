@@ -13,22 +13,18 @@ from temporalio.testing import ActivityEnvironment
 
 import domain
 from activities.contracts import NoticeBatch
-from activities.mail import (
-    ACTION_LINKS,
-    MailActivities,
-    MailView,
-    en_date,
-    message_id,
-    render_notice,
-    template_names,
-    zh_date,
-)
+from activities.mail.links import ACTION_LINKS
+from activities.mail.notices import MailActivities
+from activities.mail.rendering import MailView, render_notice, template_names
+from activities.mail.sending import message_id
 from config.settings import Settings
+from domain.deadlines import INVITATION_EXPIRY_DAYS, evaluation_moments, invitation_moments
 from domain.links import LinkAction
-from domain.nudges import INVITATION_EXPIRY_DAYS
-from domain.project import Notice, ProjectSummary
+from domain.notices import Notice
+from domain.project import ProjectSummary
 from domain.stages import Stage
 from domain.vocabulary import EvaluationResult, MailLanguage, Role
+from rendering.words import en_date, zh_date
 from store import outbox, tokens
 from store.db import session
 from store.directory import upsert_faculty, upsert_student
@@ -57,7 +53,7 @@ SECRET = "test-action-link-secret-0123456789abcdef"
 DYNAMIC_NAMES = {"evaluation_{}": {f"evaluation_{r.value}" for r in EvaluationResult}}
 
 
-def _names_in(call: ast.Call, function: ast.AST, where: str) -> set[str]:
+def _names_in(call: ast.Call, function: ast.AST, module: ast.Module, where: str) -> set[str]:
     arg = call.args[0]
     if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
         return {arg.value}
@@ -65,6 +61,15 @@ def _names_in(call: ast.Call, function: ast.AST, where: str) -> set[str]:
         pattern = "".join(str(v.value) if isinstance(v, ast.Constant) else "{}" for v in arg.values)
         assert pattern in DYNAMIC_NAMES, f"{where}: notify({pattern!r}): list its values in DYNAMIC_NAMES"
         return DYNAMIC_NAMES[pattern]
+    if isinstance(arg, ast.Subscript) and isinstance(arg.value, ast.Name):
+        # `state.notify(REVIEW_MAILS[decision], ...)`: every value of the module's dict literal.
+        for statement in module.body:
+            named = isinstance(statement, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == arg.value.id for t in statement.targets
+            )
+            if named and isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Dict):
+                values = statement.value.values
+                return {v.value for v in values if isinstance(v, ast.Constant) and isinstance(v.value, str)}
     if isinstance(arg, ast.Name):
         # `template = {...}[decision]; state.notify(template, ...)`: every value of the dict literal.
         for node in ast.walk(function):
@@ -76,9 +81,10 @@ def _names_in(call: ast.Call, function: ast.AST, where: str) -> set[str]:
 
 
 def domain_template_names() -> set[str]:
-    """Every notice template name passed to `notify(...)` anywhere in domain/, found by parsing the source."""
+    """Every project notice template name passed to `notify(...)` anywhere in domain/, found by parsing the
+    source (group notices, `group/<name>`, have their own templates and tests)."""
     names: set[str] = set()
-    for path in sorted(Path(domain.__file__).parent.glob("*.py")):
+    for path in sorted(Path(domain.__file__).parent.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for function in ast.walk(tree):
             if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -90,12 +96,12 @@ def domain_template_names() -> set[str]:
                     and call.func.attr == "notify"
                     and call.args
                 ):
-                    names |= _names_in(call, function, f"{path.name}:{call.lineno}")
-    return names
+                    names |= _names_in(call, function, tree, f"{path.name}:{call.lineno}")
+    return {name for name in names if not name.startswith("group/")}
 
 
 def test_every_notice_the_domain_emits_has_a_mail_template() -> None:
-    """Every `state.notify(template, ...)` in domain/ must have activities/templates/<template>.j2."""
+    """Every `state.notify(template, ...)` in domain/ must have rendering/templates/mail/<template>.j2."""
     used = domain_template_names()
     assert len(used) >= 17  # the scan itself works: it finds at least the names known today
     assert used - template_names() == set()
@@ -115,6 +121,7 @@ _DEADLINE = {
 }
 
 # Who receives each notice, in which stage, with what context (as domain/transitions.py and nudges.py emit).
+
 CASES: dict[str, tuple[Role, str, Stage, dict[str, str]]] = {
     "proposal_approved": (Role.STUDENT, STUDENT.id, Stage.NEEDS_SUPERVISOR, {"comment": "Clear plan."}),
     "proposal_changes_requested": (Role.STUDENT, STUDENT.id, Stage.CHANGES_REQUESTED, {"comment": "Add dates."}),
@@ -127,8 +134,18 @@ CASES: dict[str, tuple[Role, str, Stage, dict[str, str]]] = {
     "invitation_expired": (Role.STUDENT, STUDENT.id, Stage.NEEDS_SUPERVISOR, {}),
     "club_hours_to_verify": (Role.OSA, "osa", Stage.IN_PROGRESS, {"entry_id": "h-0001"}),
     "evaluation_requested": (Role.FACULTY, FACULTY.id, Stage.EVALUATION_PENDING, {"submission_seq": "1"}),
-    "evaluation_reminder": (Role.FACULTY, FACULTY.id, Stage.EVALUATION_PENDING, {"day": "7"}),
-    "evaluation_overdue": (Role.CENTER, "center", Stage.EVALUATION_PENDING, {"day": "21"}),
+    "evaluation_reminder": (
+        Role.FACULTY,
+        FACULTY.id,
+        Stage.EVALUATION_PENDING,
+        {"day": "7"},
+    ),
+    "evaluation_overdue": (
+        Role.CENTER,
+        "center",
+        Stage.EVALUATION_PENDING,
+        {"day": "21"},
+    ),
     "evaluation_pass": (Role.STUDENT, STUDENT.id, Stage.PASSED, {"credit": "TC1010 credit recorded in 2026-fall"}),
     "evaluation_fail": (Role.STUDENT, STUDENT.id, Stage.FAILED, {"feedback": "No reflection record."}),
     "evaluation_revise": (Role.STUDENT, STUDENT.id, Stage.REVISION_REQUESTED, {"feedback": "Expand the narrative."}),
@@ -152,8 +169,18 @@ CASES: dict[str, tuple[Role, str, Stage, dict[str, str]]] = {
 }
 
 
+# The dates the domain puts in these notices' context (domain.deadlines), from when the situation began.
+INVITED = {"invitation", "invitation_reminder"}
+WAITING = {"evaluation_requested", "evaluation_reminder", "evaluation_overdue", "evaluation_assigned"}
+
+
 def case(template: str, since: datetime = T0) -> tuple[ProjectSummary, Notice]:
     role, to_id, stage, context = CASES[template]
+    if template in INVITED:
+        context = {**context, **invitation_moments(since)}
+    if template in WAITING:
+        day = context.get("day")
+        context = {**context, **evaluation_moments(since, since, int(day) if day else None)}
     return summary(stage, since=since), notice(template, role, to_id).model_copy(update={"context": context})
 
 
@@ -166,9 +193,7 @@ def test_the_cases_cover_every_template() -> None:
 def test_each_template_renders_english_then_chinese(template: str) -> None:
     """Each mail says what happened and what to do next, in English first and then Traditional Chinese."""
     project, note = case(template)
-    view = MailView(
-        summary=project, notice=note, recipient_name="Lin Mei-Hua", student="Lin", supervisor="Chen", now=T0
-    )
+    view = MailView(summary=project, notice=note, recipient_name="Lin Mei-Hua", student="Lin", supervisor="Chen")
     content = render_notice(view, center_email="cge@mail.example.edu")
     assert content.subject.startswith("[Praxis] ")
     assert project.title in content.subject
@@ -185,7 +210,7 @@ def test_each_template_renders_english_then_chinese(template: str) -> None:
 def test_a_single_language_can_be_chosen(language: str) -> None:
     """settings.mail_language: bilingual by default, or English only, or Chinese only."""
     project, note = case("proposal_approved")
-    view = MailView(summary=project, notice=note, recipient_name="Lin", student="Lin", supervisor=None, now=T0)
+    view = MailView(summary=project, notice=note, recipient_name="Lin", student="Lin", supervisor=None)
     content = render_notice(view, language=MailLanguage(language), center_email="cge@x.edu")
     has_chinese_body = "下一步" in content.text
     has_english_body = "What to do next" in content.text
@@ -196,7 +221,7 @@ def test_html_escapes_what_people_typed() -> None:
     """Titles and comments come from students and reviewers; the HTML part must not interpret them."""
     project = summary(Stage.CHANGES_REQUESTED, title='<script>alert("x")</script> & co')
     note = notice("proposal_changes_requested", Role.STUDENT, STUDENT.id, comment="<b>bold</b>")
-    view = MailView(summary=project, notice=note, recipient_name="Lin", student="Lin", supervisor=None, now=T0)
+    view = MailView(summary=project, notice=note, recipient_name="Lin", student="Lin", supervisor=None)
     content = render_notice(view, center_email="cge@x.edu")
     assert "<script>" not in content.html
     assert "<b>bold</b>" not in content.html
@@ -208,8 +233,10 @@ def test_invitation_says_by_when_in_taipei_time() -> None:
     """R12: the invitation lapses 14 days after it was sent; the mail names that moment in both languages."""
     invited_at = datetime(2026, 9, 8, 6, 30, tzinfo=UTC)
     project = summary(Stage.SUPERVISOR_INVITED, since=invited_at)
-    note = notice("invitation", Role.FACULTY, FACULTY.id, invitation_seq="1")
-    view = MailView(summary=project, notice=note, recipient_name="Chen", student="Lin", supervisor=None, now=T0)
+    note = notice("invitation", Role.FACULTY, FACULTY.id).model_copy(
+        update={"context": {"invitation_seq": "1", **invitation_moments(invited_at)}}
+    )
+    view = MailView(summary=project, notice=note, recipient_name="Chen", student="Lin", supervisor=None)
     content = render_notice(view, center_email="cge@x.edu")
     lapses = invited_at + timedelta(days=INVITATION_EXPIRY_DAYS)
     assert en_date(lapses) == "Tuesday 22 September 2026, 14:30 (Taipei time)"
@@ -380,9 +407,9 @@ async def test_invitation_link_is_bound_and_never_outlives_the_invitation(
     and expires no later than the invitation itself (14 days after it was sent)."""
     invited_at = datetime.now(UTC).replace(microsecond=0) - timedelta(days=3)
     project = summary(Stage.SUPERVISOR_INVITED, since=invited_at)
-    await mail.deliver_notices(
-        NoticeBatch(summary=project, notices=[notice("invitation", Role.FACULTY, FACULTY.id, invitation_seq="2")])
-    )
+    invitation = notice("invitation", Role.FACULTY, FACULTY.id, invitation_seq="2")
+    invitation.context |= invitation_moments(invited_at)  # as the domain owes it (domain.deadlines)
+    await mail.deliver_notices(NoticeBatch(summary=project, notices=[invitation]))
     [message] = sink.messages
     with session(db_engine) as s:
         claims = tokens.load_link(s, SECRET, token_in(text_of(message)), datetime.now(UTC))

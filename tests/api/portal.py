@@ -113,9 +113,10 @@ class Portal:
 
     async def submit(self, student_id: str, key: str | None = None, **changes: Any) -> dict[str, Any]:
         headers = {**self.student(student_id), "Idempotency-Key": key or unique("k")}
-        view = self.ok(await self.http.post("/v1/projects", json=proposal(**changes), headers=headers), 201)
-        assert isinstance(view, dict)
-        return view
+        result = self.ok(await self.http.post("/v1/projects", json=proposal(**changes), headers=headers), 201)
+        assert isinstance(result, dict) and result["created_id"] == result["project"]["id"]
+        project: dict[str, Any] = result["project"]
+        return project
 
     async def approve(self, project_id: str) -> dict[str, Any]:
         body = {"decision": "approve", "comment": ""}

@@ -135,7 +135,7 @@ def test_app_refuses_the_placeholder_secret_outside_dev(settings: Settings) -> N
     """Outside dev and test the app will not start with the placeholder JWT secret, even from settings
     that skipped validation; Settings itself refuses it in production."""
     unvalidated = settings.model_copy(update={"env": "production"})
-    with pytest.raises(RuntimeError, match="PRAXIS_JWT_SECRET"):
+    with pytest.raises(ValueError, match="PRAXIS_JWT_SECRET"):
         create_app(unvalidated)
     with pytest.raises(ValueError, match="PRAXIS_JWT_SECRET"):
         Settings(env="production", database_url="postgresql://db/praxis")

@@ -15,8 +15,9 @@ def group_proposal(members: list[str], **changes: Any) -> dict[str, Any]:
 
 async def submit_group(portal: Portal, members: list[str], key: str | None = None) -> dict[str, Any]:
     headers = {**portal.student(members[0]), "Idempotency-Key": key or unique("g")}
-    group = portal.ok(await portal.http.post("/v1/groups", json=group_proposal(members), headers=headers), 201)
-    assert isinstance(group, dict)
+    result = portal.ok(await portal.http.post("/v1/groups", json=group_proposal(members), headers=headers), 201)
+    assert isinstance(result, dict) and result["created_id"] == result["group"]["id"]
+    group: dict[str, Any] = result["group"]
     return group
 
 
@@ -36,14 +37,16 @@ async def test_approved_group_members_link_proposals_that_start_approved(portal:
     approved = portal.ok(
         await portal.http.post(f"{group_url}/review", json={"decision": "approve"}, headers=portal.center)
     )
-    assert approved["stage"] == "APPROVED"
+    assert approved["group"]["stage"] == "APPROVED"
 
     linked = {**portal.student(member), "Idempotency-Key": unique("p")}
     body = proposal(title="Beach clean-up: my part, the sorting station", group_id=group["id"])
-    project = portal.ok(await portal.http.post("/v1/projects", json=body, headers=linked), 201)
+    created = portal.ok(await portal.http.post("/v1/projects", json=body, headers=linked), 201)
+    project = await portal.view(created["created_id"])
     assert project["stage"] == "NEEDS_SUPERVISOR" and project["proposal"]["group_id"] == group["id"]
     assert project["reviews"] == []
-    assert portal.ok(await portal.http.post("/v1/projects", json=body, headers=linked), 201)["id"] == project["id"]
+    retried = portal.ok(await portal.http.post("/v1/projects", json=body, headers=linked), 201)
+    assert retried["project"]["id"] == project["id"]
 
     async def detail() -> dict[str, Any]:
         found = portal.ok(await portal.http.get(group_url, headers=portal.student(applicant)))
@@ -84,11 +87,13 @@ async def test_group_review_revision_and_refusals(portal: Portal) -> None:
 
     changes = {"decision": "request_changes", "comment": "Name the beach section each member cleans."}
     asked = portal.ok(await portal.http.post(f"{group_url}/review", json=changes, headers=portal.center))
-    assert asked["stage"] == "CHANGES_REQUESTED"
+    assert asked["group"]["stage"] == "CHANGES_REQUESTED"
     revised = group_proposal([applicant, member, newcomer], plan="Each member cleans one 200 m section of Fulong.")
     by_member = await portal.http.put(f"{group_url}/proposal", json=revised, headers=portal.student(member))
     assert (by_member.status_code, by_member.json()["code"]) == (403, "FORBIDDEN")
-    again = portal.ok(await portal.http.put(f"{group_url}/proposal", json=revised, headers=portal.student(applicant)))
+    again = portal.ok(await portal.http.put(f"{group_url}/proposal", json=revised, headers=portal.student(applicant)))[
+        "group"
+    ]
     assert again["stage"] == "PROPOSAL_REVIEW" and again["proposal_version"] == 2
     assert [m["student_id"] for m in again["members"]] == [applicant, member, newcomer]
 

@@ -43,12 +43,12 @@ async def test_proposal_to_credit_over_http_only(portal: Portal, mail_sink: Mail
         assert response.status_code == status, response.text
         return response.json()
 
-    project = await call("POST", "/v1/projects", student, 201, json=proposal())
+    project = (await call("POST", "/v1/projects", student, 201, json=proposal()))["project"]
     base = f"/v1/projects/{project['id']}"
     assert project["stage"] == "PROPOSAL_REVIEW"
 
     approved = await call("POST", f"{base}/review", center, json={"decision": "approve", "comment": "Good plan."})
-    assert approved["view"]["stage"] == "NEEDS_SUPERVISOR"
+    assert approved["project"]["stage"] == "NEEDS_SUPERVISOR"
 
     invited = await call(
         "POST",
@@ -56,12 +56,12 @@ async def test_proposal_to_credit_over_http_only(portal: Portal, mail_sink: Mail
         student,
         json={"faculty_email": faculty_email, "reflection_format": "conversation"},
     )
-    assert invited["view"]["stage"] == "SUPERVISOR_INVITED"
+    assert invited["project"]["stage"] == "SUPERVISOR_INVITED"
     await mail_sink.wait_for(1)
     await eventually(lambda: _mails(mail_sink, faculty_email), bool)
 
     accepted = await call("POST", f"{base}/invitation/response", faculty, json={"accept": True})
-    assert accepted["view"]["stage"] == "IN_PROGRESS"
+    assert accepted["project"]["stage"] == "IN_PROGRESS"
 
     for day in ("2026-03-02", "2026-03-03", "2026-03-04"):
         entry = {"date": day, "hours": 12, "kind": "execution", "description": "Reading with pupils"}
@@ -80,14 +80,14 @@ async def test_proposal_to_credit_over_http_only(portal: Portal, mail_sink: Mail
         files=reflection,
         data={"kind": "reflection", "caption": REFLECTION_CAPTION},
     )
-    assert last["view"]["missing"] == []
-    assert last["view"]["counted_hours"] == "36"
+    assert (await portal.view(project["id"]))["missing"] == []
+    assert last["project"]["counted_hours"] == "36"
 
     submitted = await call("POST", f"{base}/closure-report", student, json=closure_report())
-    assert submitted["view"]["stage"] == "EVALUATION_PENDING"
+    assert submitted["project"]["stage"] == "EVALUATION_PENDING"
 
     passed = await call("POST", f"{base}/evaluation", faculty, json={"result": "pass", "feedback": "Well done."})
-    assert passed["view"]["stage"] == "PASSED"
+    assert passed["project"]["stage"] == "PASSED"
 
     final = await call("GET", base, student)
     assert final["stage"] == "PASSED"

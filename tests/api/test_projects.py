@@ -15,7 +15,8 @@ async def test_submitting_a_proposal_answers_201_with_the_project(portal: Portal
         "/v1/projects", json=proposal(), headers={**portal.student(student_id), "Idempotency-Key": unique("k")}
     )
     assert response.status_code == 201
-    view = response.json()
+    view = response.json()["project"]
+    assert response.json()["created_id"] == view["id"]
     assert view["stage"] == "PROPOSAL_REVIEW"
     assert view["student_id"] == student_id
     assert view["priority"] == "high"  # R6: `volunteer` is a high-priority tag
@@ -147,7 +148,7 @@ async def test_withdrawal_closes_the_project_and_cannot_repeat(portal: Portal) -
     url = f"/v1/projects/{project_id}/withdrawal"
     response = await portal.http.post(url, json={"reason": "Moving abroad"}, headers=portal.student(student_id))
     assert response.status_code == 200
-    assert response.json()["view"]["stage"] == "WITHDRAWN"
+    assert response.json()["project"]["stage"] == "WITHDRAWN"
     again = await portal.http.post(url, headers=portal.student(student_id))
     assert again.status_code == 409
     assert again.json()["code"] == "INVALID_STAGE"

@@ -12,13 +12,13 @@ async def test_changes_requested_then_revised_goes_back_to_review(portal: Portal
     body = {"decision": "request_changes", "comment": "Say which school and how often."}
     asked = await portal.http.post(f"/v1/projects/{project_id}/review", json=body, headers=portal.center)
     assert asked.status_code == 200
-    assert asked.json()["view"]["stage"] == "CHANGES_REQUESTED"
+    assert asked.json()["project"]["stage"] == "CHANGES_REQUESTED"
     revised = proposal(title="Reading club at Wanhua Elementary, Tuesdays and Thursdays")
     response = await portal.http.put(
         f"/v1/projects/{project_id}/proposal", json=revised, headers=portal.student(student_id)
     )
     assert response.status_code == 200
-    view = response.json()["view"]
+    view = await portal.view(project_id)
     assert view["stage"] == "PROPOSAL_REVIEW"
     assert view["proposal"]["title"] == revised["title"]
 
@@ -35,7 +35,7 @@ async def test_rejection_needs_a_reason(portal: Portal) -> None:
         url, json={"decision": "reject", "comment": "Paid work is not social practice."}, headers=portal.center
     )
     assert rejected.status_code == 200
-    assert rejected.json()["view"]["stage"] == "REJECTED"
+    assert rejected.json()["project"]["stage"] == "REJECTED"
 
 
 async def test_reviewing_twice_is_409_invalid_stage(portal: Portal) -> None:

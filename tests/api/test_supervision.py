@@ -36,9 +36,9 @@ async def test_inviting_a_leaving_teacher_warns_the_student(portal: Portal) -> N
     project_id, student_id = await portal.approved()
     faculty = await portal.add_faculty(leaving_after="2026-fall")
     outcome = await portal.invite(project_id, student_id, faculty)
-    assert outcome["view"]["stage"] == "SUPERVISOR_INVITED"
+    assert outcome["project"]["stage"] == "SUPERVISOR_INVITED"
     assert outcome["warning"] and "2026-fall" in outcome["warning"]
-    assert outcome["view"]["invitation"]["faculty"]["id"] == faculty["id"]
+    assert (await portal.view(project_id))["invitation"]["faculty"]["id"] == faculty["id"]
 
 
 async def test_one_pending_invitation_at_a_time_and_cancelling_it(portal: Portal) -> None:
@@ -54,13 +54,13 @@ async def test_one_pending_invitation_at_a_time_and_cancelling_it(portal: Portal
     assert twice.json()["code"] == "INVALID_STAGE"
     cancelled = await portal.http.delete(url, headers=portal.student(student_id))
     assert cancelled.status_code == 200
-    assert cancelled.json()["view"]["stage"] == "NEEDS_SUPERVISOR"
+    assert cancelled.json()["project"]["stage"] == "NEEDS_SUPERVISOR"
     again = await portal.http.delete(url, headers=portal.student(student_id))
     assert again.status_code == 409
     # The cancelled teacher no longer sees the project.
     gone = await portal.http.get(f"/v1/projects/{project_id}", headers=portal.faculty(first["id"]))
     assert gone.status_code == 404
-    assert (await portal.invite(project_id, student_id, second))["view"]["stage"] == "SUPERVISOR_INVITED"
+    assert (await portal.invite(project_id, student_id, second))["project"]["stage"] == "SUPERVISOR_INVITED"
 
 
 async def test_the_invited_teacher_accepts_with_another_format(portal: Portal) -> None:
@@ -74,7 +74,7 @@ async def test_the_invited_teacher_accepts_with_another_format(portal: Portal) -
         headers=portal.faculty(faculty["id"]),
     )
     assert response.status_code == 200
-    view = response.json()["view"]
+    view = await portal.view(project_id)
     assert view["stage"] == "IN_PROGRESS"
     assert view["supervisor"]["reflection_format"] == "oral_presentation"
     assert view["audit"][-1]["channel"] == "portal"
@@ -91,7 +91,7 @@ async def test_the_invited_teacher_declines_with_a_reason(portal: Portal) -> Non
         headers=portal.faculty(faculty["id"]),
     )
     assert response.status_code == 200
-    assert response.json()["view"]["stage"] == "NEEDS_SUPERVISOR"
+    assert response.json()["project"]["stage"] == "NEEDS_SUPERVISOR"
 
 
 async def test_only_the_invited_teacher_may_answer(portal: Portal) -> None:

@@ -18,8 +18,8 @@ async def test_logging_hours_answers_201_with_the_entry_id(portal: Portal) -> No
     assert response.status_code == 201
     outcome = response.json()
     assert outcome["created_id"]
-    assert [entry["id"] for entry in outcome["view"]["hours"]] == [outcome["created_id"]]
-    assert outcome["view"]["counted_hours"] == "2.5"
+    assert [entry["id"] for entry in (await portal.view(project_id))["hours"]] == [outcome["created_id"]]
+    assert outcome["project"]["counted_hours"] == "2.5"
 
 
 async def test_the_same_idempotency_key_logs_hours_once(portal: Portal) -> None:
@@ -37,15 +37,16 @@ async def test_the_same_idempotency_key_logs_hours_once(portal: Portal) -> None:
     assert len((await portal.view(project_id))["hours"]) == 2
 
 
-async def test_reusing_a_key_for_a_different_request_is_409(portal: Portal) -> None:
-    """An Idempotency-Key names one request: sent again with another body it is refused, not replayed."""
+async def test_reusing_a_key_for_a_different_request_is_422(portal: Portal) -> None:
+    """SPEC §4, the IETF Idempotency-Key draft: a key names one request; sent again with another body it is
+    refused (422 IDEMPOTENCY_KEY_REUSED), not replayed, and nothing is applied twice."""
     project_id, student_id = await portal.approved()
     headers = {**portal.student(student_id), "Idempotency-Key": unique("reuse")}
     url = f"/v1/projects/{project_id}/hours"
     assert (await portal.http.post(url, json=HOURS, headers=headers)).status_code == 201
     changed = await portal.http.post(url, json={**HOURS, "hours": 3}, headers=headers)
-    assert changed.status_code == 409
-    assert changed.json()["code"] == "CONFLICT"
+    assert changed.status_code == 422
+    assert changed.json()["code"] == "IDEMPOTENCY_KEY_REUSED"
     assert len((await portal.view(project_id))["hours"]) == 1
 
 
@@ -86,13 +87,13 @@ async def test_osa_verifies_club_hours_which_then_count(portal: Portal) -> None:
     """R15: campus club hours count only once the Office of Student Affairs verified them."""
     project_id, student_id = await portal.approved()
     logged = await portal.log_hours(project_id, student_id, 4, date(2026, 3, 4), source="campus_club")
-    assert logged["view"]["counted_hours"] == "0"
+    assert logged["project"]["counted_hours"] == "0"
     url = f"/v1/projects/{project_id}/hours/{logged['created_id']}/verification"
     by_student = await portal.http.post(url, json={"verified": True}, headers=portal.student(student_id))
     assert by_student.status_code == 403
     response = await portal.http.post(url, json={"verified": True, "note": "Club roster checked"}, headers=portal.osa)
     assert response.status_code == 200
-    view = response.json()["view"]
+    view = await portal.view(project_id)
     assert view["counted_hours"] == "4"
     assert view["hours"][0]["verification"]["by"] == "osa-1"
 

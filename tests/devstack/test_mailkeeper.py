@@ -10,7 +10,8 @@ from pathlib import Path
 import aiosmtplib
 import pytest
 
-from devstack.mailkeeper import find_links, make_controller, read_kept_mails
+from devstack.mailkeeper import make_controller
+from store.keptmail import find_links, read_kept_mails
 from tests.support.net import free_port
 
 

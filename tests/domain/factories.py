@@ -12,9 +12,10 @@ from typing import Any
 
 from hypothesis import settings
 
+from domain.actors import Actor
 from domain.commands import Evaluate, InvitationResponse, Invite, Review, Withdraw
 from domain.people import Faculty, StudentStanding
-from domain.project import Actor, ProjectState
+from domain.project import ProjectState
 from domain.proposal import IndicatorClaim, Proposal
 from domain.stages import Stage
 from domain.transitions import (

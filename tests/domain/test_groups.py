@@ -8,8 +8,21 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from domain.actors import Actor
 from domain.commands import Review, Withdraw
 from domain.errors import Code, RuleViolation
+from domain.group_transitions import (
+    apply_member_linked,
+    apply_review,
+    apply_revise,
+    apply_withdraw,
+    check_link_member,
+    check_member_may_link,
+    check_members_known,
+    check_review,
+    check_submit,
+    new_group,
+)
 from domain.groups import (
     MAX_MEMBERS,
     GroupProposal,
@@ -17,20 +30,9 @@ from domain.groups import (
     GroupState,
     LinkMember,
     ReviseGroup,
-    apply_member_linked,
-    apply_review,
-    apply_revise,
-    apply_withdraw,
     build_group_view,
-    check_link_member,
-    check_member_may_link,
-    check_members_known,
-    check_review,
-    check_submit,
     linked_proposal,
-    new_group,
 )
-from domain.project import Actor
 from domain.proposal import Proposal
 from domain.vocabulary import Category, Priority, PriorityTag, ReviewDecision, Role
 from tests.domain.factories import CENTER, OTHER_STUDENT, OTHER_STUDENT_ID, STUDENT, STUDENT_ID, T0, at

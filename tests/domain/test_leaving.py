@@ -9,14 +9,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain import leaving
+from domain import leaving, steering
+from domain.actors import SYSTEM
 from domain.calendar import Semester, taipei_date
 from domain.commands import Evaluate, InvitationResponse
 from domain.errors import Code, RuleViolation
-from domain.leaving import ExtendDeadline, Reassign, SupervisorLeaving, SupervisorStaying
+from domain.leaving import SupervisorLeaving, SupervisorStaying
+from domain.notices import Notice
 from domain.nudges import NudgeKind, apply_nudge, due_nudges, next_nudge, planned_nudges
-from domain.project import SYSTEM, Notice, ProjectState
+from domain.project import ProjectState
 from domain.stages import Stage
+from domain.steering import ExtendDeadline, Reassign
 from domain.transitions import apply_evaluation, apply_request_reminder, apply_respond, apply_submit_closure
 from domain.view import build_view
 from domain.vocabulary import EvaluationResult, Rank, Role
@@ -290,7 +293,7 @@ def test_center_reassigns_and_r20_starts_over_for_the_new_supervisor() -> None:
     state = handed_over()
     at = DEADLINE + timedelta(days=2)
 
-    leaving.apply_reassign(state, CENTER, Reassign(faculty=NEW_TEACHER, reason="T0001 left NTUST"), at)
+    steering.apply_reassign(state, CENTER, Reassign(faculty=NEW_TEACHER, reason="T0001 left NTUST"), at)
 
     assert state.supervisor is not None and state.supervisor.faculty.id == NEW_TEACHER.id
     assert [s.faculty.id for s in state.former_supervisors] == [FACULTY_ID]
@@ -305,7 +308,7 @@ def test_center_reassigns_and_r20_starts_over_for_the_new_supervisor() -> None:
     assert upcoming.at == at + timedelta(days=7)
     state.notices.clear()
     apply_nudge(state, upcoming, upcoming.at)
-    assert state.notices[0].context["since"] == at.isoformat()
+    assert state.notices[0].context["submitted_at"] == at.isoformat()  # R20 counts from the reassignment
     new = teacher_of(state)
     apply_evaluation(state, new, Evaluate(result=EvaluationResult.PASS), upcoming.at)
     assert state.stage is Stage.PASSED
@@ -325,14 +328,14 @@ def test_reassignment_refusals(actor_is_center: bool, teacher: object, stage: St
     state = project_at(stage)
     cmd = Reassign.model_validate({"faculty": teacher, "reason": "test"})
     with pytest.raises(RuleViolation) as caught:
-        leaving.check_reassign(state, CENTER if actor_is_center else STUDENT, cmd)
+        steering.check_reassign(state, CENTER if actor_is_center else STUDENT, cmd)
     assert caught.value.code is code
 
 
 def test_reassigning_to_a_leaving_teacher_needs_their_deadline_looked_up() -> None:
     """R13/R22: the new supervisor's entry says they leave too: the project sets their deadline."""
     state = project_at(Stage.IN_PROGRESS)
-    leaving.apply_reassign(state, CENTER, Reassign(faculty=faculty(id="T0010", leaving_after="2026-fall")), DEADLINE)
+    steering.apply_reassign(state, CENTER, Reassign(faculty=faculty(id="T0010", leaving_after="2026-fall")), DEADLINE)
     assert leaving.departure_to_look_up(state) == "2026-fall"
 
 
@@ -371,7 +374,7 @@ def test_center_extends_the_deadline_and_reminders_re_arm() -> None:
     state = handed_over()
     later = DEADLINE + timedelta(days=21)
 
-    leaving.apply_extend_deadline(state, CENTER, ExtendDeadline(deadline=later, reason="exam week"), DEADLINE)
+    steering.apply_extend_deadline(state, CENTER, ExtendDeadline(deadline=later, reason="exam week"), DEADLINE)
 
     assert state.deadline == later and not leaving.needs_reassignment(state)
     kinds = {(n.kind, n.day) for n in planned_nudges(state, DEADLINE) if n.kind.startswith("deadline")}
@@ -383,15 +386,15 @@ def test_extension_refusals(stage: Stage) -> None:
     """R22: only a later date, only by the center, only where a deadline exists."""
     bare = project_at(stage)
     with pytest.raises(RuleViolation) as caught:
-        leaving.check_extend_deadline(bare, CENTER, ExtendDeadline(deadline=DEADLINE), ANNOUNCED_AT)
+        steering.check_extend_deadline(bare, CENTER, ExtendDeadline(deadline=DEADLINE), ANNOUNCED_AT)
     assert caught.value.code is Code.INVALID_STAGE
     state = announced(stage)
     with pytest.raises(RuleViolation) as caught:
-        leaving.check_extend_deadline(state, CENTER, ExtendDeadline(deadline=DEADLINE), ANNOUNCED_AT)
+        steering.check_extend_deadline(state, CENTER, ExtendDeadline(deadline=DEADLINE), ANNOUNCED_AT)
     assert caught.value.code is Code.VALIDATION_ERROR
     later = ExtendDeadline(deadline=DEADLINE + timedelta(days=1))
     with pytest.raises(RuleViolation) as caught:
-        leaving.check_extend_deadline(state, STUDENT, later, ANNOUNCED_AT)
+        steering.check_extend_deadline(state, STUDENT, later, ANNOUNCED_AT)
     assert caught.value.code is Code.FORBIDDEN
 
 

@@ -8,8 +8,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.commands import Evaluate, InvitationResponse, Invite
+from domain.notices import Notice
 from domain.nudges import Nudge, NudgeKind, apply_nudge, due_nudges, next_nudge, planned_nudges
-from domain.project import Notice, ProjectState
+from domain.project import ProjectState
 from domain.stages import Stage
 from domain.transitions import (
     apply_cancel_invitation,

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
+from domain.actors import SYSTEM, Actor
 from domain.commands import (
     Evaluate,
     InvitationResponse,
@@ -18,11 +19,11 @@ from domain.commands import (
     VerifyHours,
     Withdraw,
 )
+from domain.deadlines import REMINDER_REQUEST_INTERVAL, evaluation_moments
 from domain.errors import Code, RuleViolation
-from domain.project import SYSTEM, Actor, Credit, ProjectState
+from domain.project import Credit, ProjectState
 from domain.stages import FINAL_STAGES, Stage
 from domain.transitions import (
-    REMINDER_REQUEST_INTERVAL,
     apply_add_evidence,
     apply_cancel_invitation,
     apply_credit,
@@ -182,14 +183,17 @@ def test_approval_needs_no_comment() -> None:
     assert Review(decision=ReviewDecision.APPROVE).comment == ""
 
 
-@pytest.mark.parametrize("actor", [STUDENT, SUPERVISOR, OSA])
-def test_only_center_reviews(actor: Actor) -> None:
-    """R8: the center reviews proposals; anyone else is FORBIDDEN."""
+@pytest.mark.parametrize(
+    ("actor", "code"), [(STUDENT, Code.FORBIDDEN), (SUPERVISOR, Code.NOT_FOUND), (OSA, Code.FORBIDDEN)]
+)
+def test_only_center_reviews(actor: Actor, code: Code) -> None:
+    """R8: the center reviews proposals; anyone else who sees the project is FORBIDDEN, and a teacher not yet
+    attached to it does not learn it exists (NOT_FOUND, SPEC §4)."""
     state = project_at(Stage.PROPOSAL_REVIEW)
 
     refusal = refused(lambda: apply_review(state, actor, Review(decision=ReviewDecision.APPROVE), NOW))
 
-    assert refusal.code is Code.FORBIDDEN
+    assert refusal.code is code
     assert state.stage is Stage.PROPOSAL_REVIEW
 
 
@@ -356,25 +360,30 @@ def test_decline_with_reason() -> None:
     assert state.notices[-1].context == {"reason": "On sabbatical."}
 
 
-@pytest.mark.parametrize("actor", [OTHER_FACULTY, STUDENT, CENTER])
-def test_only_invited_teacher_may_answer(actor: Actor) -> None:
-    """R11: only the invited teacher may accept or decline (FORBIDDEN otherwise)."""
+@pytest.mark.parametrize(
+    ("actor", "code"), [(OTHER_FACULTY, Code.NOT_FOUND), (STUDENT, Code.FORBIDDEN), (CENTER, Code.FORBIDDEN)]
+)
+def test_only_invited_teacher_may_answer(actor: Actor, code: Code) -> None:
+    """R11: only the invited teacher may accept or decline (FORBIDDEN for those who see the project; another
+    teacher is not told it exists, SPEC §4)."""
     state = project_at(Stage.SUPERVISOR_INVITED)
 
     refusal = refused(lambda: apply_respond(state, actor, InvitationResponse(accept=True), NOW))
 
-    assert refusal.code is Code.FORBIDDEN
+    assert refusal.code is code
     assert state.stage is Stage.SUPERVISOR_INVITED
 
 
 def test_answer_after_cancel_refused() -> None:
-    """R12: a teacher answering a cancelled invitation is refused (INVALID_STAGE); nothing breaks."""
+    """R12: a teacher answering a cancelled invitation is refused; no longer attached to the project, they
+    are not told it exists (NOT_FOUND, SPEC §4; the link page explains the cancellation). Nothing breaks."""
     state = project_at(Stage.SUPERVISOR_INVITED)
     apply_cancel_invitation(state, STUDENT, NOW)
 
     refusal = refused(lambda: apply_respond(state, SUPERVISOR, InvitationResponse(accept=True), NOW))
 
-    assert refusal.code is Code.INVALID_STAGE
+    assert refusal.code is Code.NOT_FOUND
+    assert state.stage is Stage.NEEDS_SUPERVISOR
 
 
 def test_expired_invitation_tells_student() -> None:
@@ -600,7 +609,7 @@ def test_closure_submitted_asks_supervisor_to_evaluate() -> None:
     assert (state.submission.seq, state.submission.submitted_at) == (1, NOW)
     assert state.notices[-1].template == "evaluation_requested"
     assert (state.notices[-1].to_role, state.notices[-1].to_id) == (Role.FACULTY, SUPERVISOR.id)
-    assert state.notices[-1].context == {"submission_seq": "1"}
+    assert state.notices[-1].context == {"submission_seq": "1", **evaluation_moments(NOW, NOW)}
 
 
 def test_closure_refused_while_in_review() -> None:
@@ -645,14 +654,17 @@ def test_pass_needs_no_feedback() -> None:
     assert Evaluate(result=EvaluationResult.PASS).feedback == ""
 
 
-@pytest.mark.parametrize("actor", [OTHER_FACULTY, STUDENT, CENTER])
-def test_only_the_supervisor_evaluates(actor: Actor) -> None:
-    """R19: only the project's supervisor evaluates (FORBIDDEN otherwise)."""
+@pytest.mark.parametrize(
+    ("actor", "code"), [(OTHER_FACULTY, Code.NOT_FOUND), (STUDENT, Code.FORBIDDEN), (CENTER, Code.FORBIDDEN)]
+)
+def test_only_the_supervisor_evaluates(actor: Actor, code: Code) -> None:
+    """R19: only the project's supervisor evaluates (FORBIDDEN for those who see the project; another teacher
+    is not told it exists, SPEC §4)."""
     state = project_at(Stage.EVALUATION_PENDING)
 
     refusal = refused(lambda: apply_evaluation(state, actor, Evaluate(result=EvaluationResult.PASS), NOW))
 
-    assert refusal.code is Code.FORBIDDEN
+    assert refusal.code is code
 
 
 def test_evaluation_only_when_pending() -> None:
@@ -722,7 +734,8 @@ def test_reminder_request_reaches_supervisor() -> None:
     assert state.last_reminder_request_at == NOW
     assert state.notices[-1].template == "evaluation_reminder"
     assert state.notices[-1].to_id == SUPERVISOR.id
-    assert state.notices[-1].context == {"requested_by": "student"}
+    assert state.notices[-1].context["requested_by"] == "student"
+    assert "submitted_at" in state.notices[-1].context  # R20: the mail says since when it waits
 
 
 def test_reminder_rate_limited_for_three_days() -> None:
@@ -885,13 +898,14 @@ OWNER_ACTIONS = [
 
 @pytest.mark.parametrize(("stage", "act"), OWNER_ACTIONS)
 def test_students_cannot_act_on_others_projects(stage: Stage, act: Act) -> None:
-    """R24: a student acting on another student's project is FORBIDDEN and nothing changes."""
+    """R24, SPEC §4: a student acting on another student's project is not told it exists (NOT_FOUND, the
+    validator's first check) and nothing changes."""
     state = project_at(stage)
     before = state.model_copy(deep=True)
 
     refusal = refused(lambda: act(state, OTHER_STUDENT, NOW))
 
-    assert refusal.code is Code.FORBIDDEN
+    assert refusal.code is Code.NOT_FOUND
     assert state == before
 
 

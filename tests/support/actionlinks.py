@@ -93,5 +93,5 @@ class Links:
         )
         entry_id = outcome["created_id"]
         path = await mailed_link(self.sink, osa_email, "Club hours to verify", containing=entry_id)
-        entry = next(e for e in outcome["view"]["hours"] if e["id"] == entry_id)
+        entry = next(e for e in (await self.portal.view(project_id))["hours"] if e["id"] == entry_id)
         return Linked(project_id, student_id, "osa", path), entry

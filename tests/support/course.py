@@ -9,10 +9,12 @@ from decimal import Decimal
 
 from sqlalchemy.engine import Engine
 
+from clients.group import GroupClient
 from clients.project import ProjectClient, new_project_id
+from domain.actors import Actor
 from domain.commands import Evaluate, InvitationResponse, Invite, Review
+from domain.groups import LinkMember, linked_proposal
 from domain.people import Faculty, Student
-from domain.project import Actor
 from domain.proposal import IndicatorClaim, Proposal
 from domain.vocabulary import (
     Category,
@@ -30,7 +32,10 @@ from domain.vocabulary import (
 from domain.work import BlobRef, ClosureReport, EvidenceInput, HoursInput
 from store import directory
 from store.db import session
+from store.standing import standing_of
+from workflows.group import GroupWorkflow
 from workflows.messages import Outcome
+from workflows.project import ProjectWorkflow
 
 CENTER = Actor(id="cge-1", role=Role.CENTER)
 OSA = Actor(id="osa-1", role=Role.OSA)
@@ -111,25 +116,30 @@ class Course:
 
     async def submit(self, student_id: str, prop: Proposal | None = None, key: str | None = None) -> str:
         project_id = new_project_id(student_id, key or unique("key"))
+        with session(self.engine) as s:
+            standing = standing_of(s, student_id, project_id)
         await self.projects.start(
             project_id=project_id,
             student_id=student_id,
             semester_id="2026-fall",
             proposal=prop or proposal(),
             actor=student_actor(student_id),
+            standing=standing,
         )
         return project_id
 
     async def approve(self, project_id: str) -> Outcome:
-        return await self.projects.act(project_id, "review", CENTER, Review(decision=ReviewDecision.APPROVE), None)
+        return await self.projects.act(
+            project_id, ProjectWorkflow.review, CENTER, Review(decision=ReviewDecision.APPROVE)
+        )
 
     async def invite(self, project_id: str, student_id: str, faculty: Faculty) -> Outcome:
         cmd = Invite(faculty=faculty, reflection_format=ReflectionFormat.CONVERSATION)
-        return await self.projects.act(project_id, "invite", student_actor(student_id), cmd, None)
+        return await self.projects.act(project_id, ProjectWorkflow.invite, student_actor(student_id), cmd)
 
     async def accept(self, project_id: str, faculty: Faculty) -> Outcome:
         cmd = InvitationResponse(accept=True)
-        return await self.projects.act(project_id, "respond_invitation", faculty_actor(faculty.id), cmd, None)
+        return await self.projects.act(project_id, ProjectWorkflow.respond_invitation, faculty_actor(faculty.id), cmd)
 
     async def log_hours(self, project_id: str, student_id: str, total: int = 36) -> None:
         day = self._next_day.get(project_id, date(2026, 9, 1))
@@ -137,7 +147,7 @@ class Course:
         while remaining > 0:
             chunk = min(remaining, Decimal(8))
             cmd = HoursInput(date=day, hours=chunk, kind=HourKind.EXECUTION, description="Reading session")
-            await self.projects.act(project_id, "log_hours", student_actor(student_id), cmd, None)
+            await self.projects.act(project_id, ProjectWorkflow.log_hours, student_actor(student_id), cmd)
             remaining -= chunk
             day += timedelta(days=1)
         self._next_day[project_id] = day
@@ -149,12 +159,12 @@ class Course:
                 caption=f"Reading with pupils, session {n + 1}; I am the one in the blue shirt on the left.",
                 blob=photo(n),
             )
-            await self.projects.act(project_id, "add_evidence", student_actor(student_id), cmd, None)
+            await self.projects.act(project_id, ProjectWorkflow.add_evidence, student_actor(student_id), cmd)
         if reflection:
             cmd = EvidenceInput(
                 kind=EvidenceKind.REFLECTION, caption="Reflection talk with my supervisor", blob=photo(99)
             )
-            await self.projects.act(project_id, "add_evidence", student_actor(student_id), cmd, None)
+            await self.projects.act(project_id, ProjectWorkflow.add_evidence, student_actor(student_id), cmd)
 
     def report(self) -> ClosureReport:
         return ClosureReport(
@@ -163,13 +173,15 @@ class Course:
         )
 
     async def submit_closure(self, project_id: str, student_id: str) -> Outcome:
-        return await self.projects.act(project_id, "submit_closure", student_actor(student_id), self.report(), None)
+        return await self.projects.act(
+            project_id, ProjectWorkflow.submit_closure, student_actor(student_id), self.report()
+        )
 
     async def evaluate(
         self, project_id: str, faculty: Faculty, result: EvaluationResult, feedback: str = ""
     ) -> Outcome:
         cmd = Evaluate(result=result, feedback=feedback)
-        return await self.projects.act(project_id, "evaluate", faculty_actor(faculty.id), cmd, None)
+        return await self.projects.act(project_id, ProjectWorkflow.evaluate, faculty_actor(faculty.id), cmd)
 
     async def to_in_progress(self, faculty: Faculty | None = None) -> tuple[str, str, Faculty]:
         student_id = self.add_student()
@@ -186,3 +198,28 @@ class Course:
         await self.add_evidence(project_id, student_id)
         await self.submit_closure(project_id, student_id)
         return project_id, student_id, faculty
+
+
+async def link(
+    groups: GroupClient,
+    engine: Engine,
+    group_id: str,
+    student_id: str,
+    key: str,
+    own: Proposal | None = None,
+) -> str:
+    """R9: a member's individual proposal linked to the group, as `POST /v1/projects` with `group_id` sends it
+    (the group's approved proposal unless the member wrote their own); returns the project id."""
+    project_id = new_project_id(student_id, key)
+    with session(engine) as s:
+        standing = standing_of(s, student_id, project_id)
+    chosen = own or linked_proposal(group_id, (await groups.view(group_id)).proposal)
+    command = LinkMember(
+        project_id=project_id,
+        proposal=chosen.model_copy(update={"group_id": group_id}),
+        semester_id="2026-fall",
+        standing=standing,
+    )
+    outcome = await groups.act(group_id, GroupWorkflow.link_member, student_actor(student_id), command, key=key)
+    assert outcome.created_id is not None
+    return outcome.created_id

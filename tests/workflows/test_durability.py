@@ -16,12 +16,13 @@ from temporalio.worker import Replayer
 from clients.gateway import Unavailable
 from clients.project import ProjectClient
 from config.settings import Settings
-from domain.project import Actor
+from domain.actors import Actor
+from domain.people import StudentStanding
 from domain.stages import Stage
 from domain.vocabulary import EvaluationResult, Role
 from tests.support.course import Course, proposal
 from workers.main import SANDBOX, WORKFLOWS, build_worker
-from workflows.project import workflow_id
+from workflows.project import ProjectWorkflow, workflow_id
 
 HISTORIES = Path(__file__).parent / "histories"
 
@@ -56,10 +57,10 @@ async def test_worker_crash_mid_lifecycle_loses_nothing(client: Client, settings
         await course.submit_closure(project_id, student_id)
         outcome = await course.evaluate(project_id, faculty, EvaluationResult.PASS)
         # Let the project finish on this worker: work left on an unpolled queue would freeze server time.
-        await client.get_workflow_handle(workflow_id(project_id)).result()
-    assert outcome.view.stage is Stage.PASSED
-    assert outcome.view.counted_hours == 36
-    assert [e.seq for e in outcome.view.audit] == list(range(1, len(outcome.view.audit) + 1))
+        final = await client.get_workflow_handle_for(ProjectWorkflow.run, workflow_id(project_id)).result()
+    assert outcome.summary.stage is Stage.PASSED
+    assert outcome.summary.counted_hours == 36
+    assert [e.seq for e in final.audit] == list(range(1, len(final.audit) + 1))
 
 
 async def test_full_lifecycle_history_replays(course: Course, client: Client) -> None:
@@ -92,6 +93,7 @@ async def test_continue_as_new_keeps_state(client: Client, course: Course, proje
         semester_id="2026-fall",
         proposal=proposal(),
         actor=Actor(id=student_id, role=Role.STUDENT),
+        standing=StudentStanding(student_id=student_id),
         history_limit=40,
     )
     await course.approve(project_id)
@@ -101,9 +103,10 @@ async def test_continue_as_new_keeps_state(client: Client, course: Course, proje
     await course.add_evidence(project_id, student_id)
     await course.submit_closure(project_id, student_id)
     outcome = await course.evaluate(project_id, faculty, EvaluationResult.PASS)
-    assert outcome.view.stage is Stage.PASSED and outcome.view.counted_hours == 36
-    assert len(outcome.view.evidence) == 4
-    assert [e.seq for e in outcome.view.audit] == list(range(1, len(outcome.view.audit) + 1))
+    assert outcome.summary.stage is Stage.PASSED and outcome.summary.counted_hours == 36
+    view = await course.projects.view(project_id)
+    assert len(view.evidence) == 4
+    assert [e.seq for e in view.audit] == list(range(1, len(view.audit) + 1))
     handle = client.get_workflow_handle(workflow_id(project_id))
     await handle.result()
     history = await handle.fetch_history()

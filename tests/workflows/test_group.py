@@ -7,7 +7,6 @@ import asyncio
 from email.message import EmailMessage
 
 import pytest
-from sqlalchemy.engine import Engine
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowExecutionStatus
 
@@ -16,22 +15,22 @@ from clients.project import ProjectClient, new_project_id
 from config.settings import Settings
 from domain.commands import Review, Withdraw
 from domain.errors import Code, RuleViolation
-from domain.groups import GroupProposal, GroupStage, LinkMember, ReviseGroup, linked_proposal
+from domain.groups import GroupProposal, GroupStage, LinkMember, ReviseGroup
 from domain.stages import Stage
 from domain.vocabulary import Category, ReviewDecision
-from tests.support.course import CENTER, Course, proposal, student_actor, unique
+from tests.support.course import CENTER, Course, link, proposal, student_actor, unique
 from tests.support.mailsink import MailSink
 from workflows.attributes import GROUP as GROUP_ID
 from workflows.attributes import STAGE
-from workflows.group import workflow_id
+from workflows.group import GroupWorkflow, workflow_id
 from workflows.project import workflow_id as project_workflow_id
 
 SEMESTER = "2026-fall"
 
 
 @pytest.fixture
-def groups(client: Client, settings: Settings, engine: Engine, worker: None) -> GroupClient:
-    return GroupClient(client, settings, engine)
+def groups(client: Client, settings: Settings, worker: None) -> GroupClient:
+    return GroupClient(client, settings)
 
 
 def group_proposal(members: list[str], **changes: object) -> GroupProposal:
@@ -77,7 +76,8 @@ async def test_approved_group_members_link_proposals_approved_without_review(
     outsider = course.add_student()
     group_id = await submit_group(groups, members)
 
-    view = await groups.act(group_id, "review", CENTER, Review(decision=ReviewDecision.APPROVE, comment="Go."), None)
+    approve = Review(decision=ReviewDecision.APPROVE, comment="Go.")
+    view = (await groups.act(group_id, GroupWorkflow.review, CENTER, approve)).view
     assert view.stage is GroupStage.APPROVED
     for member in members:
         mail = await mail_to(mail_sink, member, "Group proposal approved")
@@ -87,9 +87,7 @@ async def test_approved_group_members_link_proposals_approved_without_review(
         assert "Credit, hours and evidence stay individual" in text
 
     first, second, third = members
-    project_id = await groups.link_member_and_start_project(
-        projects, group_id=group_id, actor=student_actor(first), semester_id=SEMESTER, key="k1"
-    )
+    project_id = await link(groups, course.engine, group_id, first, "k1")
     assert project_id == new_project_id(first, "k1")
     project = await projects.view(project_id)
     assert project.stage is Stage.NEEDS_SUPERVISOR
@@ -97,44 +95,28 @@ async def test_approved_group_members_link_proposals_approved_without_review(
     assert project.proposal.group_id == group_id
     assert "approved without review (R9)" in project.audit[0].detail
 
-    retried = await groups.link_member_and_start_project(
-        projects, group_id=group_id, actor=student_actor(first), semester_id=SEMESTER, key="k1"
-    )
+    retried = await link(groups, course.engine, group_id, first, "k1")
     assert retried == project_id  # the same key answers the same project
 
-    twice = await refused(
-        groups.link_member_and_start_project(
-            projects, group_id=group_id, actor=student_actor(first), semester_id=SEMESTER, key="k2"
-        )
-    )
+    twice = await refused(link(groups, course.engine, group_id, first, "k2"))
     assert twice.code is Code.CONFLICT and project_id in twice.detail
     direct = await refused(
         groups.act(
             group_id,
-            "link_member",
+            GroupWorkflow.link_member,
             student_actor(first),
             LinkMember(project_id="other", proposal=project.proposal),
-            None,
         )
     )
     assert direct.code is Code.CONFLICT  # the workflow's validator refuses it too
 
-    stranger = await refused(
-        groups.link_member_and_start_project(
-            projects, group_id=group_id, actor=student_actor(outsider), semester_id=SEMESTER, key="k1"
-        )
-    )
+    stranger = await refused(link(groups, course.engine, group_id, outsider, "k1"))
     assert stranger.code is Code.FORBIDDEN
     with pytest.raises(RuleViolation, match="No such project"):
         await projects.view(new_project_id(outsider, "k1"))
 
     own = proposal("My part: sorting and weighing what we collect", group_id="ignored")
-    other_ids = [
-        await groups.link_member_and_start_project(
-            projects, group_id=group_id, actor=student_actor(m), semester_id=SEMESTER, proposal=own, key="k1"
-        )
-        for m in (second, third)
-    ]
+    other_ids = [await link(groups, course.engine, group_id, m, "k1", own) for m in (second, third)]
     for member, other_id in zip((second, third), other_ids, strict=True):
         other = await projects.view(other_id)
         assert other.student_id == member and other.stage is Stage.NEEDS_SUPERVISOR
@@ -150,7 +132,7 @@ async def test_approved_group_members_link_proposals_approved_without_review(
     assert description.status is WorkflowExecutionStatus.COMPLETED
     assert description.typed_search_attributes.get(STAGE) == "APPROVED"
     assert description.typed_search_attributes.get(GROUP_ID) == group_id
-    late = await refused(groups.act(group_id, "review", CENTER, Review(decision=ReviewDecision.APPROVE), None))
+    late = await refused(groups.act(group_id, GroupWorkflow.review, CENTER, Review(decision=ReviewDecision.APPROVE)))
     assert late.code is Code.INVALID_STAGE
 
 
@@ -161,20 +143,15 @@ async def test_credit_and_hours_stay_individual(
     and a member cannot act on another member's project."""
     members = [course.add_student() for _ in range(2)]
     group_id = await submit_group(groups, members)
-    await groups.act(group_id, "review", CENTER, Review(decision=ReviewDecision.APPROVE), None)
-    a, b = [
-        await groups.link_member_and_start_project(
-            projects, group_id=group_id, actor=student_actor(m), semester_id=SEMESTER, key="k"
-        )
-        for m in members
-    ]
+    await groups.act(group_id, GroupWorkflow.review, CENTER, Review(decision=ReviewDecision.APPROVE))
+    a, b = [await link(groups, course.engine, group_id, m, "k") for m in members]
     assert a != b
     await course.log_hours(a, members[0], total=8)
 
     assert (await projects.view(a)).counted_hours == 8
     assert (await projects.view(b)).counted_hours == 0
     other = await refused(course.log_hours(b, members[0], total=1))
-    assert other.code is Code.FORBIDDEN
+    assert other.code is Code.NOT_FOUND  # another member's project is not theirs to see (SPEC §4)
     assert (await client.get_workflow_handle(project_workflow_id(a)).describe()).status is (
         WorkflowExecutionStatus.RUNNING
     )
@@ -189,15 +166,11 @@ async def test_changes_requested_then_revised_then_approved(
     applicant = members[0]
     group_id = await submit_group(groups, members)
 
-    early = await refused(
-        groups.link_member_and_start_project(
-            projects, group_id=group_id, actor=student_actor(members[1]), semester_id=SEMESTER, key="k"
-        )
-    )
+    early = await refused(link(groups, course.engine, group_id, members[1], "k"))
     assert early.code is Code.INVALID_STAGE
 
     review = Review(decision=ReviewDecision.REQUEST_CHANGES, comment="Say which beach and how often.")
-    view = await groups.act(group_id, "review", CENTER, review, None)
+    view = (await groups.act(group_id, GroupWorkflow.review, CENTER, review)).view
     assert view.stage is GroupStage.CHANGES_REQUESTED
     mail = await mail_to(mail_sink, applicant, "Changes requested to your group proposal")
     assert "Say which beach and how often." in text_of(mail)
@@ -206,35 +179,23 @@ async def test_changes_requested_then_revised_then_approved(
     revised = ReviseGroup(
         proposal=group_proposal([applicant, members[1], newcomer], plan="Fulong beach, first Saturday of each month.")
     )
-    view = await groups.act(group_id, "revise", student_actor(applicant), revised, "rev-1")
+    view = (await groups.act(group_id, GroupWorkflow.revise, student_actor(applicant), revised, key="rev-1")).view
     assert view.stage is GroupStage.PROPOSAL_REVIEW and view.proposal_version == 2
-    again = await groups.act(group_id, "revise", student_actor(applicant), revised, "rev-1")
+    again = (await groups.act(group_id, GroupWorkflow.revise, student_actor(applicant), revised, key="rev-1")).view
     assert again.proposal_version == 2  # a retried revision with the same key acts once
 
-    view = await groups.act(group_id, "review", CENTER, Review(decision=ReviewDecision.APPROVE), None)
+    view = (await groups.act(group_id, GroupWorkflow.review, CENTER, Review(decision=ReviewDecision.APPROVE))).view
     assert view.stage is GroupStage.APPROVED
     assert [r.proposal_version for r in view.reviews] == [1, 2]
     await mail_to(mail_sink, newcomer, "Group proposal approved")
-    dropped = await refused(
-        groups.link_member_and_start_project(
-            projects, group_id=group_id, actor=student_actor(members[2]), semester_id=SEMESTER, key="k"
-        )
-    )
+    dropped = await refused(link(groups, course.engine, group_id, members[2], "k"))
     assert dropped.code is Code.FORBIDDEN  # no longer a member after the revision
 
 
 async def test_refusals_before_start_and_without_history(course: Course, groups: GroupClient, client: Client) -> None:
-    """R9: a group naming an unknown student, or not its applicant, never starts; a refused action leaves no
-    trace in the group's history."""
+    """R9: a group not naming its applicant never starts; a refused action leaves no trace in the group's
+    history."""
     members = [course.add_student() for _ in range(2)]
-    unknown = await refused(
-        groups.start(
-            group_id=new_group_id(members[0], "x"),
-            applicant=student_actor(members[0]),
-            proposal=group_proposal([*members, "B0000NOBODY"]),
-        )
-    )
-    assert unknown.code is Code.VALIDATION_ERROR and "B0000NOBODY" in unknown.detail
     not_in = await refused(
         groups.start(
             group_id=new_group_id(members[0], "y"),
@@ -243,15 +204,15 @@ async def test_refusals_before_start_and_without_history(course: Course, groups:
         )
     )
     assert not_in.code is Code.VALIDATION_ERROR
-    missing = await refused(groups.view(new_group_id(members[0], "x")))
+    missing = await refused(groups.view(new_group_id(members[0], "y")))
     assert missing.code is Code.NOT_FOUND
 
     group_id = await submit_group(groups, members)
     forbidden = await refused(
-        groups.act(group_id, "review", student_actor(members[0]), Review(decision=ReviewDecision.APPROVE), None)
+        groups.act(group_id, GroupWorkflow.review, student_actor(members[0]), Review(decision=ReviewDecision.APPROVE))
     )
     assert forbidden.code is Code.FORBIDDEN
-    await groups.act(group_id, "withdraw", student_actor(members[0]), Withdraw(reason="We split up."), None)
+    await groups.act(group_id, GroupWorkflow.withdraw, student_actor(members[0]), Withdraw(reason="We split up."))
     history = await client.get_workflow_handle(workflow_id(group_id)).fetch_history()
     accepted = [e for e in history.events if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED]
     assert len(accepted) == 1, "only the withdrawal may appear in history"
@@ -259,39 +220,28 @@ async def test_refusals_before_start_and_without_history(course: Course, groups:
     assert view.stage is GroupStage.WITHDRAWN
 
 
-async def test_lost_project_start_is_recovered(course: Course, groups: GroupClient, projects: ProjectClient) -> None:
-    """R9, crash safety: if the link was recorded but the project never started (a crash in between), the
-    member's retry with the same key starts it; a later call with another key starts the recorded project
-    too, then refuses the second link."""
-    members = [course.add_student() for _ in range(3)]
+async def test_link_starts_the_project_in_the_same_update(
+    course: Course, groups: GroupClient, projects: ProjectClient, client: Client
+) -> None:
+    """R9, crash safety: the link and the project it names are one update of the group (it starts the
+    member's project as a child that outlives the group), so no crash can leave one without the other."""
+    members = [course.add_student() for _ in range(2)]
     group_id = await submit_group(groups, members)
-    view = await groups.act(group_id, "review", CENTER, Review(decision=ReviewDecision.APPROVE), None)
-    own = linked_proposal(group_id, view.proposal)
-
-    # What a crash after step (a) leaves behind: the link, no project.
-    lost = new_project_id(members[0], "k1")
-    await groups.act(
-        group_id, "link_member", student_actor(members[0]), LinkMember(project_id=lost, proposal=own), "k1"
+    await groups.act(group_id, GroupWorkflow.review, CENTER, Review(decision=ReviewDecision.APPROVE))
+    project_id = await link(groups, course.engine, group_id, members[0], "k1")
+    project = await projects.view(project_id)
+    assert project.stage is Stage.NEEDS_SUPERVISOR and project.proposal.group_id == group_id
+    history = await client.get_workflow_handle(workflow_id(group_id)).fetch_history()
+    kinds = [e.event_type for e in history.events]
+    accepted = kinds.index(
+        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED,
+        kinds.index(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED) + 1,
     )
-    with pytest.raises(RuleViolation, match="No such project"):
-        await projects.view(lost)
-    recovered = await groups.link_member_and_start_project(
-        projects, group_id=group_id, actor=student_actor(members[0]), semester_id=SEMESTER, key="k1"
-    )
-    assert recovered == lost
-    assert (await projects.view(lost)).stage is Stage.NEEDS_SUPERVISOR
-
-    other_lost = new_project_id(members[1], "k1")
-    await groups.act(
-        group_id, "link_member", student_actor(members[1]), LinkMember(project_id=other_lost, proposal=own), "k1"
-    )
-    conflict = await refused(
-        groups.link_member_and_start_project(
-            projects, group_id=group_id, actor=student_actor(members[1]), semester_id=SEMESTER, key="other"
-        )
-    )
-    assert conflict.code is Code.CONFLICT and other_lost in conflict.detail
-    assert (await projects.view(other_lost)).stage is Stage.NEEDS_SUPERVISOR
+    started = kinds.index(EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED)
+    completed = kinds.index(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED, started)
+    assert accepted < started < completed
+    described = await client.get_workflow_handle(project_workflow_id(project_id)).describe()
+    assert described.typed_search_attributes.get(GROUP_ID) == group_id
 
 
 async def test_linked_proposal_keeps_the_group_category(
@@ -300,16 +250,7 @@ async def test_linked_proposal_keeps_the_group_category(
     """R9/R5: a member's linked proposal is the kind of activity the center approved for the group."""
     members = [course.add_student() for _ in range(2)]
     group_id = await submit_group(groups, members)
-    await groups.act(group_id, "review", CENTER, Review(decision=ReviewDecision.APPROVE), None)
+    await groups.act(group_id, GroupWorkflow.review, CENTER, Review(decision=ReviewDecision.APPROVE))
 
-    other_kind = await refused(
-        groups.link_member_and_start_project(
-            projects,
-            group_id=group_id,
-            actor=student_actor(members[1]),
-            semester_id=SEMESTER,
-            proposal=proposal(category=Category.CLUB),
-            key="k",
-        )
-    )
+    other_kind = await refused(link(groups, course.engine, group_id, members[1], "k", proposal(category=Category.CLUB)))
     assert other_kind.code is Code.VALIDATION_ERROR and "category" in other_kind.detail

@@ -27,10 +27,11 @@ from clients.departure import announce_departure
 from clients.project import ProjectClient
 from config.settings import Settings
 from domain.calendar import Semester, taipei_date
-from domain.leaving import SUPERVISOR_MAILED, Reassign, SupervisorLeaving
+from domain.leaving import SUPERVISOR_MAILED, SupervisorLeaving
 from domain.people import Faculty
 from domain.project import ProjectView
 from domain.stages import Stage
+from domain.steering import Reassign
 from domain.vocabulary import EvaluationResult
 from store import directory
 from store.db import session
@@ -198,17 +199,18 @@ async def test_leaving_supervisor_walked_to_the_semester_end_then_reassigned(
     # The center reassigns through the portal (update) ...
     successor = course.add_faculty()
     successor_mail = box(mail_sink, str(successor.email))
-    outcome = await projects.act(
-        pending, "reassign_supervisor", CENTER, Reassign(faculty=successor, reason="left"), None
+    outcome = await projects.act(pending, ProjectWorkflow.reassign, CENTER, Reassign(faculty=successor, reason="left"))
+    assert (
+        not (await projects.view(pending)).needs_reassignment
+        and (await projects.view(pending)).former_supervisors[0].faculty.id == faculty.id
     )
-    assert not outcome.view.needs_reassignment and outcome.view.former_supervisors[0].faculty.id == faculty.id
     assert f"{settings.public_url}/a/" in text_of(await next_of(successor_mail, "evaluation_assigned"))
     handle = client.get_workflow_handle(workflow_id(pending))
     async with asyncio.timeout(10):
         while (await handle.describe()).typed_search_attributes.get(SUPERVISOR) != successor.id:
             await asyncio.sleep(0.05)
     outcome = await course.evaluate(pending, successor, EvaluationResult.PASS)
-    assert outcome.view.stage is Stage.PASSED
+    assert outcome.summary.stage is Stage.PASSED
 
     # ... and an operator from the Temporal UI's signal dialog (plain JSON).
     other = course.add_faculty()
@@ -275,7 +277,7 @@ async def test_leaving_and_reassigned_history_replays(
     await handle.signal(ProjectWorkflow.supervisor_leaving, news)
     await advance_to(temporal_env, deadline + timedelta(minutes=1))
     successor = course.add_faculty()
-    await course.projects.act(project_id, "reassign_supervisor", CENTER, Reassign(faculty=successor), None)
+    await course.projects.act(project_id, ProjectWorkflow.reassign, CENTER, Reassign(faculty=successor))
     await course.evaluate(project_id, successor, EvaluationResult.PASS)
     await handle.result()
     fresh = await handle.fetch_history()

@@ -14,7 +14,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from clients.project import ProjectClient
 from config.settings import Settings
-from domain.commands import Withdraw
+from domain.commands import CancelInvitation, RequestReminder, Withdraw
 from domain.errors import Code, RuleViolation
 from domain.people import Faculty
 from domain.project import ProjectView
@@ -27,6 +27,7 @@ from tests.activities.support import text_of
 from tests.support.course import Course, student_actor
 from tests.support.mailbox import Mailbox, advance_to, kind, kinds, no_new_mail
 from tests.support.mailsink import MailSink
+from workflows.project import ProjectWorkflow
 
 JUST_AFTER = timedelta(minutes=1)
 JUST_BEFORE = timedelta(hours=1)
@@ -108,7 +109,7 @@ async def evaluation_pending(course: Course, sink: MailSink) -> Cast:
 async def withdraw(course: Course, people: Cast, last_kind: str) -> None:
     """Ends the project so it sets no more timers for later tests; its last mail to the teacher arrives
     after any earlier one the workflow sent, so the teacher's mailbox is complete once it is there."""
-    await course.projects.act(people.project_id, "withdraw", student_actor(people.student_id), Withdraw(), None)
+    await course.projects.act(people.project_id, ProjectWorkflow.withdraw, student_actor(people.student_id), Withdraw())
     await people.teacher.next(last_kind)
 
 
@@ -159,7 +160,7 @@ async def test_invitation_reminded_at_3_and_7_days_and_expires_at_14(
     assert stored_nudges(engine, people.project_id) == [(a, d) for a, d, _ in nudges(view, start)]
     assert kinds(people.teacher.received()) == ["invitation", "invitation_reminder", "invitation_reminder"]
     assert kinds(people.student.received()) == ["proposal_approved", "invitation_expired"]
-    await course.projects.act(people.project_id, "withdraw", student_actor(people.student_id), Withdraw(), None)
+    await course.projects.act(people.project_id, ProjectWorkflow.withdraw, student_actor(people.student_id), Withdraw())
 
 
 async def test_accepting_stops_the_invitation_reminders(
@@ -175,7 +176,8 @@ async def test_accepting_stops_the_invitation_reminders(
 
     await advance_to(temporal_env, start + timedelta(days=4))
     outcome = await course.accept(people.project_id, people.faculty)
-    assert outcome.view.stage is Stage.IN_PROGRESS and outcome.view.next_nudge is None
+    view = await course.projects.view(people.project_id)
+    assert outcome.summary.stage is Stage.IN_PROGRESS and view.next_nudge is None
     await people.student.next("invitation_accepted")
 
     await no_new_mail(temporal_env, [people.teacher, people.student], start + timedelta(days=15))
@@ -196,16 +198,19 @@ async def test_cancel_and_invite_again_rearms_from_the_new_invitation(
     assert view.invitation is not None
     first = view.invitation.invited_at
     await advance_to(temporal_env, first + timedelta(days=2))
-    await projects.act(people.project_id, "cancel_invitation", student_actor(people.student_id), None, None)
+    await projects.act(
+        people.project_id, ProjectWorkflow.cancel_invitation, student_actor(people.student_id), CancelInvitation()
+    )
     await people.teacher.next("invitation_cancelled")
     # Past the first invitation's 3-day reminder: nothing, it was cancelled.
     await no_new_mail(temporal_env, [people.teacher], first + timedelta(days=5))
 
-    outcome = await course.invite(people.project_id, people.student_id, people.faculty)
-    assert outcome.view.invitation is not None
-    again = outcome.view.invitation.invited_at
-    assert outcome.view.deadlines["invitation_expires_at"] == again + timedelta(days=14)
-    assert outcome.view.next_nudge == {"kind": "invitation_reminder", "at": (again + timedelta(days=3)).isoformat()}
+    await course.invite(people.project_id, people.student_id, people.faculty)
+    view = await course.projects.view(people.project_id)
+    assert view.invitation is not None
+    again = view.invitation.invited_at
+    assert view.deadlines["invitation_expires_at"] == again + timedelta(days=14)
+    assert view.next_nudge == {"kind": "invitation_reminder", "at": (again + timedelta(days=3)).isoformat()}
     await people.teacher.next("invitation")
     # Past the first invitation's 7-day reminder and just short of the new one's 3-day reminder.
     await no_new_mail(temporal_env, [people.teacher], again + timedelta(days=3) - JUST_BEFORE)
@@ -268,7 +273,8 @@ async def test_evaluation_reminded_at_7_and_14_then_weekly_and_the_center_told_a
     assert stored_nudges(engine, people.project_id) == [("evaluation_reminded", f"day {d}") for d in (7, 14, 21, 28)]
 
     outcome = await course.evaluate(people.project_id, people.faculty, EvaluationResult.PASS)
-    assert outcome.view.stage is Stage.PASSED and outcome.view.next_nudge is None
+    view = await course.projects.view(people.project_id)
+    assert outcome.summary.stage is Stage.PASSED and view.next_nudge is None
     await people.student.next("evaluation_pass")
     await no_new_mail(temporal_env, [people.teacher, center], start + timedelta(days=43))
     assert kinds(people.teacher.received()) == ["invitation", "evaluation_requested"] + ["evaluation_reminder"] * 4
@@ -288,15 +294,17 @@ async def test_revise_and_resubmit_rearms_the_evaluation_reminders(
 
     await advance_to(temporal_env, first + timedelta(days=10))
     outcome = await course.evaluate(people.project_id, people.faculty, EvaluationResult.REVISE, "Add the pupils' view.")
-    assert outcome.view.stage is Stage.REVISION_REQUESTED and outcome.view.next_nudge is None
+    view = await course.projects.view(people.project_id)
+    assert outcome.summary.stage is Stage.REVISION_REQUESTED and view.next_nudge is None
     await people.student.next("evaluation_revise")
     # Past the first submission's 14-day reminder: none while the student revises.
     await no_new_mail(temporal_env, [people.teacher], first + timedelta(days=16))
 
-    outcome = await course.submit_closure(people.project_id, people.student_id)
-    assert outcome.view.submission is not None and outcome.view.submission.seq == 2
-    again = outcome.view.submission.submitted_at
-    assert outcome.view.next_nudge == {"kind": "evaluation_reminder", "at": (again + timedelta(days=7)).isoformat()}
+    await course.submit_closure(people.project_id, people.student_id)
+    view = await course.projects.view(people.project_id)
+    assert view.submission is not None and view.submission.seq == 2
+    again = view.submission.submitted_at
+    assert view.next_nudge == {"kind": "evaluation_reminder", "at": (again + timedelta(days=7)).isoformat()}
     await people.teacher.next("evaluation_requested")
     # Past the first submission's 21-day escalation and just short of the resubmission's 7-day reminder.
     await no_new_mail(temporal_env, [people.teacher], again + timedelta(days=7) - JUST_BEFORE)
@@ -329,26 +337,27 @@ async def test_student_reminder_request_mails_at_once_and_is_rate_limited(
     within 3 days is refused as RATE_LIMITED, saying when it will be allowed; after 3 days it works again."""
     people = await evaluation_pending(course, mail_sink)
     student = student_actor(people.student_id)
-    outcome = await projects.act(people.project_id, "request_reminder", student, None, None)
-    asked = outcome.view.audit[-1]
+    outcome = await projects.act(people.project_id, ProjectWorkflow.request_reminder, student, RequestReminder())
+    asked = outcome.audit[-1]
     assert asked.action == "reminder_requested" and asked.actor_id == people.student_id
     allowed = asked.at + timedelta(days=3)
-    assert outcome.view.deadlines["reminder_request_allowed_from"] == allowed
+    view = await course.projects.view(people.project_id)
+    assert view.deadlines["reminder_request_allowed_from"] == allowed
     reminder = await people.teacher.next("evaluation_reminder")
     assert "asked us to remind you" in text_of(reminder)
     assert action_link(settings, reminder)
 
     with pytest.raises(RuleViolation) as refused:
-        await projects.act(people.project_id, "request_reminder", student, None, None)
+        await projects.act(people.project_id, ProjectWorkflow.request_reminder, student, RequestReminder())
     assert refused.value.code is Code.RATE_LIMITED and refused.value.retry_after == allowed
     await no_new_mail(temporal_env, [people.teacher], allowed - JUST_BEFORE)
     with pytest.raises(RuleViolation) as refused:
-        await projects.act(people.project_id, "request_reminder", student, None, None)
+        await projects.act(people.project_id, ProjectWorkflow.request_reminder, student, RequestReminder())
     assert refused.value.code is Code.RATE_LIMITED
 
     await advance_to(temporal_env, allowed + JUST_AFTER)
-    outcome = await projects.act(people.project_id, "request_reminder", student, None, None)
-    assert outcome.view.audit[-1].action == "reminder_requested"
+    outcome = await projects.act(people.project_id, ProjectWorkflow.request_reminder, student, RequestReminder())
+    assert outcome.audit[-1].action == "reminder_requested"
     await people.teacher.next("evaluation_reminder")
     view = await projects.view(people.project_id)
     assert [e.action for e in view.audit if e.action in NUDGE_ACTIONS] == ["reminder_requested"] * 2

@@ -21,7 +21,7 @@ from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
 
-from activities.mail import SmtpSender
+from activities.mail.sending import SmtpSender
 from activities.passing_list import CSV_COLUMNS, SIGNATURE_LINE
 from activities.semester import ExamWeekBatch, SemesterActivities
 from clients.semester import schedule_open_semesters, schedule_semester
@@ -218,7 +218,7 @@ async def test_exam_week_batch_fails_part_way_and_the_retry_mails_nobody_twice(
         ends_on=date(2027, 1, 31),
     )
     teachers = [course.add_faculty(), course.add_faculty()]
-    work = SemesterActivities(settings, engine, client, sender=FailingOnce(settings, nth=2))
+    work = SemesterActivities(settings, engine, sender=FailingOnce(settings, nth=2))
     batch = ExamWeekBatch(semester=semester, faculty_ids=[t.id for t in teachers])
 
     with pytest.raises(ApplicationError, match="not sent"):

@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
-from api.pages import label, taipei
 from domain.commands import Evaluate, InvitationResponse, VerifyHours
 from domain.errors import Code, RuleViolation
 from domain.links import LinkAction, LinkClaims, check_link_for
 from domain.project import AuditEntry, ProjectSummary, ProjectView
 from domain.stages import Stage
 from domain.vocabulary import EvaluationResult, ReflectionFormat
+from rendering.words import label, taipei
+from workflows.messages import Outcome
 
 RESULTS = (
     (EvaluationResult.PASS, "Pass", "The project passes and the student receives the TC1010 credit."),
@@ -215,8 +216,9 @@ class Told:
     result: str  # kept with the spent link and shown if it is opened again
 
 
-def describe(command: BaseModel | None, view: ProjectView | None, center_email: str) -> Told:
-    """What just happened and what comes next, for the page after acting (`view` is None when only recorded)."""
+def describe(command: BaseModel | None, outcome: Outcome | None, center_email: str) -> Told:
+    """What just happened and what comes next, for the page after acting (`outcome` is None when only
+    recorded)."""
     if isinstance(command, InvitationResponse):
         if not command.accept:
             return Told(
@@ -227,7 +229,7 @@ def describe(command: BaseModel | None, view: ProjectView | None, center_email: 
                 ["Nothing else is needed from you."],
                 "declined",
             )
-        agreed = view.supervisor.reflection_format if view and view.supervisor else command.reflection_format
+        agreed = command.reflection_format
         format_text = label(agreed).lower() if agreed else "the format the student proposed"
         return Told(
             "You are now the supervisor",
@@ -242,16 +244,16 @@ def describe(command: BaseModel | None, view: ProjectView | None, center_email: 
         )
     if isinstance(command, Evaluate):
         if command.result is EvaluationResult.PASS:
-            credit = view.credit if view else None
+            credit = outcome.credit if outcome else None
             if credit is not None and credit.granted:
-                outcome = f" The TC1010 credit is recorded in {credit.semester_id}."
+                recorded = f" The TC1010 credit is recorded in {credit.semester_id}."
             elif credit is not None:
-                outcome = f" No credit was recorded: {credit.reason}."
+                recorded = f" No credit was recorded: {credit.reason}."
             else:
-                outcome = ""
+                recorded = ""
             return Told(
                 "Passed",
-                f"You passed the closure report.{outcome} The student is told.",
+                f"You passed the closure report.{recorded} The student is told.",
                 [
                     "In final exam week the course office sends you the list of your passing students to print, "
                     "sign and return to Office T4-832 before the semester ends.",

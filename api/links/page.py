@@ -1,0 +1,279 @@
+"""The page a mailed action link opens, and what it shows after acting or refusing (SPEC §4).
+
+`LinkPage` serves one request to `/a/{token}`: it finds the link's claims (server-side, `store.tokens`), checks
+them against the project (the workflow's view when reading; the update's own validator when acting, with the
+read model as a guard when no worker answers), and renders the form, the result or the refusal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from sqlmodel import Session
+
+from api.db import Store
+from api.errors import STATUS, TITLES
+from api.links.rules import (
+    PAGE_TITLES,
+    RESULTS,
+    Parsed,
+    Standing,
+    check_current,
+    check_entry,
+    describe,
+    next_step,
+)
+from api.pages import render
+from clients.gateway import Unavailable
+from clients.project import ProjectClient
+from config.settings import Settings
+from domain.actors import Actor
+from domain.errors import Code, RuleViolation
+from domain.links import LinkAction, LinkClaims, token_id_of
+from domain.project import AuditEntry, ProjectSummary, ProjectView
+from domain.vocabulary import EvidenceKind, ReflectionFormat
+from rendering.words import taipei
+from store import directory, projects, tokens
+from workflows.messages import Outcome
+
+# The page of each action: its template is named for it.
+TEMPLATES: dict[LinkAction, str] = {
+    LinkAction.RESPOND_INVITATION: "respond_invitation.html",
+    LinkAction.EVALUATE: "evaluate.html",
+    LinkAction.VERIFY_HOURS: "verify_hours.html",
+}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- the store work of one page, each run as one unit --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LinkLookup:
+    claims: LinkClaims | None
+    refusal: RuleViolation | None = None
+    stored: LinkClaims | None = None  # a used or expired link's claims, to say when and what next
+
+
+def _look_up(s: Session, secret: str, token: str, now: datetime) -> LinkLookup:
+    try:
+        return LinkLookup(claims=tokens.load_link(s, secret, token, now))
+    except RuleViolation as refusal:
+        # TOKEN_USED and TOKEN_EXPIRED are only raised once the signature matched: the claims are genuine.
+        stored = tokens.get_link(s, token_id_of(token)) if refusal.code is not Code.TOKEN_INVALID else None
+        return LinkLookup(claims=None, refusal=refusal, stored=stored)
+
+
+@dataclass(frozen=True)
+class Names:
+    student: str
+    title: str
+
+
+def _names(s: Session, project_id: str, view: ProjectView | None) -> Names:
+    summary = projects.get_project(s, project_id)
+    student_id = view.student_id if view else summary.student_id if summary else ""
+    student = directory.get_student(s, student_id) if student_id else None
+    title = view.proposal.title if view else summary.title if summary else "your project"
+    return Names(student=f"{student.name} ({student.id})" if student else student_id or "The student", title=title)
+
+
+def _read_model(s: Session, project_id: str) -> tuple[ProjectSummary | None, list[AuditEntry]]:
+    return projects.get_project(s, project_id), projects.audit_for(s, project_id)
+
+
+# --- pages --------------------------------------------------------------------------------------------
+
+
+class LinkPage:
+    """One request to an action link: finds its claims and project, and renders what to show."""
+
+    def __init__(self, request: Request, settings: Settings, client: ProjectClient, store: Store, token: str) -> None:
+        self.request = request
+        self.settings = settings
+        self.client = client
+        self.store = store
+        self.token = token
+        self.stored: LinkClaims | None = None
+
+    @property
+    def base(self) -> str:
+        """This link's path, for the photos' addresses (behind a proxy's path prefix too)."""
+        return f"{self.request.scope.get('root_path', '')}/a/{self.token}"
+
+    async def claims(self) -> LinkClaims:
+        secret = self.settings.action_link_secret.get_secret_value()
+        found = await self.store.run(_look_up, secret, self.token, _now())
+        if found.claims is None:
+            assert found.refusal is not None
+            self.stored = found.stored
+            raise found.refusal
+        self.stored = found.claims
+        return found.claims
+
+    def check_origin(self) -> None:
+        """A browser's POST names where the form came from: it must be this site."""
+        sent = self.request.headers.get("origin") or self.request.headers.get("referer")
+        if sent is None:
+            return  # not a browser's cross-site form; the token alone authorizes
+        allowed = {_origin(self.settings.public_url), _origin(str(self.request.base_url))}
+        if _origin(sent) not in allowed:
+            raise RuleViolation(Code.FORBIDDEN, "This form must be sent from its own page on the Praxis site.")
+
+    async def current_view(self, claims: LinkClaims) -> ProjectView | None:
+        """The project now, checked to still wait on this link; None when no worker answers in time (the
+        read model then guards the link)."""
+        try:
+            view = await self.client.view(claims.project_id)
+        except Unavailable:
+            await self.check_read_model(claims)
+            return None
+        check_current(claims, Standing.of_view(view))
+        if claims.action is LinkAction.VERIFY_HOURS:
+            check_entry(claims, view)
+        return view
+
+    async def check_read_model(self, claims: LinkClaims) -> None:
+        """The link against the read model, which every change reaches before any mail about it is sent."""
+        summary, audit = await self.store.run(_read_model, claims.project_id)
+        if summary is not None:
+            check_current(claims, Standing.of_summary(summary, audit))
+
+    async def form(
+        self, claims: LinkClaims, view: ProjectView | None, parsed: Parsed, status: int = 200
+    ) -> HTMLResponse:
+        names = await self.store.run(_names, claims.project_id, view)
+        context: dict[str, Any] = {
+            "center_email": self.settings.center_email,
+            "view": view,
+            "student": names.student,
+            "title": names.title,
+            "errors": parsed.errors,
+            "values": parsed.values,
+            "expires_at": claims.expires_at,
+            "link_base": self.base,
+        }
+        if claims.action is LinkAction.RESPOND_INVITATION:
+            proposed = view.invitation.reflection_format if view and view.invitation else None
+            context |= {
+                "formats": list(ReflectionFormat),
+                "proposed": proposed,
+                "chosen": parsed.values.get("reflection_format") or proposed,
+                "deadline": view.deadlines.get("invitation_expires_at") if view else None,
+            }
+        elif claims.action is LinkAction.EVALUATE:
+            context |= {"results": [(r.value, name, note) for r, name, note in RESULTS]}
+            if view is not None and view.submission is not None:
+                notes = view.submission.report.indicators
+                context |= {
+                    "indicators": [
+                        {"indicator": c.indicator, "how": c.how, "note": notes.get(c.indicator, "")}
+                        for c in view.proposal.indicators
+                    ],
+                    "hours": sorted(view.hours, key=lambda e: (e.date, e.logged_at)),
+                    "photo_groups": [
+                        {
+                            "heading": heading,
+                            "alt": alt,
+                            "photos": [
+                                e.model_dump() | {"width": e.blob.width, "height": e.blob.height}
+                                for e in view.evidence
+                                if e.kind is kind
+                            ],
+                        }
+                        for kind, heading, alt in (
+                            (EvidenceKind.PARTICIPATION, "Participation", "Participation photo"),
+                            (EvidenceKind.REFLECTION, "Reflection session with you", "Reflection record"),
+                        )
+                    ],
+                    "earlier": view.evaluations,
+                }
+        else:
+            entry = next((e for e in view.hours if e.id == claims.ref), None) if view else None
+            context |= {"entry": entry, "required_hours": view.required_hours if view else 36}
+        return render(TEMPLATES[claims.action], status=status, **context)
+
+    async def done(self, claims: LinkClaims, parsed: Parsed, outcome: Outcome) -> HTMLResponse:
+        told = describe(parsed.command, outcome, self.settings.center_email)
+        await self.store.run(tokens.mark_used, claims.token_id, told.result)
+        return render(
+            "done.html",
+            center_email=self.settings.center_email,
+            heading=told.heading,
+            what=told.what,
+            next_steps=told.next_steps,
+            title=outcome.summary.title,
+            recorded=False,
+        )
+
+    async def recorded(self, claims: LinkClaims, actor: Actor, parsed: Parsed) -> HTMLResponse:
+        """No worker answered in time: hand the click to the workflow as a durable signal."""
+        assert parsed.command is not None
+        try:
+            await self.client.send_by_link(claims.project_id, claims.action, actor, parsed.command)
+        except Unavailable:
+            return await self.refused(
+                RuleViolation(Code.UNAVAILABLE, "Praxis could not record your answer just now. Your link still works."),
+                headers={"Retry-After": str(self.settings.retry_after_seconds)},
+            )
+        told = describe(parsed.command, None, self.settings.center_email)
+        await self.store.run(tokens.mark_used, claims.token_id, f"{told.result} (recorded while Praxis was busy)")
+        names = await self.store.run(_names, claims.project_id, None)
+        return render(
+            "done.html",
+            status=202,
+            center_email=self.settings.center_email,
+            heading="Answer recorded",
+            what=f"Praxis is busy right now, so your answer ({told.result}) has been recorded and will be applied "
+            "shortly. You do not need to do anything else.",
+            next_steps=[
+                *told.next_steps,
+                "If the project changed in the meantime (for example, the invitation was cancelled), your answer "
+                "cannot be applied; the course office sees it in the project's record and can help: "
+                f"{self.settings.center_email}.",
+            ],
+            title=names.title,
+            recorded=True,
+        )
+
+    async def refused(self, refusal: RuleViolation, headers: dict[str, str] | None = None) -> HTMLResponse:
+        action = self.stored.action if self.stored else None
+        detail = refusal.detail
+        if refusal.code is Code.TOKEN_USED and self.stored is not None and self.stored.used_at is not None:
+            done = f": {self.stored.used_result}" if self.stored.used_result else ""
+            detail = f"This link was already used on {taipei(self.stored.used_at)}{done}. Each link works once."
+        elif refusal.code is Code.TOKEN_EXPIRED and self.stored is not None:
+            detail = f"This link expired on {taipei(self.stored.expires_at)}."
+        return render(
+            "problem.html",
+            status=STATUS[refusal.code],
+            headers=headers,
+            center_email=self.settings.center_email,
+            heading=PAGE_TITLES.get(refusal.code, TITLES.get(refusal.code, "Not possible")),
+            detail=detail,
+            next_step=next_step(refusal.code, action, self.settings.center_email),
+            code=refusal.code.value,
+        )
+
+
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
+
+
+def _origin(url: str) -> str:
+    """`scheme://host[:port]`, lower-cased, without the scheme's default port, as browsers send `Origin`."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    try:
+        port = str(parts.port) if parts.port else ""
+    except ValueError:
+        return "invalid:"
+    scheme = parts.scheme.lower()
+    return f"{scheme}://{host}" + (f":{port}" if port and port != _DEFAULT_PORTS.get(scheme) else "")

@@ -1,0 +1,64 @@
+"""The directory the center maintains (SPEC §4): faculty (R10, R13), students (R3) and semesters (R25)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from pydantic import BaseModel, EmailStr, Field
+
+from clients.departure import DepartureAnnounced
+from domain.calendar import Semester
+from domain.people import Faculty
+from domain.vocabulary import MailLanguage, Rank
+
+LANGUAGE_DESCRIPTION = (
+    "Issue 4: the language of their mail: `bilingual` (English, then Traditional Chinese), `en` or `zh`. "
+    "Null (or left out) follows the course default, PRAXIS_MAIL_LANGUAGE."
+)
+
+
+class FacultyEntry(BaseModel):
+    """A teacher as the directory knows them; `leaving_after` names the last semester they teach (R13)."""
+
+    name: str = Field(min_length=1, max_length=200)
+    email: EmailStr
+    rank: Rank
+    department: str = Field(default="", max_length=200)
+    leaving_after: str | None = Field(default=None, pattern=r"^\d{4}-(spring|fall|summer)$")
+    language: MailLanguage | None = Field(default=None, description=LANGUAGE_DESCRIPTION)
+
+
+class StudentEntry(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    email: EmailStr
+    has_internship_credit: bool = False
+    language: MailLanguage | None = Field(default=None, description=LANGUAGE_DESCRIPTION)
+
+
+class FacultySaved(Faculty):
+    """The entry as stored, and the departure fan-out a changed `leaving_after` started (R22)."""
+
+    departure: DepartureAnnounced | None = Field(
+        default=None,
+        description="Set when `leaving_after` changed: the DepartureWorkflow telling the teacher's open "
+        "projects, and how many it tells. Null when nothing needed telling.",
+    )
+
+
+class SemesterScheduled(Semester):
+    """The semester as stored, and the workflow keeping its calendar (R23, R25)."""
+
+    workflow_id: str = Field(description="The SemesterWorkflow, e.g. `semester-2026-fall`, in the Temporal UI.")
+
+
+# Deadlines are computed from these dates in UTC (R25); dates near year 1 or 9999 have no UTC instant.
+CourseDate = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2199, 12, 31))]
+
+
+class SemesterEntry(BaseModel):
+    """R25: Asia/Taipei dates; starts_on <= final_exam_week_starts_on <= ends_on."""
+
+    starts_on: CourseDate
+    final_exam_week_starts_on: CourseDate
+    ends_on: CourseDate

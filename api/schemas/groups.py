@@ -1,0 +1,61 @@
+"""A group proposal as the portal reads it (R9), and what a group action answers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Self
+
+from pydantic import BaseModel, Field
+
+from domain.groups import GroupAuditEntry, GroupProposal, GroupStage, GroupView
+from domain.review import ReviewRecord
+from domain.stages import Stage
+
+
+class GroupMemberPublic(BaseModel):
+    student_id: str
+    project_id: str | None
+    linked_at: datetime | None
+
+
+class GroupPublic(BaseModel):
+    """The group proposal, its reviews and audit trail, and every member with the project they linked."""
+
+    id: str
+    applicant_id: str
+    stage: GroupStage
+    created_at: datetime
+    stage_since: datetime
+    proposal: GroupProposal
+    priority: str
+    proposal_version: int
+    reviews: list[ReviewRecord]
+    members: list[GroupMemberPublic]
+    audit: list[GroupAuditEntry]
+    revision: int
+
+    @classmethod
+    def of(cls, view: GroupView) -> Self:
+        return cls.model_validate(view.model_dump())
+
+
+class LinkedProject(BaseModel):
+    """A member's linked project as the read model has it; `stage` is null for moments after it started."""
+
+    student_id: str
+    project_id: str
+    stage: Stage | None
+    stage_since: datetime | None
+
+
+class GroupDetail(GroupPublic):
+    """The group, and each linked project's current stage."""
+
+    projects: list[LinkedProject] = Field(description="One entry per member who linked a project (R9).")
+
+
+class GroupActionResult(BaseModel):
+    """What every action on a group answers: the group as it now stands, and the id of what it created."""
+
+    group: GroupPublic
+    created_id: str | None = None

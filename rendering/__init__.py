@@ -1,0 +1,1 @@
+"""Words, dates and the one template environment that mails and pages share (`rendering.env`)."""
