@@ -24,6 +24,7 @@ from api.deps import Resources
 from api.routes import (
     actions,
     closure,
+    codec,
     devmail,
     directory,
     groups,
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
     app.add_middleware(BodyLimit, max_upload_bytes=settings.max_upload_bytes)
     for module in ROUTERS:
         app.include_router(module.router)
+    codec.install(app, settings)
     if settings.env in ("dev", "test"):
         for module in DEV_ROUTERS:
             app.include_router(module.router)

@@ -9,13 +9,15 @@ from typing import Literal
 from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from config.payload_keys import parse_payload_keys, read_key_file
 from domain.vocabulary import MailLanguage
 
 PLACEHOLDER_SECRET = "dev-only-secret-change-me-0123456789abcdef"
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="PRAXIS_", env_file=".env", extra="ignore")
+    # Errors must not echo the input: it holds the secrets and the payload keys.
+    model_config = SettingsConfigDict(env_prefix="PRAXIS_", env_file=".env", extra="ignore", hide_input_in_errors=True)
 
     env: Literal["dev", "test", "production"] = "dev"
     var_dir: Path = Path("var")
@@ -29,6 +31,12 @@ class Settings(BaseSettings):
     worker_activity_task_polls: int = 8
     worker_max_concurrent_activities: int = 64
     worker_max_cached_workflows: int = 1000
+    # Payload encryption (clients/codec.py): `kid:base64key[,kid:base64key...]`, oldest first, 32-byte keys;
+    # the last encrypts, all decrypt. Without either, dev and test make one key under var_dir/payload.key.
+    payload_keys: SecretStr | None = None
+    payload_key_file: Path | None = None
+    # Browser origins of the Temporal UI that may call the codec server (/codec/*), and only it.
+    codec_cors_origins: list[str] = ["http://127.0.0.1:8233", "http://localhost:8233"]
 
     # Database: SQLite file by default, PostgreSQL by URL in production
     database_url: str = ""
@@ -76,6 +84,15 @@ class Settings(BaseSettings):
             self.refuse_placeholder_secrets()
             if not self.database_url:
                 raise ValueError("PRAXIS_DATABASE_URL must be set in production")
+            if self.payload_keys is None and self.payload_key_file is None:
+                raise ValueError("PRAXIS_PAYLOAD_KEYS or PRAXIS_PAYLOAD_KEY_FILE must be set in production")
+        if self.payload_keys is not None and self.payload_key_file is not None:
+            raise ValueError("set PRAXIS_PAYLOAD_KEYS or PRAXIS_PAYLOAD_KEY_FILE, not both")
+        # A key ring that cannot be used stops the process at start, not at its first payload.
+        if self.payload_keys is not None:
+            parse_payload_keys(self.payload_keys.get_secret_value())
+        if self.payload_key_file is not None:
+            read_key_file(self.payload_key_file)
         return self
 
     def refuse_placeholder_secrets(self) -> None:

@@ -18,13 +18,14 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy.engine import Engine
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from clients.connect import data_converter
 from clients.project import ProjectClient
 from config.settings import Settings
 from store.db import make_engine, migrate
@@ -34,6 +35,8 @@ from workflows import attributes
 
 BIN = Path(sys.executable).parent
 SEARCH_ATTRIBUTES = attributes.ALL
+# A fixed payload key (clients/codec.py), so a history recorded by one run opens in the next.
+TEST_PAYLOAD_KEYS = "test-1:cHJheGlzLXRlc3QtcGF5bG9hZC1rZXktMzItYnl0ZXM="
 
 
 def _binary(name: str) -> str:
@@ -44,16 +47,16 @@ def _binary(name: str) -> str:
 
 
 @pytest.fixture(scope="session")
-async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
+async def temporal_env(settings: Settings) -> AsyncIterator[WorkflowEnvironment]:
     if os.environ.get("PRAXIS_TEST_TEMPORAL") == "local":
         env = await WorkflowEnvironment.start_local(
-            data_converter=pydantic_data_converter,
+            data_converter=data_converter(settings),
             dev_server_existing_path=_binary("temporal"),
             search_attributes=SEARCH_ATTRIBUTES,
         )
     else:
         env = await WorkflowEnvironment.start_time_skipping(
-            data_converter=pydantic_data_converter, test_server_existing_path=_binary("temporal-test-server")
+            data_converter=data_converter(settings), test_server_existing_path=_binary("temporal-test-server")
         )
         await env.client.operator_service.add_search_attributes(
             AddSearchAttributesRequest(
@@ -83,6 +86,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory, mail_sink: MailSink) -> S
         smtp_port=mail_sink.port,
         task_queue=f"praxis-test-{uuid.uuid4().hex[:8]}",
         update_timeout_seconds=5,
+        payload_keys=SecretStr(TEST_PAYLOAD_KEYS),
     )
 
 

@@ -86,7 +86,9 @@ async def test_dev_inbox_is_empty_before_the_first_mail(
         assert "No mail yet." in (await http.get("/dev/mail/ui")).text
 
 
-async def test_the_dev_inbox_does_not_exist_in_production(temporal_env: WorkflowEnvironment, tmp_path: Path) -> None:
+async def test_the_dev_inbox_does_not_exist_in_production(
+    settings: Settings, temporal_env: WorkflowEnvironment, tmp_path: Path
+) -> None:
     """SPEC §5: with production settings the dev inbox is not even registered: its paths answer 404."""
     production = Settings(
         env="production",
@@ -94,6 +96,7 @@ async def test_the_dev_inbox_does_not_exist_in_production(temporal_env: Workflow
         action_link_secret=SecretStr("a" * 40),
         database_url=f"sqlite:///{tmp_path / 'praxis.db'}",
         mail_dir=tmp_path,
+        payload_keys=settings.payload_keys,
     )
     app = create_app(production, temporal_client=temporal_env.client)
     assert not [r for r in app.routes if getattr(r, "path", "").startswith("/dev")]

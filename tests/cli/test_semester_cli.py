@@ -30,6 +30,8 @@ def cli_env(
     monkeypatch.setenv("PRAXIS_DATABASE_URL", f"sqlite:///{(tmp_path / 'cli.db').as_posix()}")
     monkeypatch.setenv("PRAXIS_TEMPORAL_ADDRESS", temporal_env.client.service_client.config.target_host)
     monkeypatch.setenv("PRAXIS_TASK_QUEUE", settings.task_queue)
+    assert settings.payload_keys is not None
+    monkeypatch.setenv("PRAXIS_PAYLOAD_KEYS", settings.payload_keys.get_secret_value())  # the worker's keys
     monkeypatch.setattr("cli.main.configure_logging", lambda settings: None)
     get_settings.cache_clear()
     yield

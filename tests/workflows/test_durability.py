@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 from temporalio.client import Client, WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
 from clients.gateway import Unavailable
@@ -76,7 +75,7 @@ async def test_full_lifecycle_history_replays(course: Course, client: Client) ->
     target = HISTORIES / "full_lifecycle.json"
     if os.environ.get("PRAXIS_RECORD_HISTORIES") == "1":
         target.write_text(json.dumps(json.loads(fresh.to_json()), indent=1) + "\n")
-    replayer = Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter, workflow_runner=SANDBOX)
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=client.data_converter, workflow_runner=SANDBOX)
     await replayer.replay_workflow(fresh)
     recorded = json.loads(target.read_text())
     await replayer.replay_workflow(WorkflowHistory.from_json("project-recorded", recorded))

@@ -19,7 +19,6 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from temporalio.client import Client, WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
 
@@ -284,7 +283,7 @@ async def test_leaving_and_reassigned_history_replays(
     target = HISTORIES / "leaving_reassigned.json"
     if os.environ.get("PRAXIS_RECORD_HISTORIES") == "1":
         target.write_text(json.dumps(json.loads(fresh.to_json()), indent=1) + "\n")
-    replayer = Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter, workflow_runner=SANDBOX)
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=client.data_converter, workflow_runner=SANDBOX)
     await replayer.replay_workflow(fresh)
     recorded = WorkflowHistory.from_json("project-leaving-recorded", json.loads(target.read_text()))
     assert any(
