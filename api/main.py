@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 import structlog
@@ -38,7 +39,7 @@ from api.uploads import BodyLimit
 from clients.connect import connect
 from clients.project import ProjectClient
 from config.settings import PLACEHOLDER_SECRET, Settings, get_settings
-from store.db import make_engine, migrate
+from store.db import make_engine, migrate, wait_for_database
 
 log = structlog.get_logger(__name__)
 
@@ -78,7 +79,9 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        client = temporal_client or await connect(settings)
+        startup_wait = timedelta(seconds=settings.startup_wait_seconds)
+        client = temporal_client or await connect(settings, retry_for=startup_wait)
+        await run_in_threadpool(wait_for_database, settings.db_url, startup_wait)
         await run_in_threadpool(migrate, settings.db_url)
         app.state.resources = Resources(
             projects=ProjectClient(client, settings),

@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     worker_activity_task_polls: int = 8
     worker_max_concurrent_activities: int = 64
     worker_max_cached_workflows: int = 1000
+    # How long the worker and the API retry their first connection to Temporal and to the database
+    # while a cluster starts, before giving up with an error that names what is down.
+    startup_wait_seconds: float = 120.0
 
     # Database: SQLite file by default, PostgreSQL by URL in production
     database_url: str = ""

@@ -66,6 +66,17 @@ async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
 
 
 @pytest.fixture(scope="session")
+async def dev_temporal() -> AsyncIterator[WorkflowEnvironment]:
+    """A Temporal dev server (the real frontend, as in production) with no search attributes of ours yet:
+    for what the time-skipping server does not implement (task queue descriptions, namespace admin)."""
+    env = await WorkflowEnvironment.start_local(
+        data_converter=pydantic_data_converter, dev_server_existing_path=_binary("temporal"), ui=False
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture(scope="session")
 def mail_sink() -> Iterator[MailSink]:
     sink = MailSink()
     sink.start()
