@@ -24,7 +24,6 @@ from api.deps import Resources, Store
 from api.routes import (
     actions,
     closure,
-    devmail,
     directory,
     groups,
     health,
@@ -57,8 +56,6 @@ submit the closure report and have it evaluated.
 """
 
 ROUTERS = (health, directory, projects, proposal, supervision, work, closure, actions, steering, groups, semesters)
-# SPEC §5: the dev inbox exists on a developer's machine (and in tests), never in production.
-DEV_ROUTERS = (devmail,)
 
 
 def _refuse_placeholder_secrets(settings: Settings) -> None:
@@ -107,8 +104,11 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
     for module in ROUTERS:
         app.include_router(module.router)
     if settings.env in ("dev", "test"):
-        for module in DEV_ROUTERS:
-            app.include_router(module.router)
+        # SPEC §5: the dev inbox exists on a developer's machine (and in tests), never in production. It
+        # reads the dev stack's mail keeper, whose SMTP server is a dev dependency the image does not have.
+        from api.routes import devmail
+
+        app.include_router(devmail.router)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
