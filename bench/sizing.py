@@ -10,7 +10,7 @@ evidence uploads, closure report waiting for evaluation) and measures
 * the worker's resident memory before and after, per 1,000 workflows in its cache (every project's
   workflow stays cached while N <= PRAXIS_WORKER_MAX_CACHED_WORKFLOWS).
 
-    python -m bench.sizing --projects 1000 --concurrency 16
+    python -m bench.sizing --projects 600 --concurrency 8
 """
 
 from __future__ import annotations
