@@ -6,10 +6,10 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test lint typecheck unit install lock bench clean
 
-$(STAMP): pyproject.toml requirements.lock
+$(STAMP): pyproject.toml requirements-dev.lock
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements-dev.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $(STAMP)
 
@@ -31,8 +31,11 @@ unit: $(STAMP)
 
 test: lint typecheck unit
 
+# requirements.lock is what the production image installs (runtime dependencies only);
+# requirements-dev.lock adds the dev and test extras for `make install`. Both pin for Python 3.11.
 lock:
-	$(BIN)/uv pip compile pyproject.toml --extra dev --extra test -o requirements.lock --python-version 3.11
+	$(BIN)/uv pip compile pyproject.toml -o requirements.lock --python-version 3.11 --quiet
+	$(BIN)/uv pip compile pyproject.toml --extra dev --extra test -c requirements.lock -o requirements-dev.lock --python-version 3.11 --quiet
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.updates

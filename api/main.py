@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 import structlog
@@ -25,7 +26,6 @@ from api.routes import (
     actions,
     closure,
     codec,
-    devmail,
     directory,
     groups,
     health,
@@ -41,7 +41,7 @@ from clients.connect import connect
 from clients.group import GroupClient
 from clients.project import ProjectClient
 from config.settings import Settings, get_settings
-from store.db import make_engine, migrate
+from store.db import make_engine, migrate, wait_for_database
 
 log = structlog.get_logger(__name__)
 
@@ -59,8 +59,6 @@ submit the closure report and have it evaluated.
 """
 
 ROUTERS = (health, directory, projects, proposal, supervision, work, closure, actions, steering, groups, semesters)
-# SPEC §5: the dev inbox exists on a developer's machine (and in tests), never in production.
-DEV_ROUTERS = (devmail,)
 
 
 def create_app(settings: Settings | None = None, *, temporal_client: Client | None = None) -> FastAPI:
@@ -70,7 +68,9 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        client = temporal_client or await connect(settings)
+        startup_wait = timedelta(seconds=settings.startup_wait_seconds)
+        client = temporal_client or await connect(settings, retry_for=startup_wait)
+        await run_in_threadpool(wait_for_database, settings.db_url, startup_wait)
         await run_in_threadpool(migrate, settings.db_url)
         app.state.resources = Resources(
             projects=ProjectClient(client, settings),
@@ -98,8 +98,11 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
         app.include_router(module.router)
     codec.install(app, settings)
     if settings.env in ("dev", "test"):
-        for module in DEV_ROUTERS:
-            app.include_router(module.router)
+        # SPEC §5: the dev inbox exists on a developer's machine (and in tests), never in production. It
+        # reads the dev stack's mail keeper, whose SMTP server is a dev dependency the image does not have.
+        from api.routes import devmail
+
+        app.include_router(devmail.router)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

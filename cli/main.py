@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 
+from cli.health import Component
 from config.log import configure_logging
 from config.settings import get_settings
 from domain.vocabulary import Role
@@ -67,6 +68,29 @@ def api(
         workers=workers,
         log_config=None,
     )
+
+
+@app.command()
+def health(
+    component: Annotated[
+        Component, typer.Argument(help="api: GET /healthz answers 200; worker: this host polls the task queue.")
+    ],
+    url: Annotated[str | None, typer.Option(help="Defaults to http://127.0.0.1:PRAXIS_API_PORT/healthz.")] = None,
+) -> None:
+    """Exit 0 when this container's API or worker is healthy, else print why and exit 1 (health checks)."""
+    import asyncio
+
+    from cli.health import check_api, check_worker
+
+    settings = get_settings()
+    if component is Component.API:
+        problem = check_api(url or f"http://127.0.0.1:{settings.api_port}/healthz")
+    else:
+        problem = asyncio.run(check_worker(settings))
+    if problem is not None:
+        typer.echo(f"unhealthy: {problem}", err=True)
+        raise typer.Exit(1)
+    typer.echo("healthy")
 
 
 @app.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -10,6 +11,7 @@ from temporalio.converter import DataConverter, DefaultFailureConverterWithEncod
 
 from clients.codec import EncryptionCodec
 from config.settings import Settings
+from config.startup import wait_async
 
 
 def data_converter(settings: Settings) -> DataConverter:
@@ -21,7 +23,13 @@ def data_converter(settings: Settings) -> DataConverter:
     )
 
 
-async def connect(settings: Settings) -> Client:
+async def connect(settings: Settings, *, retry_for: timedelta | None = None) -> Client:
+    """With `retry_for`, a cluster that is still starting is retried with backoff for that long (the
+    worker and the API at start); without, the first refusal raises (the CLI answers at once)."""
+    if retry_for is not None:
+        what = f"Temporal at {settings.temporal_address} (namespace {settings.temporal_namespace})"
+        # temporalio raises RuntimeError for a refused or failed connection.
+        return await wait_async(lambda: connect(settings), what, retry_for, (RuntimeError,))
     return await Client.connect(
         settings.temporal_address, namespace=settings.temporal_namespace, data_converter=data_converter(settings)
     )

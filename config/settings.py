@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     payload_key_file: Path | None = None
     # Browser origins of the Temporal UI that may call the codec server (/codec/*), and only it.
     codec_cors_origins: list[str] = ["http://127.0.0.1:8233", "http://localhost:8233"]
+    # How long the worker and the API retry their first connection to Temporal and to the database
+    # while a cluster starts, before giving up with an error that names what is down.
+    startup_wait_seconds: float = 120.0
 
     # Database: SQLite file by default, PostgreSQL by URL in production
     database_url: str = ""

@@ -9,18 +9,23 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
+
+from config.startup import wait
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Any constant shared by every process that migrates the same database; this one spells "praxis".
 MIGRATION_LOCK_KEY = 0x707261786973
+CONNECT_TIMEOUT_SECONDS = 10
 
 _engines: dict[str, Engine] = {}
 _engines_lock = threading.Lock()
@@ -41,6 +46,9 @@ def _create(url: str) -> Engine:
         # A bare postgresql:// would pick psycopg2, which is not installed; psycopg 3 is.
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() != "sqlite":
+        if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
+            # A host that drops packets would otherwise hold a connection attempt for minutes.
+            parsed = parsed.update_query_dict({"connect_timeout": str(CONNECT_TIMEOUT_SECONDS)})
         return create_engine(parsed, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
@@ -85,6 +93,21 @@ def session(engine: Engine) -> Iterator[Session]:
             s.rollback()
             raise
         s.commit()
+
+
+def wait_for_database(url: str, timeout: timedelta) -> None:
+    """Return once the database at `url` answers a query, retrying with backoff for at most `timeout`.
+
+    Raises `config.startup.Unavailable` naming the server (never the password) and the last error.
+    """
+    engine = make_engine(url)
+
+    def ping() -> None:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+
+    where = make_url(url).render_as_string(hide_password=True)
+    wait(ping, f"the database at {where}", timeout, (DBAPIError,))
 
 
 def alembic_config(url: str) -> Config:

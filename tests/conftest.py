@@ -69,6 +69,17 @@ async def temporal_env(settings: Settings) -> AsyncIterator[WorkflowEnvironment]
 
 
 @pytest.fixture(scope="session")
+async def dev_temporal(settings: Settings) -> AsyncIterator[WorkflowEnvironment]:
+    """A Temporal dev server (the real frontend, as in production) with no search attributes of ours yet:
+    for what the time-skipping server does not implement (task queue descriptions, namespace admin)."""
+    env = await WorkflowEnvironment.start_local(
+        data_converter=data_converter(settings), dev_server_existing_path=_binary("temporal"), ui=False
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture(scope="session")
 def mail_sink() -> Iterator[MailSink]:
     sink = MailSink()
     sink.start()

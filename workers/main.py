@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import structlog
@@ -25,7 +26,7 @@ from clients.connect import connect
 from clients.semester import schedule_open_semesters
 from config.log import configure_logging
 from config.settings import Settings, get_settings
-from store.db import make_engine, migrate
+from store.db import make_engine, migrate, wait_for_database
 from workflows.departure import DepartureWorkflow
 from workflows.digest import WORKFLOW_ID as DIGEST_WORKFLOW_ID
 from workflows.digest import DigestStart, ReviewDigestWorkflow
@@ -100,9 +101,11 @@ async def start_review_digest(
 
 
 async def run(settings: Settings) -> None:
+    startup_wait = timedelta(seconds=settings.startup_wait_seconds)
+    await asyncio.to_thread(wait_for_database, settings.db_url, startup_wait)
     migrate(settings.db_url)
     engine = make_engine(settings.db_url)
-    client = await connect(settings)
+    client = await connect(settings, retry_for=startup_wait)
     worker = build_worker(client, settings, engine)
     await start_review_digest(client, settings)
     await schedule_open_semesters(client, settings, engine)
