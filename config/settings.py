@@ -15,7 +15,8 @@ PLACEHOLDER_SECRET = "dev-only-secret-change-me-0123456789abcdef"
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="PRAXIS_", env_file=".env", extra="ignore")
+    # hide_input_in_errors: a refusal must not echo the environment it was given, secrets included.
+    model_config = SettingsConfigDict(env_prefix="PRAXIS_", env_file=".env", extra="ignore", hide_input_in_errors=True)
 
     env: Literal["dev", "test", "production"] = "dev"
     var_dir: Path = Path("var")
@@ -42,8 +43,15 @@ class Settings(BaseSettings):
     update_timeout_seconds: float = 10.0
     retry_after_seconds: int = 5
 
-    # Uploads (R16)
+    # Uploads (R16): the bytes live in a blob store (blobs/), on local disk or in an S3-compatible bucket
+    blob_backend: Literal["local", "s3"] = "local"
     blob_dir: Path | None = None
+    s3_endpoint_url: str | None = None  # None: AWS itself; e.g. http://minio:9000 for MinIO or Ceph
+    s3_bucket: str = "praxis-evidence"
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: SecretStr | None = None
+    s3_prefix: str = ""  # a folder inside the bucket, e.g. "evidence/"
     max_upload_bytes: int = 10 * 1024 * 1024
     max_image_pixels: int = 40_000_000
 
@@ -77,7 +85,20 @@ class Settings(BaseSettings):
                     raise ValueError(f"PRAXIS_{name.upper()} must be set to a secret of 32+ characters in production")
             if not self.database_url:
                 raise ValueError("PRAXIS_DATABASE_URL must be set in production")
+            if self.blob_backend == "s3":
+                self._require_s3()
         return self
+
+    def _require_s3(self) -> None:
+        # Names only: an error message must never carry a secret's value.
+        if not self.s3_bucket:
+            raise ValueError("PRAXIS_S3_BUCKET must be set when PRAXIS_BLOB_BACKEND=s3 in production")
+        secret = self.s3_secret_access_key.get_secret_value() if self.s3_secret_access_key else ""
+        if not self.s3_access_key_id or not secret:
+            raise ValueError(
+                "PRAXIS_S3_ACCESS_KEY_ID and PRAXIS_S3_SECRET_ACCESS_KEY must be set when PRAXIS_BLOB_BACKEND=s3 "
+                "in production"
+            )
 
     @property
     def db_url(self) -> str:
