@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from temporalio.client import Client
 
 from api.auth import Claims, TokenError, decode_token
-from api.blobs import BlobStore
+from blobs import BlobStore
 from clients.group import GroupClient
 from clients.project import ProjectClient
 from config.settings import Settings

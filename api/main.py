@@ -18,7 +18,6 @@ from starlette.concurrency import run_in_threadpool
 from temporalio.client import Client
 
 from api import errors
-from api.blobs import LocalBlobStore
 from api.deps import Resources, Store
 from api.routes import (
     actions,
@@ -35,6 +34,7 @@ from api.routes import (
     work,
 )
 from api.uploads import BodyLimit
+from blobs import from_settings as blob_store
 from clients.connect import connect
 from clients.project import ProjectClient
 from config.settings import PLACEHOLDER_SECRET, Settings, get_settings
@@ -83,7 +83,7 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
         app.state.resources = Resources(
             projects=ProjectClient(client, settings),
             store=Store(make_engine(settings.db_url)),
-            blobs=LocalBlobStore(settings.blobs_path),
+            blobs=blob_store(settings),
         )
         log.info("api ready", temporal=settings.temporal_address, task_queue=settings.task_queue)
         yield

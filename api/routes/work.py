@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Path, Response, UploadFile, status
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -91,7 +92,7 @@ async def add_evidence(
     await actions.visible(user, project_id)
     data = await read_bounded(file, settings.max_upload_bytes)
     image = await run_in_threadpool(clean_image, data, settings.max_image_pixels)
-    digest = await run_in_threadpool(blobs.put, image.data)
+    digest = await blobs.put(image.data)
     blob = BlobRef(
         digest=digest,
         content_type=image.content_type,
@@ -124,13 +125,14 @@ async def get_evidence(
     """Served only to those who may read the project."""
     view = await readable_project(projects, user, project_id)
     item = next((e for e in view.evidence if e.id == evidence_id), None)
-    data = await run_in_threadpool(blobs.get, item.blob.digest) if item else None
-    if item is None or data is None:
+    stored = await blobs.open(item.blob.digest) if item else None
+    if item is None or stored is None:
         raise RuleViolation(Code.NOT_FOUND, f"No evidence {evidence_id} on this project.")
-    return Response(
-        data,
+    return StreamingResponse(
+        stored.chunks,
         media_type=item.blob.content_type,
         headers={
+            "Content-Length": str(stored.size),
             "Cache-Control": "private, max-age=86400, immutable",
             "ETag": f'"{item.blob.digest}"',
             "X-Content-Type-Options": "nosniff",
