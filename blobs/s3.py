@@ -58,6 +58,7 @@ class S3BlobStore:
         config: S3Config = {"region": region}
         if endpoint_url:
             config["endpoint"] = endpoint_url
+        # Without keys, obstore's AWS credential chain (AWS_* variables, web identity, instance metadata) applies.
         if access_key_id is not None and secret_access_key is not None:
             config["access_key_id"] = access_key_id
             config["secret_access_key"] = secret_access_key
