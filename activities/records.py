@@ -19,7 +19,7 @@ from activities.contracts import Synced, SyncProject
 from activities.mail.notices import Notifier
 from activities.mail.sending import MailSender, SmtpSender
 from config.settings import Settings
-from store import projects
+from store import blobrefs, projects
 from store.db import session
 
 log = structlog.get_logger(__name__)
@@ -53,3 +53,5 @@ class RecordsActivities:
     def _save(self, request: SyncProject) -> None:
         with session(self._engine) as s:
             projects.save_project(s, request.summary, request.audit)
+            # In the same transaction as the row: a blob the project names is never without its reference.
+            blobrefs.add_references(s, request.summary.id, request.evidence)

@@ -11,8 +11,8 @@ from temporalio.client import Client
 
 from api.acting import ProjectActions
 from api.auth import get_settings
-from api.blobs import BlobStore
 from api.db import Store
+from blobs import BlobStore
 from clients.group import GroupClient
 from clients.project import ProjectClient
 from config.settings import Settings

@@ -19,7 +19,6 @@ from starlette.concurrency import run_in_threadpool
 from temporalio.client import Client
 
 from api import errors
-from api.blobs import LocalBlobStore
 from api.db import Store
 from api.deps import Resources
 from api.routes import (
@@ -37,6 +36,7 @@ from api.routes import (
     work,
 )
 from api.uploads import BodyLimit
+from blobs import from_settings as blob_store
 from clients.connect import connect
 from clients.group import GroupClient
 from clients.project import ProjectClient
@@ -76,7 +76,7 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
             projects=ProjectClient(client, settings),
             groups=GroupClient(client, settings),
             store=Store(make_engine(settings.db_url)),
-            blobs=LocalBlobStore(settings.blobs_path),
+            blobs=blob_store(settings),
         )
         log.info("api ready", temporal=settings.temporal_address, task_queue=settings.task_queue)
         yield

@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 
+from cli.blobs import app as blobs_app
 from cli.health import Component
 from config.log import configure_logging
 from config.settings import get_settings
@@ -150,6 +151,8 @@ def demo(
     for line in seed.where_to_look(report, settings):
         typer.echo(line)
 
+
+app.add_typer(blobs_app, name="blobs")
 
 # --- praxis import ---------------------------------------------------------------------------------
 

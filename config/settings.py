@@ -55,8 +55,15 @@ class Settings(BaseSettings):
     update_outcome_grace_seconds: float = 5.0
     retry_after_seconds: int = 5
 
-    # Uploads (R16)
+    # Uploads (R16): the bytes live in a blob store (blobs/), on local disk or in an S3-compatible bucket
+    blob_backend: Literal["local", "s3"] = "local"
     blob_dir: Path | None = None
+    s3_endpoint_url: str | None = None  # None: AWS itself; e.g. http://minio:9000 for MinIO or Ceph
+    s3_bucket: str = "praxis-evidence"
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: SecretStr | None = None
+    s3_prefix: str = ""  # a folder inside the bucket, e.g. "evidence/"
     max_upload_bytes: int = 10 * 1024 * 1024
     max_image_pixels: int = 40_000_000
 
@@ -89,6 +96,8 @@ class Settings(BaseSettings):
                 raise ValueError("PRAXIS_DATABASE_URL must be set in production")
             if self.payload_keys is None and self.payload_key_file is None:
                 raise ValueError("PRAXIS_PAYLOAD_KEYS or PRAXIS_PAYLOAD_KEY_FILE must be set in production")
+            if self.blob_backend == "s3":
+                self._require_s3()
         if self.payload_keys is not None and self.payload_key_file is not None:
             raise ValueError("set PRAXIS_PAYLOAD_KEYS or PRAXIS_PAYLOAD_KEY_FILE, not both")
         # A key ring that cannot be used stops the process at start, not at its first payload.
@@ -107,6 +116,17 @@ class Settings(BaseSettings):
             value: SecretStr = getattr(self, name)
             if value.get_secret_value() == PLACEHOLDER_SECRET or len(value.get_secret_value()) < 32:
                 raise ValueError(f"PRAXIS_{name.upper()} must be set to a secret of 32+ characters outside dev")
+
+    def _require_s3(self) -> None:
+        # Names only: an error message must never carry a secret's value.
+        if not self.s3_bucket:
+            raise ValueError("PRAXIS_S3_BUCKET must be set when PRAXIS_BLOB_BACKEND=s3 in production")
+        secret = self.s3_secret_access_key.get_secret_value() if self.s3_secret_access_key else ""
+        if not self.s3_access_key_id or not secret:
+            raise ValueError(
+                "PRAXIS_S3_ACCESS_KEY_ID and PRAXIS_S3_SECRET_ACCESS_KEY must be set when PRAXIS_BLOB_BACKEND=s3 "
+                "in production"
+            )
 
     @property
     def db_url(self) -> str:

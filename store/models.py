@@ -175,3 +175,15 @@ class ActionTokenRow(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime)
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     used_result: str | None = Field(default=None, sa_type=Text)
+
+
+class BlobRefRow(SQLModel, table=True):
+    """Which evidence of which project references which stored blob (R16), so garbage collection knows what
+    to keep. An evidence item's blob never changes, so the first reference recorded for it stands."""
+
+    __tablename__ = "blob_reference"
+    __table_args__ = (Index("ix_blob_reference_digest", "digest"),)
+
+    project_id: str = Field(primary_key=True)
+    evidence_id: str = Field(primary_key=True)
+    digest: str

@@ -33,6 +33,9 @@ from tests.support.mailsink import MailSink
 from workers.main import build_worker
 from workflows import attributes
 
+# The session's S3-compatible server (moto), started only when a test asks for `s3_server`.
+pytest_plugins = ["tests.support.s3server"]
+
 BIN = Path(sys.executable).parent
 SEARCH_ATTRIBUTES = attributes.ALL
 # A fixed payload key (clients/codec.py), so a history recorded by one run opens in the next.

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, StreamingResponse
 from PIL import Image
 from starlette.concurrency import run_in_threadpool
 from temporalio.workflow import UpdateMethodMultiParam
@@ -107,22 +107,21 @@ async def evidence_image(
         raise RuleViolation(Code.NOT_FOUND, "No such photo.")
     view = await projects.view(claims.project_id)
     item = next((e for e in view.evidence if e.id == evidence_id), None)
-    data = await run_in_threadpool(blobs.get, item.blob.digest) if item else None
-    if item is None or data is None:
+    stored = await blobs.open(item.blob.digest) if item else None
+    if item is None or stored is None:
         raise RuleViolation(Code.NOT_FOUND, "No such photo.")
-    media_type = item.blob.content_type
-    if size == "thumb":
-        data, media_type = await run_in_threadpool(thumbnail, data)
-    return Response(
-        data,
-        media_type=media_type,
-        headers={
-            "Cache-Control": "private, max-age=3600",
-            "X-Content-Type-Options": "nosniff",
-            "Content-Security-Policy": "default-src 'none'",
-            "Referrer-Policy": "same-origin",
-        },
-    )
+    headers = {
+        "Cache-Control": "private, max-age=3600",
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "default-src 'none'",
+        "Referrer-Policy": "same-origin",
+    }
+    if size == "full":
+        headers["Content-Length"] = str(stored.size)
+        return StreamingResponse(stored.chunks, media_type=item.blob.content_type, headers=headers)
+    # A thumbnail decodes the photo, so it reads the whole (upload-bounded) image into memory.
+    data, media_type = await run_in_threadpool(thumbnail, await stored.read())
+    return Response(data, media_type=media_type, headers=headers)
 
 
 def thumbnail(data: bytes) -> tuple[bytes, str]:

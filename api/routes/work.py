@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Path, Response, UploadFile, status
+from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import Osa, Reader, Student
-from api.blobs import digest_of
 from api.deps import Acting, BlobsDep, IdempotencyKey, ProjectId, ProjectsDep, SettingsDep
 from api.errors import ACT, READ, problems
 from api.reading import readable_project
 from api.schemas.projects import ActionResult, VerificationRequest
 from api.uploads import clean_image, read_bounded, safe_filename
+from blobs import digest_of
 from domain.commands import VerifyHours
 from domain.errors import Code, RuleViolation
 from domain.vocabulary import EvidenceKind
@@ -89,7 +90,7 @@ async def add_evidence(
     )
     command = EvidenceInput(kind=kind, caption=caption, blob=blob)
     result = await act(user, project_id, ProjectWorkflow.add_evidence, command, idempotency_key)
-    await run_in_threadpool(blobs.put, image.data)
+    await blobs.put(image.data)
     return result
 
 
@@ -113,13 +114,14 @@ async def get_evidence(
     """Served only to those who may read the project."""
     view = await readable_project(projects, user, project_id)
     item = next((e for e in view.evidence if e.id == evidence_id), None)
-    data = await run_in_threadpool(blobs.get, item.blob.digest) if item else None
-    if item is None or data is None:
+    stored = await blobs.open(item.blob.digest) if item else None
+    if item is None or stored is None:
         raise RuleViolation(Code.NOT_FOUND, f"No evidence {evidence_id} on this project.")
-    return Response(
-        data,
+    return StreamingResponse(
+        stored.chunks,
         media_type=item.blob.content_type,
         headers={
+            "Content-Length": str(stored.size),
             "Cache-Control": "private, max-age=86400, immutable",
             "ETag": f'"{item.blob.digest}"',
             "X-Content-Type-Options": "nosniff",

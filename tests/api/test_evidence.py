@@ -6,7 +6,7 @@ import io
 
 from PIL import ExifTags, Image
 
-from api.blobs import LocalBlobStore, digest_of
+from blobs import LocalBlobStore, digest_of
 from config.settings import Settings
 from tests.api.portal import PARTICIPATION_CAPTION, Portal, jpeg, png, unique
 
@@ -39,12 +39,13 @@ def located_photo() -> bytes:
     return data
 
 
-def stored_blob(settings: Settings, view: dict[str, object], evidence_id: str) -> bytes:
+async def stored_blob(settings: Settings, view: dict[str, object], evidence_id: str) -> bytes:
     evidence = view["evidence"]
     assert isinstance(evidence, list)
     item = next(e for e in evidence if e["id"] == evidence_id)
-    data = LocalBlobStore(settings.blobs_path).get(item["blob"]["digest"])
-    assert data is not None
+    blob = await LocalBlobStore(settings.blobs_path).open(item["blob"]["digest"])
+    assert blob is not None
+    data = await blob.read()
     assert digest_of(data) == item["blob"]["digest"]
     return data
 
@@ -57,7 +58,7 @@ async def test_a_photo_is_stored_without_location_and_upright(portal: Portal, se
     assert response.status_code == 201, response.text
     outcome = response.json()
     view = await portal.view(project_id)
-    stored = stored_blob(settings, view, outcome["created_id"])
+    stored = await stored_blob(settings, view, outcome["created_id"])
     with Image.open(io.BytesIO(stored)) as image:
         assert image.format == "JPEG"
         assert image.size == (48, 64)

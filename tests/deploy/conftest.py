@@ -21,18 +21,12 @@ REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
 BIN = Path(sys.executable).parent
 
-# Settings the deployment sets that config/settings.py is being extended with alongside it (the S3 blob
-# store, metrics, tracing, API docs, retention). Each name
+# Settings the deployment sets that config/settings.py is being extended with alongside it (metrics,
+# tracing, API docs, retention). Each name
 # here is binding for the env files, compose and Kubernetes; once Settings has a field, it is known twice.
 PLANNED_SETTINGS = frozenset(
     {
         "PRAXIS_TEMPORAL_RETENTION_DAYS",
-        "PRAXIS_BLOB_BACKEND",
-        "PRAXIS_S3_ENDPOINT_URL",
-        "PRAXIS_S3_BUCKET",
-        "PRAXIS_S3_REGION",
-        "PRAXIS_S3_ACCESS_KEY_ID",
-        "PRAXIS_S3_SECRET_ACCESS_KEY",
         "PRAXIS_WORKER_METRICS_ADDRESS",
         "PRAXIS_OTLP_ENDPOINT",
         "PRAXIS_API_DOCS",
