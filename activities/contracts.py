@@ -6,8 +6,9 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
+from domain.groups import GroupView
 from domain.notices import Notice
-from domain.project import AuditEntry, ProjectSummary
+from domain.project import AuditEntry, ProjectSummary, ProjectView
 
 
 class CreditRequest(BaseModel):
@@ -31,6 +32,19 @@ class SyncProject(BaseModel):
     evidence: list[tuple[str, str]] = []  # (evidence id, blob digest)
     notices: list[Notice] = []
     at: datetime
+    # When the project has closed: its final view for the archive, and what its last actions answered
+    # (update id, outcome JSON), so every read and every retried key answers the same once Temporal has
+    # forgotten the workflow (SPEC §6).
+    closing: ProjectView | None = None
+    outcomes: list[tuple[str, str]] = []
+
+
+class ArchiveGroup(BaseModel):
+    """A finished group's final view and what its last actions answered (update id, outcome JSON)."""
+
+    view: GroupView
+    at: datetime
+    outcomes: list[tuple[str, str]] = []
 
 
 class Synced(BaseModel):

@@ -1,6 +1,7 @@
-"""A project's records outside Temporal: the read model the portal lists from, the audit trail (R24), and the
-first try at the mails it owes; run by the workflow as a local activity in the same workflow task as the
-change, so the records follow every stage change within moments and no extra round trip reaches history.
+"""A project's records outside Temporal: the read model the portal lists from, the audit trail (R24), the
+archive of its final view when it closes (SPEC §6), and the first try at the mails it owes; run by the
+workflow as a local activity in the same workflow task as the change, so the records follow every stage
+change within moments and no extra round trip reaches history. A group's archive is kept the same way.
 
 Mail that the SMTP server does not take at once is left pending in the outbox and reported back: the workflow
 then sends it with `MailActivities.deliver_notices`, whose retries wait out an outage.
@@ -15,11 +16,11 @@ from sqlalchemy.engine import Engine
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.contracts import Synced, SyncProject
+from activities.contracts import ArchiveGroup, Synced, SyncProject
 from activities.mail.notices import Notifier
 from activities.mail.sending import MailSender, SmtpSender
 from config.settings import Settings
-from store import blobrefs, projects
+from store import archive, blobrefs, projects
 from store.db import session
 
 log = structlog.get_logger(__name__)
@@ -55,3 +56,16 @@ class RecordsActivities:
             projects.save_project(s, request.summary, request.audit)
             # In the same transaction as the row: a blob the project names is never without its reference.
             blobrefs.add_references(s, request.summary.id, request.evidence)
+            if request.closing is not None:
+                archive.archive_project(s, request.closing, request.at)
+                archive.keep_outcomes(s, "project", request.summary.id, request.outcomes)
+
+    @activity.defn
+    async def archive_group(self, request: ArchiveGroup) -> None:
+        """A finished group's final view and its last outcomes, kept for good (idempotent)."""
+        await asyncio.to_thread(self._archive_group, request)
+
+    def _archive_group(self, request: ArchiveGroup) -> None:
+        with session(self._engine) as s:
+            archive.archive_group(s, request.view, request.at)
+            archive.keep_outcomes(s, "group", request.view.id, request.outcomes)

@@ -3,7 +3,9 @@
 
 No read precedes the update: who may see and do what is the update validator's first check, the
 Idempotency-Key is the update's id, and the request's fingerprint travels with it. Only when the project has
-finished does a retried key need the archive (`store.archive`): its outcome was kept when the project closed.
+finished is the archive asked (`store.archive`): its last actions' outcomes were kept when it closed, so a
+retried key answers the same, and any other action is INVALID_STAGE, never NOT_FOUND, whatever Temporal
+still remembers.
 """
 
 from __future__ import annotations
@@ -15,14 +17,21 @@ from temporalio.workflow import UpdateMethodMultiParam
 
 from api.auth import Claims, actor
 from api.db import Store
+from api.reading import may_see_group
 from api.schemas.projects import ActionResult
-from clients.gateway import fingerprint
+from clients.gateway import WorkflowClosed, fingerprint, reused_key, update_id
+from clients.group import GroupClient
 from clients.project import ProjectClient
+from domain.access import may_read
+from domain.errors import Code, RuleViolation
+from store import archive
 from store import projects as read_model
-from workflows.messages import Act, Outcome
+from workflows.group import GroupWorkflow
+from workflows.messages import Act, GroupOutcome, Outcome
 from workflows.project import ProjectWorkflow
 
 C = TypeVar("C", bound=BaseModel)
+Answer = TypeVar("Answer", Outcome, GroupOutcome)
 
 
 class ProjectActions:
@@ -46,18 +55,74 @@ class ProjectActions:
         """`request` is the HTTP body when the command adds what the API looked up (a directory entry): a
         retry is recognised by what the caller sent."""
         name = getattr(update, "__name__", "update")
-        outcome = await self.projects.act(
-            project_id,
-            update,
-            actor(user),
-            command,
-            key=key,
-            fingerprint=fingerprint(name, request) if request is not None else None,
-            if_revision=if_revision,
-        )
+        digest = fingerprint(name, request if request is not None else command)
+        try:
+            outcome = await self.projects.act(
+                project_id, update, actor(user), command, key=key, fingerprint=digest, if_revision=if_revision
+            )
+        except RuleViolation as refused:
+            outcome = await self.archived(refused, user, project_id, update_id(name, user.sub, key), digest)
         await self.record(outcome)
         return ActionResult.of(outcome)
+
+    async def archived(
+        self, refused: RuleViolation, user: Claims, project_id: str, uid: str | None, digest: str
+    ) -> Outcome:
+        """A refusal that may mean the project has finished: a retried key answers its kept outcome; any other
+        action on a finished project is INVALID_STAGE. Strangers still learn nothing."""
+        if not isinstance(refused, WorkflowClosed) and refused.code is not Code.NOT_FOUND:
+            raise refused
+        view = await self.store.run(archive.archived_project, project_id)
+        if view is None:
+            raise refused
+        if not may_read(actor(user), view):
+            raise RuleViolation(Code.NOT_FOUND, "No such project.") from refused
+        return await kept_outcome(self.store, Outcome, uid, digest, f"The project is {view.stage.value}")
 
     async def record(self, outcome: Outcome) -> None:
         """The lists follow at once; the revision guard keeps a late write from undoing a newer one."""
         await self.store.run(read_model.save_project, outcome.summary, outcome.audit)
+
+
+async def kept_outcome(store: Store, kind: type[Answer], uid: str | None, digest: str, what: str) -> Answer:
+    """The outcome a finished project's or group's action answered, kept with its update id, or INVALID_STAGE."""
+    kept = await store.run(archive.kept_outcome, uid) if uid else None
+    if kept is None:
+        raise RuleViolation(Code.INVALID_STAGE, f"{what}; it accepts no further actions.")
+    outcome = kind.model_validate_json(kept)
+    if outcome.fingerprint is not None and outcome.fingerprint != digest:
+        raise reused_key()
+    return outcome
+
+
+class GroupActions:
+    """Runs a person's action on a group (R9), with the same archive fallback as a project's."""
+
+    def __init__(self, groups: GroupClient, store: Store) -> None:
+        self.groups = groups
+        self.store = store
+
+    async def __call__(
+        self,
+        user: Claims,
+        group_id: str,
+        update: UpdateMethodMultiParam[[GroupWorkflow, Act[C]], GroupOutcome],
+        command: C,
+        key: str | None,
+        *,
+        request: BaseModel | None = None,
+    ) -> GroupOutcome:
+        name = getattr(update, "__name__", "update")
+        digest = fingerprint(name, request if request is not None else command)
+        try:
+            return await self.groups.act(group_id, update, actor(user), command, key=key, fingerprint=digest)
+        except RuleViolation as refused:
+            if not isinstance(refused, WorkflowClosed) and refused.code is not Code.NOT_FOUND:
+                raise
+            view = await self.store.run(archive.archived_group, group_id)
+            if view is None:
+                raise
+            if not may_see_group(user, view):
+                raise RuleViolation(Code.NOT_FOUND, "No such group.") from refused
+            uid = update_id(name, user.sub, key)
+            return await kept_outcome(self.store, GroupOutcome, uid, digest, f"The group is {view.stage.value}")

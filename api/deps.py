@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Path, Request
 from temporalio.client import Client
 
-from api.acting import ProjectActions
+from api.acting import GroupActions, ProjectActions
 from api.auth import get_settings
 from api.db import Store
 from blobs import BlobStore
@@ -59,6 +59,11 @@ def get_actions(request: Request) -> ProjectActions:
     return ProjectActions(resources.projects, resources.store)
 
 
+def get_group_actions(request: Request) -> GroupActions:
+    resources = _resources(request)
+    return GroupActions(resources.groups, resources.store)
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 ProjectsDep = Annotated[ProjectClient, Depends(get_projects)]
 GroupsDep = Annotated[GroupClient, Depends(get_groups)]
@@ -66,6 +71,7 @@ TemporalDep = Annotated[Client, Depends(get_temporal)]
 StoreDep = Annotated[Store, Depends(get_store)]
 BlobsDep = Annotated[BlobStore, Depends(get_blobs)]
 Acting = Annotated[ProjectActions, Depends(get_actions)]
+GroupActing = Annotated[GroupActions, Depends(get_group_actions)]
 
 ProjectId = Annotated[
     str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="The project id `POST /v1/projects` returned.")

@@ -1,9 +1,15 @@
 """Reads: a project or a group as the caller may see it (SPEC §4), or 404 for anyone who may not know it
-exists."""
+exists.
+
+A finished project or group is read from the archive (`store.archive`), written before its workflow
+completed, so it reads the same whether Temporal still remembers the workflow or its retention has long
+deleted it (SPEC §6); a running one is asked of its workflow, so it is always current.
+"""
 
 from __future__ import annotations
 
 from api.auth import Claims, actor
+from api.db import Store
 from clients.group import GroupClient
 from clients.project import ProjectClient
 from domain.access import may_read
@@ -11,25 +17,55 @@ from domain.errors import Code, RuleViolation
 from domain.groups import GroupView
 from domain.project import ProjectView
 from domain.vocabulary import Role
+from store import archive
 
 
-async def readable_project(projects: ProjectClient, user: Claims, project_id: str) -> ProjectView:
-    """The project as it stands now, or NOT_FOUND for callers who may not know it exists."""
-    view = await projects.view(project_id)
+async def project_view(projects: ProjectClient, store: Store, project_id: str) -> ProjectView:
+    """The archive's final view of a finished project, else the project as its workflow has it now."""
+    archived = await store.run(archive.archived_project, project_id)
+    if archived is not None:
+        return archived
+    try:
+        return await projects.view(project_id)
+    except RuleViolation as missing:
+        # It may have closed, and been forgotten, between the two reads.
+        archived = await store.run(archive.archived_project, project_id) if missing.code is Code.NOT_FOUND else None
+        if archived is None:
+            raise
+        return archived
+
+
+async def readable_project(projects: ProjectClient, store: Store, user: Claims, project_id: str) -> ProjectView:
+    """The project, or NOT_FOUND for callers who may not know it exists."""
+    view = await project_view(projects, store, project_id)
     if not may_read(actor(user), view):
         raise RuleViolation(Code.NOT_FOUND, "No such project.")
     return view
 
 
-async def readable_group(groups: GroupClient, user: Claims, group_id: str) -> GroupView:
-    """The group as it stands, or NOT_FOUND for callers who are neither its members nor the center."""
-    view = await groups.view(group_id)
-    if not _may_see_group(user, view):
+async def group_view(groups: GroupClient, store: Store, group_id: str) -> GroupView:
+    """The archive's final view of a finished group, else the group as its workflow has it now."""
+    archived = await store.run(archive.archived_group, group_id)
+    if archived is not None:
+        return archived
+    try:
+        return await groups.view(group_id)
+    except RuleViolation as missing:
+        archived = await store.run(archive.archived_group, group_id) if missing.code is Code.NOT_FOUND else None
+        if archived is None:
+            raise
+        return archived
+
+
+async def readable_group(groups: GroupClient, store: Store, user: Claims, group_id: str) -> GroupView:
+    """The group, or NOT_FOUND for callers who are neither its members nor the center."""
+    view = await group_view(groups, store, group_id)
+    if not may_see_group(user, view):
         raise RuleViolation(Code.NOT_FOUND, "No such group.")
     return view
 
 
-def _may_see_group(user: Claims, view: GroupView) -> bool:
+def may_see_group(user: Claims, view: GroupView) -> bool:
     if user.role is Role.CENTER:
         return True
     return user.role is Role.STUDENT and (user.sub == view.applicant_id or view.member(user.sub) is not None)

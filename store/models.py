@@ -187,3 +187,34 @@ class BlobRefRow(SQLModel, table=True):
     project_id: str = Field(primary_key=True)
     evidence_id: str = Field(primary_key=True)
     digest: str
+
+
+class ArchiveRow(SQLModel, table=True):
+    """A finished project's or group's whole final view, kept for as long as the university keeps records
+    (SPEC §6): every read answers from it once the workflow is gone, whatever Temporal's retention.
+
+    `kind` is `project` or `group`; `view_json` is the view exactly as the workflow built it when it closed, and
+    `revision` lets a later write (a late signal's audit entry) replace an earlier one, never the reverse.
+    """
+
+    __tablename__ = "archive"
+    __table_args__ = (Index("ix_archive_kind_closed_at", "kind", "closed_at"),)
+
+    kind: str = Field(primary_key=True)
+    id: str = Field(primary_key=True)
+    stage: str
+    revision: int
+    closed_at: datetime = Field(sa_type=UTCDateTime)
+    view_json: str = Field(sa_type=Text)
+
+
+class ArchivedOutcomeRow(SQLModel, table=True):
+    """What an action answered, by its update id, kept when its project or group closed: a retried
+    Idempotency-Key answers the same after the workflow is gone (SPEC §4, §6)."""
+
+    __tablename__ = "archived_outcome"
+
+    update_id: str = Field(primary_key=True)
+    kind: str
+    entity_id: str = Field(index=True)
+    outcome_json: str = Field(sa_type=Text)

@@ -58,6 +58,7 @@ def activities(settings: Settings, engine: Engine) -> list[Callable[..., Any]]:
         directory.semester_end,
         ledger.record_credit,
         records.sync_project,
+        records.archive_group,
         mail.deliver_notices,
         digest.send_review_digest,
         group_mail.deliver_group_notices,

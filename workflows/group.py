@@ -22,7 +22,9 @@ from temporalio.workflow import ParentClosePolicy
 from workflows.attributes import GROUP, SEMESTER, STAGE, STUDENT
 
 with workflow.unsafe.imports_passed_through():
+    from activities.contracts import ArchiveGroup
     from activities.groupmail import GroupMailActivities, GroupNoticeBatch
+    from activities.records import RecordsActivities
     from domain import group_transitions as g
     from domain.actors import Actor
     from domain.commands import Review, Withdraw
@@ -38,7 +40,7 @@ with workflow.unsafe.imports_passed_through():
         summarize_group,
     )
     from domain.stages import Stage
-    from workflows.messages import Act, GroupOutcome, ProjectStart, check_revision, refusing
+    from workflows.messages import RECENT_OUTCOMES, Act, GroupOutcome, ProjectStart, check_revision, refusing
     from workflows.project import ProjectWorkflow
     from workflows.project import workflow_id as project_workflow_id
 
@@ -46,6 +48,7 @@ with workflow.unsafe.imports_passed_through():
 # Mail waits out an SMTP outage, as a project's does (workflows.upkeep).
 MAIL_TIMEOUT = timedelta(minutes=2)
 MAIL_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=10))
+ARCHIVE_TIMEOUT = timedelta(seconds=30)
 
 
 def workflow_id(group_id: str) -> str:
@@ -72,12 +75,14 @@ class GroupWorkflow:
         self._s = start.state or g.new_group(start.group_id, start.applicant, start.proposal, workflow.now())
         self._fingerprint = start.fingerprint
         self._published = -1
+        self._recent: list[tuple[str, GroupOutcome]] = []
 
     @workflow.run
     async def run(self, start: GroupStart) -> GroupView:
         while True:
             await self._flush()
             if self._s.done and workflow.all_handlers_finished() and not self._dirty():
+                await self._archive()
                 return build_group_view(self._s)
             info = workflow.info()
             long = info.is_continue_as_new_suggested() or info.get_current_history_length() > start.history_limit
@@ -102,6 +107,17 @@ class GroupWorkflow:
             )
             del self._s.notices[: len(batch)]
 
+    async def _archive(self) -> None:
+        """The finished group's view and its last outcomes, kept before the workflow completes (SPEC §6)."""
+        request = ArchiveGroup(
+            view=build_group_view(self._s),
+            at=workflow.now(),
+            outcomes=[(update_id, outcome.model_dump_json()) for update_id, outcome in self._recent],
+        )
+        await workflow.execute_local_activity_method(
+            RecordsActivities.archive_group, request, start_to_close_timeout=ARCHIVE_TIMEOUT, retry_policy=MAIL_RETRY
+        )
+
     def _publish(self) -> None:
         """Search attributes and current details for operators in the Temporal UI (no personal data)."""
         workflow.upsert_search_attributes([STAGE.value_set(self._s.stage.value), GROUP.value_set(self._s.id)])
@@ -116,7 +132,11 @@ class GroupWorkflow:
             check(self._s, act.actor, act.command)
 
     def _answer(self, act: Act[Any], created_id: str | None = None) -> GroupOutcome:
-        return GroupOutcome(view=build_group_view(self._s), created_id=created_id, fingerprint=act.fingerprint)
+        outcome = GroupOutcome(view=build_group_view(self._s), created_id=created_id, fingerprint=act.fingerprint)
+        update = workflow.current_update_info()
+        if update is not None:  # the last few, for the archive: a retried key answers the same after closing
+            self._recent = [*self._recent[-(RECENT_OUTCOMES - 1) :], (update.id, outcome)]
+        return outcome
 
     # --- queries -----------------------------------------------------------------------------------
 

@@ -47,7 +47,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.steering import Reassign
     from domain.view import build_view
     from domain.work import ClosureReport, EvidenceInput, HoursInput
-    from workflows.messages import RECENT_OUTCOMES, Act, Outcome, ProjectStart, StoredOutcome, check_revision, refusing
+    from workflows.messages import Act, Outcome, ProjectStart, check_revision, refusing
     from workflows.project_signals import ProjectSignals
     from workflows.upkeep import Upkeep
 
@@ -66,7 +66,6 @@ class ProjectWorkflow(ProjectSignals):
     def __init__(self, start: ProjectStart) -> None:
         self._s = start.state or _submitted(start, workflow.now())
         self._upkeep = Upkeep(self._s, start)
-        self._recent = list(start.recent)
 
     @workflow.run
     async def run(self, start: ProjectStart) -> ProjectView:
@@ -97,7 +96,7 @@ class ProjectWorkflow(ProjectSignals):
                 "synced_revision": books.synced_revision,
                 "synced_audit": books.synced_audit,
                 "synced_evidence": books.synced_evidence,
-                "recent": self._recent,
+                "recent": books.recent,
             }
         )
 
@@ -149,10 +148,7 @@ class ProjectWorkflow(ProjectSignals):
         self._upkeep.reported = self._s.revision
         update = workflow.current_update_info()
         if update is not None:
-            self._recent = [
-                *self._recent[-(RECENT_OUTCOMES - 1) :],
-                StoredOutcome(update_id=update.id, outcome=outcome),
-            ]
+            self._upkeep.remember(update.id, outcome)
         return outcome
 
     def _new_id(self) -> str:

@@ -23,8 +23,9 @@ with workflow.unsafe.imports_passed_through():
     from domain.nudges import next_nudge
     from domain.project import ProjectState, summarize
     from domain.stages import Stage
+    from domain.view import build_view
     from workflows.attributes import GROUP, SEMESTER, STAGE, STUDENT, SUPERVISOR
-    from workflows.messages import ProjectStart
+    from workflows.messages import RECENT_OUTCOMES, Outcome, ProjectStart, StoredOutcome
 
 SYNC_TIMEOUT = timedelta(seconds=30)
 SYNC_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=10), maximum_attempts=5)
@@ -57,8 +58,13 @@ class Upkeep:
         self.synced_evidence = start.synced_evidence
         self._synced_stage: Stage | None = None if start.state is None else state.stage
         self.reported = -1  # the newest revision an update answered with: its caller writes that row
+        self.recent = list(start.recent)  # what the last actions answered, for the archive
         self._published = -1
         self._attributes: dict[str, str | None] = {}
+
+    def remember(self, update_id: str, outcome: Outcome) -> None:
+        """Keep what an action answered (the last few), so the archive can answer a retry of its key."""
+        self.recent = [*self.recent[-(RECENT_OUTCOMES - 1) :], StoredOutcome(update_id=update_id, outcome=outcome)]
 
     def dirty(self) -> bool:
         """Something to write or send, or to show operators."""
@@ -79,12 +85,16 @@ class Upkeep:
             s = self._s
             notices = list(s.notices)
             summary = summarize(s)
+            closed = s.stage.is_final
             request = SyncProject(
                 summary=summary,
                 audit=s.audit[self.synced_audit :],
                 evidence=[(e.id, e.blob.digest) for e in s.evidence[self.synced_evidence :]],
                 notices=notices,
                 at=workflow.now(),
+                # Closed: the archive gets the final view before the workflow completes (SPEC §6).
+                closing=build_view(s, workflow.now()) if closed else None,
+                outcomes=[(kept.update_id, kept.outcome.model_dump_json()) for kept in self.recent] if closed else [],
             )
             synced = await workflow.execute_local_activity_method(
                 RecordsActivities.sync_project,

@@ -29,6 +29,7 @@ from api.links.rules import (
     next_step,
 )
 from api.pages import render
+from api.reading import project_view
 from clients.gateway import Unavailable
 from clients.project import ProjectClient
 from config.settings import Settings
@@ -132,7 +133,7 @@ class LinkPage:
         """The project now, checked to still wait on this link; None when no worker answers in time (the
         read model then guards the link)."""
         try:
-            view = await self.client.view(claims.project_id)
+            view = await project_view(self.client, self.store, claims.project_id)
         except Unavailable:
             await self.check_read_model(claims)
             return None

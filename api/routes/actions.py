@@ -31,6 +31,7 @@ from temporalio.workflow import UpdateMethodMultiParam
 from api.deps import BlobsDep, ProjectsDep, SettingsDep, StoreDep
 from api.links.page import LinkPage
 from api.links.rules import Parsed, parse_form
+from api.reading import project_view
 from clients.gateway import Unavailable
 from domain.actors import Actor
 from domain.errors import Code, RuleViolation
@@ -105,7 +106,7 @@ async def evidence_image(
     claims = await store.run(tokens.load_link, settings.action_link_secret.get_secret_value(), token, _now())
     if claims.action is not LinkAction.EVALUATE:
         raise RuleViolation(Code.NOT_FOUND, "No such photo.")
-    view = await projects.view(claims.project_id)
+    view = await project_view(projects, store, claims.project_id)
     item = next((e for e in view.evidence if e.id == evidence_id), None)
     stored = await blobs.open(item.blob.digest) if item else None
     if item is None or stored is None:

@@ -14,16 +14,16 @@ from fastapi import APIRouter, Path, Response, status
 from sqlmodel import Session
 
 from api.auth import Center, Reader, Student, actor
-from api.deps import GroupsDep, IdempotencyKey, StoreDep
+from api.deps import GroupActing, GroupsDep, IdempotencyKey, StoreDep
 from api.errors import ACT, AUTH, READ, problems
-from api.reading import readable_group
+from api.reading import group_view, readable_group
 from api.schemas.groups import GroupActionResult, GroupDetail, GroupPublic, LinkedProject
 from clients.group import new_group_id
 from domain.commands import Review
 from domain.errors import Code
 from domain.group_transitions import check_members_known, check_submit
 from domain.groups import GroupProposal, GroupView, ReviseGroup
-from store import directory
+from store import archive, directory
 from store import projects as read_model
 from workflows.group import GroupWorkflow
 
@@ -79,27 +79,30 @@ async def submit_group(
     check_submit(actor(user), proposal)
     await _check_members(store, proposal)
     group_id = new_group_id(user.sub, idempotency_key)
-    await groups.start(group_id=group_id, applicant=actor(user), proposal=proposal, key=idempotency_key)
+    # A retry after the group finished answers it from the archive: its id must not start a second group.
+    if await store.run(archive.archived_group, group_id) is None:
+        await groups.start(group_id=group_id, applicant=actor(user), proposal=proposal, key=idempotency_key)
     response.headers["Location"] = f"/v1/groups/{group_id}"
-    return GroupActionResult(group=GroupPublic.of(await groups.view(group_id)), created_id=group_id)
+    view = await group_view(groups, store, group_id)
+    return GroupActionResult(group=GroupPublic.of(view), created_id=group_id)
 
 
 @router.get("/{group_id}", summary="Read a group", responses=problems(*READ))
 async def get_group(group_id: GroupId, user: Reader, groups: GroupsDep, store: StoreDep) -> GroupDetail:
     """The proposal, its reviews and audit trail, every member with the project they linked, and each linked
     project's stage; for the group's members and the center."""
-    view = await readable_group(groups, user, group_id)
+    view = await readable_group(groups, store, user, group_id)
     linked = await store.run(_linked_projects, view)
     return GroupDetail(**GroupPublic.of(view).model_dump(), projects=linked)
 
 
 @router.post("/{group_id}/review", summary="Review a group proposal", responses=problems(*ACT))
 async def review_group(
-    group_id: GroupId, body: Review, user: Center, groups: GroupsDep, idempotency_key: IdempotencyKey = None
+    group_id: GroupId, body: Review, user: Center, act: GroupActing, idempotency_key: IdempotencyKey = None
 ) -> GroupActionResult:
     """R8/R9: `approve` (every member is mailed to submit their linked proposal), `request_changes` or
     `reject`; the last two need a comment for the applicant."""
-    outcome = await groups.act(group_id, GroupWorkflow.review, actor(user), body, key=idempotency_key)
+    outcome = await act(user, group_id, GroupWorkflow.review, body, idempotency_key)
     return GroupActionResult(group=GroupPublic.of(outcome.view))
 
 
@@ -108,7 +111,7 @@ async def revise_group(
     group_id: GroupId,
     proposal: GroupProposal,
     user: Student,
-    groups: GroupsDep,
+    act: GroupActing,
     store: StoreDep,
     idempotency_key: IdempotencyKey = None,
 ) -> GroupActionResult:
@@ -116,5 +119,5 @@ async def revise_group(
     review. Only the applicant (403 for other members)."""
     await _check_members(store, proposal)
     command = ReviseGroup(proposal=proposal)
-    outcome = await groups.act(group_id, GroupWorkflow.revise, actor(user), command, key=idempotency_key)
+    outcome = await act(user, group_id, GroupWorkflow.revise, command, idempotency_key)
     return GroupActionResult(group=GroupPublic.of(outcome.view))

@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query, Response, status
 
 from api.auth import Reader, Student, actor
-from api.deps import Acting, GroupsDep, IdempotencyKey, ProjectId, ProjectsDep, StoreDep
+from api.deps import Acting, GroupActing, IdempotencyKey, ProjectId, ProjectsDep, StoreDep
 from api.errors import ACT, AUTH, READ, problems
-from api.reading import readable_project
+from api.reading import project_view, readable_project
 from api.schemas.projects import ActionResult, ProjectItem, ProjectPage, ProjectPublic
 from clients.gateway import fingerprint, reused_key
 from clients.project import new_project_id
@@ -18,11 +18,12 @@ from domain.calendar import semester_for
 from domain.commands import Withdraw
 from domain.errors import Code
 from domain.groups import LinkMember
+from domain.project import ProjectView
 from domain.proposal import Proposal
 from domain.stages import Stage
 from domain.view import summary_of_view
 from domain.vocabulary import Role
-from store import directory
+from store import archive, directory
 from store import projects as read_model
 from store.standing import standing_of
 from workflows.group import GroupWorkflow
@@ -41,7 +42,7 @@ async def submit_project(
     proposal: Proposal,
     user: Student,
     projects: ProjectsDep,
-    groups: GroupsDep,
+    group_act: GroupActing,
     store: StoreDep,
     response: Response,
     idempotency_key: IdempotencyKey = None,
@@ -56,17 +57,21 @@ async def submit_project(
     The project id is derived from the caller and the Idempotency-Key, so a retried submission answers
     the same project instead of starting a second one; the same key with another proposal is refused.
     """
+    project_id = new_project_id(user.sub, idempotency_key)
+    digest = fingerprint("submit_project", proposal)
+    archived = await store.run(archive.archived_project, project_id)
+    if archived is not None:
+        # A retry after the project finished: answered from the archive, never started a second time.
+        return _submitted(archived, digest, idempotency_key, response)
     semesters = await store.run(directory.list_semesters)
     semester_id = semester_for(datetime.now(UTC), semesters)
-    project_id = new_project_id(user.sub, idempotency_key)
     standing = await store.run(standing_of, user.sub, project_id)
-    digest = fingerprint("submit_project", proposal)
     if proposal.group_id is not None:
         link = LinkMember(
             project_id=project_id, proposal=proposal, semester_id=semester_id, standing=standing, fingerprint=digest
         )
-        linked = await groups.act(
-            proposal.group_id, GroupWorkflow.link_member, actor(user), link, key=idempotency_key, fingerprint=digest
+        linked = await group_act(
+            user, proposal.group_id, GroupWorkflow.link_member, link, idempotency_key, request=proposal
         )
         project_id = linked.created_id or project_id
     else:
@@ -79,11 +84,15 @@ async def submit_project(
             standing=standing,
             fingerprint=digest,
         )
-    view = await projects.view(project_id)
-    if idempotency_key is not None and view.submitted_fingerprint not in (None, digest):
+    return _submitted(await project_view(projects, store, project_id), digest, idempotency_key, response)
+
+
+def _submitted(view: ProjectView, digest: str, key: str | None, response: Response) -> ActionResult:
+    """The submission's answer; the same key with another proposal is refused (SPEC §4)."""
+    if key is not None and view.submitted_fingerprint not in (None, digest):
         raise reused_key()
-    response.headers["Location"] = f"/v1/projects/{project_id}"
-    return ActionResult(project=ProjectItem.of(summary_of_view(view)), created_id=project_id)
+    response.headers["Location"] = f"/v1/projects/{view.id}"
+    return ActionResult(project=ProjectItem.of(summary_of_view(view)), created_id=view.id)
 
 
 @router.get("", summary="List projects", responses=problems(*AUTH))
@@ -119,10 +128,10 @@ async def list_projects(
 
 
 @router.get("/{project_id}", summary="Read a project", responses=problems(*READ))
-async def get_project(project_id: ProjectId, user: Reader, projects: ProjectsDep) -> ProjectPublic:
+async def get_project(project_id: ProjectId, user: Reader, projects: ProjectsDep, store: StoreDep) -> ProjectPublic:
     """Stage, proposal, supervisor, hours (counted and required), evidence, what is still missing for
     the closure report (R18), deadlines and the audit trail (R24)."""
-    return ProjectPublic.of(await readable_project(projects, user, project_id))
+    return ProjectPublic.of(await readable_project(projects, store, user, project_id))
 
 
 @router.post("/{project_id}/withdrawal", summary="Withdraw", responses=problems(*ACT))

@@ -9,7 +9,7 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import Osa, Reader, Student
-from api.deps import Acting, BlobsDep, IdempotencyKey, ProjectId, ProjectsDep, SettingsDep
+from api.deps import Acting, BlobsDep, IdempotencyKey, ProjectId, ProjectsDep, SettingsDep, StoreDep
 from api.errors import ACT, READ, problems
 from api.reading import readable_project
 from api.schemas.projects import ActionResult, VerificationRequest
@@ -109,10 +109,15 @@ async def add_evidence(
     },
 )
 async def get_evidence(
-    project_id: ProjectId, evidence_id: ItemId, user: Reader, projects: ProjectsDep, blobs: BlobsDep
+    project_id: ProjectId,
+    evidence_id: ItemId,
+    user: Reader,
+    projects: ProjectsDep,
+    store: StoreDep,
+    blobs: BlobsDep,
 ) -> Response:
     """Served only to those who may read the project."""
-    view = await readable_project(projects, user, project_id)
+    view = await readable_project(projects, store, user, project_id)
     item = next((e for e in view.evidence if e.id == evidence_id), None)
     stored = await blobs.open(item.blob.digest) if item else None
     if item is None or stored is None:
