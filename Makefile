@@ -34,8 +34,9 @@ test: lint typecheck unit
 lock:
 	$(BIN)/uv pip compile pyproject.toml --extra dev --extra test -o requirements.lock --python-version 3.11
 
+# Every part by default; e.g. `make bench BENCH="--only sdk,api,open"` or `BENCH="--projects 2000"`.
 bench: $(STAMP)
-	$(BIN)/python -m bench.updates
+	$(BIN)/python -m bench $(BENCH)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
