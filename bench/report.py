@@ -113,8 +113,9 @@ def header(r: Results) -> str:
     return (
         f"Measured {b.measured_at} on {b.nproc} CPUs ({b.cpu}), {b.ram_gib} GiB RAM; Python {b.python}, "
         f"temporalio {b.temporalio}, temporal CLI {b.temporal_cli}; load average at start {b.load_at_start}.\n"
-        "Parameters: " + ", ".join(f"{k}={v}" for k, v in r.parameters.items()) + "\n"
-        "Durations: " + (", ".join(f"{k} {v:.0f} s" for k, v in r.durations.items()) or "none")
+        "Parameters: "
+        + ", ".join(f"{k}={v}" for k, v in r.parameters.items())
+        + ("\nDurations: " + ", ".join(f"{k} {v:.0f} s" for k, v in r.durations.items()) if r.durations else "")
     )
 
 
