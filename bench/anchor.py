@@ -32,12 +32,12 @@ class Shape:
 
 
 def _update(handle: WorkflowHandle[EntityWorkflow, int], text: str) -> Call:
-    async def call() -> bool:
+    async def call() -> str | None:
         try:
             await handle.execute_update(EntityWorkflow.add, AddItem(text=text), id=uuid.uuid4().hex)
-        except (RPCError, WorkflowUpdateFailedError):
-            return False
-        return True
+        except (RPCError, WorkflowUpdateFailedError) as error:
+            return type(error).__name__
+        return None
 
     return call
 

@@ -1,6 +1,7 @@
 """Load shapes and their figures: a closed loop (saturated throughput) and an open loop (fixed arrival rate).
 
-A call is a coroutine factory answering True on success. Latency is measured around each call in the
+A call is a coroutine factory answering None on success, else a short label of the failure (an HTTP
+status, an exception's name), so the report can say how calls failed. Latency is measured around each call in the
 closed loop, and from its *scheduled* send time in the open loop, so a system that falls behind shows
 its queue in the percentiles instead of silently lowering the offered load (coordinated omission).
 """
@@ -11,10 +12,11 @@ import asyncio
 import random
 import statistics
 import time
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
-Call = Callable[[], Awaitable[bool]]
+Call = Callable[[], Awaitable[str | None]]
 
 
 @dataclass(frozen=True)
@@ -29,30 +31,36 @@ class Summary:
     p95: float
     p99: float
     max: float
+    error_kinds: dict[str, int] = field(default_factory=dict)
 
     def __str__(self) -> str:
         return (
-            f"{self.ok} ok, {self.errors} errors in {self.seconds:.1f} s: {self.throughput:.1f}/s, "
+            f"{self.ok} ok, {self.errors_text} errors in {self.seconds:.1f} s: {self.throughput:.1f}/s, "
             f"p50 {self.p50:.0f} ms, p95 {self.p95:.0f} ms, p99 {self.p99:.0f} ms, max {self.max:.0f} ms"
         )
 
-    def as_dict(self) -> dict[str, float | int]:
+    def as_dict(self) -> dict[str, object]:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+    @property
+    def errors_text(self) -> str:
+        kinds = ", ".join(f"{kind}: {count}" for kind, count in sorted(self.error_kinds.items()))
+        return f"{self.errors} ({kinds})" if kinds else str(self.errors)
 
 
 @dataclass
 class Recorder:
     latencies: list[float] = field(default_factory=list)
-    errors: int = 0
+    failures: Counter[str] = field(default_factory=Counter)
 
-    def add(self, ok: bool, seconds: float) -> None:
-        if ok:
+    def add(self, failure: str | None, seconds: float) -> None:
+        if failure is None:
             self.latencies.append(seconds)
         else:
-            self.errors += 1
+            self.failures[failure] += 1
 
     def summary(self, elapsed: float) -> Summary:
-        return summarize(self.latencies, self.errors, elapsed)
+        return summarize(self.latencies, self.failures, elapsed)
 
 
 def percentile(sorted_values: Sequence[float], q: float) -> float:
@@ -64,17 +72,18 @@ def percentile(sorted_values: Sequence[float], q: float) -> float:
     return statistics.quantiles(sorted_values, n=1000, method="inclusive")[round(q * 1000) - 1]
 
 
-def summarize(latencies: Sequence[float], errors: int, elapsed: float) -> Summary:
+def summarize(latencies: Sequence[float], failures: Mapping[str, int], elapsed: float) -> Summary:
     values = sorted(latencies)
     return Summary(
         ok=len(values),
-        errors=errors,
+        errors=sum(failures.values()),
         seconds=elapsed,
         throughput=len(values) / elapsed if elapsed > 0 else 0.0,
         p50=percentile(values, 0.50) * 1000,
         p95=percentile(values, 0.95) * 1000,
         p99=percentile(values, 0.99) * 1000,
         max=(values[-1] if values else 0.0) * 1000,
+        error_kinds=dict(failures),
     )
 
 
@@ -91,8 +100,8 @@ async def closed_loop(jobs: Sequence[Sequence[Call]], callers: int) -> Summary:
         for job in pending:  # a shared iterator: each job goes to exactly one caller
             for call in job:
                 started = time.perf_counter()
-                ok = await call()
-                recorder.add(ok, time.perf_counter() - started)
+                failure = await call()
+                recorder.add(failure, time.perf_counter() - started)
 
     began = time.perf_counter()
     await asyncio.gather(*(caller() for _ in range(callers)))
@@ -120,8 +129,8 @@ async def open_loop(calls: Callable[[int], Call], offsets: Sequence[float]) -> S
     began = loop.time()
 
     async def one(n: int, scheduled: float) -> None:
-        ok = await calls(n)()
-        recorder.add(ok, loop.time() - scheduled)
+        failure = await calls(n)()
+        recorder.add(failure, loop.time() - scheduled)
 
     tasks: list[asyncio.Task[None]] = []
     for n, offset in enumerate(offsets):

@@ -127,19 +127,27 @@ class Portal:
 
     # --- timed actions ---------------------------------------------------------------------------------
 
-    async def approve(self, project_id: str) -> bool:
+    async def _timed_call(self, url: str, body: dict[str, Any], headers: dict[str, str]) -> str | None:
+        """None on success, else the status code or the transport error's name (a reset connection is a
+        failure to count, not a reason to stop the run)."""
+        try:
+            response = await self.http.post(url, json=body, headers=headers)
+        except httpx.TransportError as error:
+            return type(error).__name__
+        return None if response.is_success else str(response.status_code)
+
+    async def approve(self, project_id: str) -> str | None:
         """The center approves a proposal (R8)."""
         headers = {**self.center, "Idempotency-Key": key()}
         body = {"decision": "approve", "comment": ""}
-        response = await self.http.post(f"/v1/projects/{project_id}/review", json=body, headers=headers)
-        return response.is_success
+        return await self._timed_call(f"/v1/projects/{project_id}/review", body, headers)
 
     def next_day(self, project_id: str) -> date:
         """A day this project has no hours on yet, so half hours never pass 12 a day (R14)."""
         days = self._days.setdefault(project_id, itertools.count())
         return FIRST_DAY + timedelta(days=next(days))
 
-    async def log_hours(self, project_id: str, student_id: str) -> bool:
+    async def log_hours(self, project_id: str, student_id: str) -> str | None:
         body = {
             "date": self.next_day(project_id).isoformat(),
             "hours": 0.5,
@@ -147,5 +155,4 @@ class Portal:
             "description": "Reading session",
         }
         headers = {**self.auth(Role.STUDENT, student_id), "Idempotency-Key": key()}
-        response = await self.http.post(f"/v1/projects/{project_id}/hours", json=body, headers=headers)
-        return response.is_success
+        return await self._timed_call(f"/v1/projects/{project_id}/hours", body, headers)

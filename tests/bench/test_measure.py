@@ -20,9 +20,10 @@ def test_percentile_interpolates_like_numpy() -> None:
 
 
 def test_summary_counts_only_successes_in_throughput_and_latency() -> None:
-    """An error is counted apart; it neither adds throughput nor hides in the percentiles."""
-    summary = summarize([0.1, 0.2, 0.3, 0.4], errors=2, elapsed=2.0)
+    """An error is counted apart, by kind; it neither adds throughput nor hides in the percentiles."""
+    summary = summarize([0.1, 0.2, 0.3, 0.4], {"503": 1, "ReadError": 1}, elapsed=2.0)
     assert (summary.ok, summary.errors, summary.throughput) == (4, 2, 2.0)
+    assert summary.errors_text == "2 (503: 1, ReadError: 1)"
     assert summary.max == pytest.approx(400.0)
 
 
@@ -42,13 +43,13 @@ async def test_closed_loop_runs_each_job_in_order_on_one_caller() -> None:
     busy: set[int] = set()
 
     def action(entity: int, step: int) -> Call:
-        async def call() -> bool:
+        async def call() -> str | None:
             assert entity not in busy
             busy.add(entity)
             await asyncio.sleep(0)
             log.append((entity, step))
             busy.discard(entity)
-            return step != 2  # one failing step per entity, to count errors
+            return "500" if step == 2 else None  # one failing step per entity, to count errors
 
         return call
 
@@ -64,10 +65,10 @@ async def test_open_loop_measures_from_the_scheduled_time() -> None:
     latency (measured from when the call was due, not from when it got through), as queueing does."""
     lock = asyncio.Lock()
 
-    async def serialized() -> bool:
+    async def serialized() -> str | None:
         async with lock:
             await asyncio.sleep(0.05)
-        return True
+        return None
 
     offsets = [0.01 * n for n in range(1, 7)]  # 100/s against a capacity of 20/s
     summary = await open_loop(lambda n: serialized, offsets)
