@@ -37,8 +37,9 @@ lock:
 	$(BIN)/uv pip compile pyproject.toml -o requirements.lock --python-version 3.11 --quiet
 	$(BIN)/uv pip compile pyproject.toml --extra dev --extra test -c requirements.lock -o requirements-dev.lock --python-version 3.11 --quiet
 
+# Every part by default; e.g. `make bench BENCH="--only sdk,api,open"` or `BENCH="--projects 2000"`.
 bench: $(STAMP)
-	$(BIN)/python -m bench.updates
+	$(BIN)/python -m bench $(BENCH)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,200 @@
+"""Praxis side by side with the raw Temporal SDK, on one dev server, in one run. Prints figures; asserts nothing.
+
+    python -m bench                              # every part (the 10,000-project part takes longest)
+    python -m bench --only sdk,api,open          # the update path only, a couple of minutes
+    python -m bench --projects 2000 --json out.json
+    python -m bench --postgres postgresql://postgres@127.0.0.1:5432/test
+
+Parts: sdk (the anchor: raw SDK updates), api (Praxis through HTTP, closed loop, and the ratio), open
+(Praxis at half the anchor's capacity, open loop), cold (many open projects: worker memory, actions on
+evicted projects), examweek (R23's fan-out to every supervisor).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+
+from bench import anchor, examweek, praxis, report
+from bench.box import describe
+from bench.portal import Portal
+from bench.services import DevServer, start_dev_server
+from bench.stack import StackOptions, praxis_stack, worker_env
+from config.settings import Settings
+from devstack.dev import find_temporal_binary
+
+PARTS = ("sdk", "api", "open", "cold", "examweek")
+PRAXIS_PARTS = frozenset(PARTS) - {"sdk"}
+DEFAULT_CACHE = int(Settings.model_fields["worker_max_cached_workflows"].default)
+DEFAULT_POLLS = int(Settings.model_fields["worker_workflow_task_polls"].default)
+
+
+def default_tmp() -> Path:
+    shm = Path("/dev/shm")  # noqa: S108  # a parent for mkdtemp, which makes the private directory
+    return shm if shm.is_dir() and os.access(shm, os.W_OK) else Path(tempfile.gettempdir())
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    doc = __doc__ or ""
+    p = argparse.ArgumentParser(prog="python -m bench", description=doc, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts of {','.join(PARTS)} (default all)")
+    p.add_argument("--entities", type=int, default=50, help="entities (workflows, projects) in sdk/api/open")
+    p.add_argument("--actions", type=int, default=10, help="sequential actions per entity in sdk/api")
+    p.add_argument("--callers", type=int, default=50, help="concurrent callers in sdk/api")
+    p.add_argument("--open-seconds", type=float, default=30.0, help="duration of the open loop")
+    p.add_argument("--open-rate", type=float, help="arrivals/s of the open loop (default: half the sdk throughput)")
+    p.add_argument("--arrivals", choices=("poisson", "fixed"), default="poisson")
+    p.add_argument("--seed", type=int, default=1, help="seed of the Poisson arrivals")
+    p.add_argument("--projects", type=int, default=10_000, help="open projects in the cold part")
+    p.add_argument("--cold-samples", type=int, default=200, help="actions on evicted (and on cached) projects")
+    p.add_argument("--create-callers", type=int, default=32, help="concurrent submissions in the cold part")
+    p.add_argument("--supervisors", type=int, default=1000, help="supervisors in the examweek part")
+    p.add_argument("--examweek-timeout", type=float, default=1800.0, help="seconds to wait for the last mail")
+    p.add_argument("--worker-cache", type=int, default=DEFAULT_CACHE, help="PRAXIS_WORKER_MAX_CACHED_WORKFLOWS")
+    p.add_argument(
+        "--polls", type=int, default=DEFAULT_POLLS, help="PRAXIS_WORKER_WORKFLOW_TASK_POLLS, for both workers"
+    )
+    p.add_argument("--log-level", default="INFO", help="PRAXIS_LOG_LEVEL of the worker and the API")
+    p.add_argument("--postgres", metavar="URL", help="a PostgreSQL server to create the run's database on")
+    p.add_argument("--json", type=Path, metavar="PATH", help="also write every figure as JSON")
+    p.add_argument(
+        "--tmp",
+        type=Path,
+        default=default_tmp(),
+        help="where the run's directory (Temporal and Praxis databases, logs) goes; default a RAM disk,\n"
+        "so the figures measure the code, not the disk's fsyncs (give /tmp to include them)",
+    )
+    p.add_argument("--keep", action="store_true", help="keep the run's directory (logs, databases)")
+    args = p.parse_args(argv)
+    parts = {part.strip() for part in args.only.split(",") if part.strip()}
+    if unknown := parts - set(PARTS):
+        p.error(f"unknown part(s): {', '.join(sorted(unknown))}")
+    if "open" in parts and args.open_rate is None and "sdk" not in parts:
+        print("note: the open loop's rate comes from the sdk part, so it runs too (or give --open-rate)")
+        parts.add("sdk")
+    args.parts = [part for part in PARTS if part in parts]
+    return args
+
+
+def parameters(args: argparse.Namespace) -> dict[str, object]:
+    return {
+        "parts": ",".join(args.parts),
+        "entities": args.entities,
+        "actions": args.actions,
+        "callers": args.callers,
+        "open_seconds": args.open_seconds,
+        "arrivals": args.arrivals,
+        "projects": args.projects,
+        "cold_samples": args.cold_samples,
+        "create_callers": args.create_callers,
+        "supervisors": args.supervisors,
+        "worker_cache": args.worker_cache,
+        "worker_polls": args.polls,
+        "log_level": args.log_level,
+        "database": "postgresql" if args.postgres else "sqlite",
+        "run_dir": str(args.tmp),
+    }
+
+
+@contextlib.contextmanager
+def part(results: report.Results, name: str, title: str) -> Iterator[None]:
+    """Announce a part and record its wall time, setup included (how long a reviewer waits for it)."""
+    print(f"\n== {name}: {title}", flush=True)
+    began = time.perf_counter()
+    try:
+        yield
+    finally:
+        results.durations[name] = results.durations.get(name, 0.0) + time.perf_counter() - began
+
+
+async def run_praxis(args: argparse.Namespace, server: DevServer, work_dir: Path, results: report.Results) -> None:
+    shape = anchor.Shape(args.entities, args.actions, args.callers)
+    options = StackOptions(args.postgres, args.worker_cache, args.polls, args.log_level)
+    print("\n== starting the Praxis worker and API", flush=True)
+    async with praxis_stack(server, work_dir, os.environ, options) as stack:
+        limits = httpx.Limits(max_connections=1000, max_keepalive_connections=200)
+        async with httpx.AsyncClient(base_url=stack.api_url, timeout=300, limits=limits) as http:
+            portal = Portal(http, stack.settings)
+            entities: list[praxis.Entity] = []
+            if "api" in args.parts or "open" in args.parts:
+                with part(results, "api", f"setting up {args.entities} projects in IN_PROGRESS (not timed)"):
+                    entities = await praxis.set_up(portal, args.entities, args.callers)
+            if "api" in args.parts:
+                with part(results, "api", f"{args.entities}x{args.actions} POST …/hours, {args.callers} callers"):
+                    results.api = await praxis.run_closed(portal, entities, shape)
+                print(f"    {results.api}", flush=True)
+            if "open" in args.parts:
+                rate = args.open_rate or (results.sdk.throughput / 2 if results.sdk else 0.0)
+                results.open_rate = rate
+                with part(results, "open", f"POST …/hours at {rate:.1f}/s for {args.open_seconds:.0f} s"):
+                    poisson = args.arrivals == "poisson"
+                    results.open = await praxis.run_open(
+                        portal, entities, rate, args.open_seconds, poisson=poisson, seed=args.seed
+                    )
+                print(f"    {results.open}", flush=True)
+            if "cold" in args.parts:
+                with part(results, "cold", f"submitting {args.projects} projects, {args.create_callers} at a time"):
+                    results.cold = await praxis.run_cold(
+                        stack, portal, args.projects, args.cold_samples, args.create_callers
+                    )
+            if "examweek" in args.parts:
+                with part(results, "examweek", f"final exam week mails to {args.supervisors} supervisors"):
+                    results.examweek = await examweek.run_exam_week(
+                        stack, portal, args.supervisors, args.create_callers, args.examweek_timeout
+                    )
+
+
+async def run(args: argparse.Namespace, server: DevServer, work_dir: Path, results: report.Results) -> None:
+    settings = Settings(temporal_address=server.address, temporal_namespace=server.namespace)
+    if "sdk" in args.parts:
+        shape = anchor.Shape(args.entities, args.actions, args.callers)
+        with part(results, "sdk", f"{args.entities}x{args.actions} raw SDK updates, {args.callers} callers"):
+            env = worker_env(os.environ, args.worker_cache, args.polls)
+            results.sdk = await anchor.run_sdk(settings, env, work_dir, shape)
+        print(f"    {results.sdk}", flush=True)
+    if PRAXIS_PARTS & set(args.parts):
+        await run_praxis(args, server, work_dir, results)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    work_dir = Path(tempfile.mkdtemp(prefix="praxis-bench-", dir=args.tmp))
+    results = report.Results(describe(find_temporal_binary()), parameters(args))
+    print(report.header(results), flush=True)
+    print(f"\n== starting a Temporal dev server in {work_dir}", flush=True)
+    server = start_dev_server(work_dir, os.environ)
+    failed = True
+    try:
+        asyncio.run(run(args, server, work_dir, results))
+        failed = False
+    except KeyboardInterrupt:
+        print("interrupted; the figures so far:", file=sys.stderr)
+    except Exception:
+        traceback.print_exc()
+        print("failed; the figures so far:", file=sys.stderr)
+    finally:
+        server.service.stop()
+    if failed or args.keep:
+        print(f"logs and databases kept in {work_dir}", file=sys.stderr)
+    else:
+        shutil.rmtree(work_dir, ignore_errors=True)
+    print(f"\n{report.header(results)}\n\n{report.table(results)}")
+    if args.json:
+        report.write_json(results, args.json)
+        print(f"\nwritten to {args.json}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

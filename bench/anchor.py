@@ -1,0 +1,83 @@
+"""Part `sdk`: the raw temporalio SDK on the same dev server, converter and machine (the anchor).
+
+N entity workflows are started and warmed by one update each (not timed); then C callers run each
+entity's M updates in order, closed loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.service import RPCError
+
+from bench.entity import AddItem, EntityWorkflow
+from bench.measure import Call, Summary, closed_loop
+from bench.services import python_module, start, wait_for_poller
+from clients.connect import connect
+from config.settings import Settings
+
+TASK_QUEUE = "bench-entity"
+
+
+@dataclass(frozen=True)
+class Shape:
+    entities: int
+    actions: int
+    callers: int
+
+
+def _update(handle: WorkflowHandle[EntityWorkflow, int], text: str) -> Call:
+    async def call() -> str | None:
+        try:
+            await handle.execute_update(EntityWorkflow.add, AddItem(text=text), id=uuid.uuid4().hex)
+        except (RPCError, WorkflowUpdateFailedError) as error:
+            return type(error).__name__
+        return None
+
+    return call
+
+
+async def _start_entities(client: Client, count: int) -> list[WorkflowHandle[EntityWorkflow, int]]:
+    run = uuid.uuid4().hex[:8]
+
+    async def one(n: int) -> WorkflowHandle[EntityWorkflow, int]:
+        handle = await client.start_workflow(EntityWorkflow.run, id=f"bench-entity-{run}-{n}", task_queue=TASK_QUEUE)
+        await handle.execute_update(EntityWorkflow.add, AddItem(text="warm-up"))
+        return handle
+
+    return list(await asyncio.gather(*(one(n) for n in range(count))))
+
+
+async def run_sdk(settings: Settings, env: Mapping[str, str], log_dir: Path, shape: Shape) -> Summary:
+    """Start the anchor's worker as a process, time NxM updates with C callers, close the entities."""
+    worker = start(
+        "entity-worker",
+        python_module(
+            "bench.entity_worker",
+            "--address",
+            settings.temporal_address,
+            "--namespace",
+            settings.temporal_namespace,
+            "--task-queue",
+            TASK_QUEUE,
+        ),
+        env,
+        log_dir,
+    )
+    try:
+        client = await connect(settings)
+        await wait_for_poller(client, TASK_QUEUE, worker)
+        handles = await _start_entities(client, shape.entities)
+        jobs = [[_update(h, f"item {m}") for m in range(shape.actions)] for h in handles]
+        summary = await closed_loop(jobs, shape.callers)
+        worker.ensure_running()
+        await asyncio.gather(*(h.signal(EntityWorkflow.close) for h in handles))
+        await asyncio.gather(*(h.result() for h in handles))
+        return summary
+    finally:
+        worker.stop()
