@@ -22,7 +22,8 @@ def day(n: float) -> datetime:
 
 
 def record(n: int = 1, **overrides: Any) -> ImpactRecord:
-    """A project submitted in 2026-fall that passed with its credit: every date set, 36 hours."""
+    """A project submitted in 2026-fall that passed with its credit: every date set, 36 hours. Another stage
+    drops the credit, and an open one its decision date."""
     fields: dict[str, Any] = {
         "project_id": f"p-{n}",
         "student_id": f"B1120{n:04d}",
@@ -42,6 +43,10 @@ def record(n: int = 1, **overrides: Any) -> ImpactRecord:
         "closure_submitted_at": day(60),
         "decided_at": day(67),
     }
+    if overrides.get("stage", Stage.PASSED) is not Stage.PASSED:
+        fields.update(credit_semester_id=None, credit_granted=None)
+        if not overrides["stage"].is_final:
+            fields.update(decided_at=None)
     fields.update(overrides)
     fields.setdefault("priority", priority_of(fields["tags"]))
     return ImpactRecord(**fields)
