@@ -9,7 +9,7 @@ serves them (`GET /v1/semesters/{id}/passing-lists/{faculty_id}.pdf|.csv`) from 
     csv = passing_list_csv(found).encode(CSV_ENCODING)   # text/csv; charset=utf-8
 
 The PDF is set in Noto Sans TC (names and labels are Traditional Chinese), subset and converted for
-embedding as `reports.fonts` explains.
+embedding as `reports.pdf_fonts` explains.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from fpdf.fonts import FontFace
 
 from domain.calendar import TAIPEI
 from domain.passing import PassingList
-from reports.fonts import truetype_subset
+from reports.pdf_fonts import truetype_subset
 
 OFFICE = "T4-832"
 CSV_ENCODING = "utf-8-sig"  # with a byte order mark, so Excel opens the Chinese names correctly

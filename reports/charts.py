@@ -1,9 +1,15 @@
 """The impact review's charts (SPEC §7) as Vega-Lite specs, rendered offline to SVG or PNG by vl-convert.
 
 Each `*_chart` function is a pure function of the figures returning a Vega-Lite spec (a dict), so the
-office's page can also hand the same spec to a browser. `to_svg` and `to_png` render one here, with Noto
-Sans TC registered so the Chinese half of every label is drawn, and with no data URL allowed: a spec
-carries its data inline and rendering never reaches the network.
+office's page can also hand the same spec to a browser. `render` (and `to_svg`, `to_png`) draw specs
+here, with Noto Sans TC registered so the Chinese half of every label is drawn, and with no data URL
+allowed: a spec carries its data inline and drawing never reaches the network.
+
+Drawing runs in a child process (`reports.chart_process`), one per call. vl-convert embeds a JavaScript
+engine (V8); loaded beside a Temporal client it broke that client's gRPC connection to the server
+minutes later (HTTP/2 protocol errors and lost sleeps in the test suite, reproduced with nothing but a
+few renders), and the API and workers hold such clients. Apart, it cannot, and V8's memory goes with the
+child. A call costs a process start and the engine's warm-up (~1 s), so render a report's charts at once.
 
 Axis titles and labels are bilingual, English above Traditional Chinese. With `min_students`, groups
 drawn from fewer students are left out and the chart says so (see `reports.impact_pdf` for why).
@@ -11,15 +17,17 @@ drawn from fewer students are left out and the chart says so (see `reports.impac
 
 from __future__ import annotations
 
-from functools import cache
-from typing import Any
-
-import vl_convert
+import base64
+import json
+import subprocess
+import sys
+from collections.abc import Mapping
+from typing import Any, Literal
 
 from domain.funnel import Funnel
 from domain.impact import ImpactFigures, Tally
 from domain.labels import FUNNEL_STEPS, INDICATORS, Label, label
-from reports.fonts import FAMILY, sans_path
+from reports.fonts import FAMILY
 
 Spec = dict[str, Any]
 
@@ -238,17 +246,34 @@ def impact_charts(figures: ImpactFigures, min_students: int = 0) -> dict[str, Sp
     }
 
 
-@cache
-def _register_fonts() -> None:
-    vl_convert.register_font_directory(str(sans_path().parent))
+RENDER_TIMEOUT_S = 120
+
+
+class ChartRenderError(RuntimeError):
+    """vl-convert refused a spec (or its process failed); the message is its own."""
+
+
+def render(specs: Mapping[str, Spec], image: Literal["svg", "png"], scale: float = 2.0) -> dict[str, bytes]:
+    """Draw every spec in one child process; PNGs at `scale` times the spec's size, SVGs as UTF-8."""
+    request = json.dumps({"format": image, "scale": scale, "specs": dict(specs)}).encode()
+    # The command is this interpreter and a module of this package; only the JSON on stdin varies.
+    done = subprocess.run(
+        [sys.executable, "-m", "reports.chart_process"],
+        input=request,
+        capture_output=True,
+        timeout=RENDER_TIMEOUT_S,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise ChartRenderError(done.stderr.decode(errors="replace").strip() or f"exit status {done.returncode}")
+    drawn: dict[str, str] = json.loads(done.stdout)
+    return {name: base64.b64decode(data) for name, data in drawn.items()}
 
 
 def to_svg(spec: Spec) -> str:
-    _register_fonts()
-    return str(vl_convert.vegalite_to_svg(spec, allowed_base_urls=[]))
+    return render({"chart": spec}, "svg")["chart"].decode()
 
 
 def to_png(spec: Spec, scale: float = 2.0) -> bytes:
     """A PNG at `scale` times the spec's size (2 prints sharply on A4 at the width the report uses)."""
-    _register_fonts()
-    return bytes(vl_convert.vegalite_to_png(spec, scale=scale, allowed_base_urls=[]))
+    return render({"chart": spec}, "png", scale)["chart"]

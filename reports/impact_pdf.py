@@ -26,7 +26,6 @@ from domain.calendar import taipei_date
 from domain.impact import ImpactFigures
 from domain.labels import Label
 from reports import charts
-from reports.fonts import truetype_subset
 from reports.impact_tables import (
     DEFAULT_MIN_STUDENTS,
     Table,
@@ -35,6 +34,7 @@ from reports.impact_tables import (
     outcome_tables,
     totals_table,
 )
+from reports.pdf_fonts import truetype_subset
 
 FONT = "NotoSansTC"
 COURSE = Label("Social Practice (TC1010)", "社會實踐（TC1010）")  # noqa: RUF001
@@ -88,16 +88,19 @@ def _title_lines(figures: ImpactFigures, generated_at: datetime, min_students: i
 def _sections(figures: ImpactFigures, min_students: int) -> list[list[Block]]:
     """Each inner list starts on a new page."""
     specs = charts.impact_charts(figures, min_students)
+    if len(figures.series) < 2:
+        del specs["semester_trend"]  # one point is no trend
+    png = {name: Chart(drawn) for name, drawn in charts.render(specs, "png").items()}
     outcomes = outcome_tables(figures, min_students)
     steps, stage_days = funnel_tables(figures)
-    trend: list[Block] = [Chart(charts.to_png(specs["semester_trend"]))] if len(figures.series) > 1 else []
+    trend = [png["semester_trend"]] if "semester_trend" in png else []
     return [
         [totals_table(figures, min_students), stage_days],
-        [steps, Chart(charts.to_png(specs["funnel"]))],
-        [outcomes["category"], Chart(charts.to_png(specs["pass_rate_by_category"])), outcomes["priority"]],
+        [steps, png["funnel"]],
+        [outcomes["category"], png["pass_rate_by_category"], outcomes["priority"]],
         [outcomes["tag"], outcomes["partner"]],
-        [indicator_table(figures, min_students), Chart(charts.to_png(specs["indicators"]))],
-        [outcomes["department"], Chart(charts.to_png(specs["hours_by_department"]))],
+        [indicator_table(figures, min_students), png["indicators"]],
+        [outcomes["department"], png["hours_by_department"]],
         [outcomes["semester"], *trend],
     ]
 

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from domain.impact import ImpactFigures
-from reports.charts import hours_by_department_chart, impact_charts, to_png, to_svg
+from reports.charts import ChartRenderError, hours_by_department_chart, impact_charts, render, to_png
 
 # A phrase each chart must show in each language: its title, and a label drawn from the figures.
 EXPECTED = {
@@ -22,7 +22,7 @@ EXPECTED = {
 
 @pytest.fixture(scope="module")
 def svgs(figures: ImpactFigures) -> dict[str, str]:
-    return {name: to_svg(spec) for name, spec in impact_charts(figures).items()}
+    return {name: svg.decode() for name, svg in render(impact_charts(figures), "svg").items()}
 
 
 def test_every_chart_renders_to_svg_with_english_and_chinese_text(svgs: dict[str, str]) -> None:
@@ -56,5 +56,5 @@ def test_rendering_never_reaches_the_network(figures: ImpactFigures) -> None:
     """Offline: specs carry their data inline, and a spec asking for a URL is refused rather than fetched."""
     for spec in impact_charts(figures).values():
         assert "values" in spec["data"] and "url" not in spec["data"]
-    with pytest.raises(ValueError, match="not allowed"):
-        to_svg({"data": {"url": "https://example.org/data.csv"}, "mark": "bar"})
+    with pytest.raises(ChartRenderError, match="not allowed"):
+        render({"fetching": {"data": {"url": "https://example.org/data.csv"}, "mark": "bar"}}, "svg")

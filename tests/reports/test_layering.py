@@ -33,3 +33,14 @@ def test_impact_core_is_pure(path: str) -> None:
     """The impact core does no I/O: standard library, pydantic and other domain modules only."""
     allowed = {"__future__", "collections", "dataclasses", "decimal", "enum", "statistics", "typing", "datetime"}
     assert _imported_packages(ROOT / path) <= allowed | {"pydantic", "domain"}
+
+
+def test_only_the_chart_process_loads_the_javascript_engine() -> None:
+    """vl-convert's V8 broke a Temporal client's connection in the same process: it loads in a child only."""
+    loading = [
+        path.relative_to(ROOT).as_posix()
+        for package in ("reports", "domain", "api", "activities", "workers", "workflows", "cli")
+        for path in (ROOT / package).rglob("*.py")
+        if "vl_convert" in _imported_packages(path)
+    ]
+    assert loading == ["reports/chart_process.py"]
