@@ -8,10 +8,8 @@ serves them (`GET /v1/semesters/{id}/passing-lists/{faculty_id}.pdf|.csv`) from 
     pdf = passing_list_pdf(found)          # application/pdf, filename from passing_list_filename(found, "pdf")
     csv = passing_list_csv(found).encode(CSV_ENCODING)   # text/csv; charset=utf-8
 
-The PDF is set in Noto Sans TC (names and labels are Traditional Chinese). fpdf2 embeds Noto's CID-keyed
-CFF outlines with an encoding CMap that some readers and text extractors (pypdf among them) cannot
-decode, so the font is first subset to the characters the page uses and turned into TrueType outlines,
-which fpdf2 embeds as Identity-H: every reader can show, search and copy the text. That takes ~0.2 s.
+The PDF is set in Noto Sans TC (names and labels are Traditional Chinese), subset and converted for
+embedding as `reports.pdf_fonts` explains.
 """
 
 from __future__ import annotations
@@ -20,20 +18,14 @@ import csv
 import io
 import tempfile
 from datetime import datetime
-from functools import cache
 from pathlib import Path
-from typing import Any
 
-import pylopdf_fonts_zh_tw
-from fontTools.pens.cu2quPen import Cu2QuPen
-from fontTools.pens.ttGlyphPen import TTGlyphPen
-from fontTools.subset import Options, Subsetter
-from fontTools.ttLib import TTFont, newTable
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from domain.calendar import TAIPEI
 from domain.passing import PassingList
+from reports.pdf_fonts import truetype_subset
 
 OFFICE = "T4-832"
 CSV_ENCODING = "utf-8-sig"  # with a byte order mark, so Excel opens the Chinese names correctly
@@ -73,61 +65,6 @@ def passing_list_csv(found: PassingList) -> str:
 # --- the PDF -----------------------------------------------------------------------------------------
 
 
-@cache
-def _font_bytes() -> bytes:
-    return Path(pylopdf_fonts_zh_tw.sans_path()).read_bytes()
-
-
-def _truetype_subset(text: str) -> bytes:
-    """Noto Sans TC cut down to `text`'s characters, with quadratic (TrueType) outlines."""
-    font: Any = TTFont(io.BytesIO(_font_bytes()))
-    options = Options()
-    options.layout_features = []
-    options.name_IDs = ["*"]
-    options.notdef_outline = True
-    options.desubroutinize = True
-    subsetter = Subsetter(options)
-    subsetter.populate(text=text)
-    subsetter.subset(font)
-    order = font.getGlyphOrder()
-    glyph_set = font.getGlyphSet()
-    glyf = newTable("glyf")
-    glyf.glyphOrder = order
-    glyf.glyphs = {}
-    for name in order:
-        pen = TTGlyphPen(glyph_set)
-        glyph_set[name].draw(Cu2QuPen(pen, max_err=1.0, reverse_direction=True))
-        glyf.glyphs[name] = pen.glyph()
-    del font["CFF "]
-    if "VORG" in font:
-        del font["VORG"]
-    font["glyf"] = glyf
-    font["loca"] = newTable("loca")
-    maxp = font["maxp"]
-    maxp.tableVersion = 0x00010000
-    for field in (
-        "maxTwilightPoints",
-        "maxStorage",
-        "maxFunctionDefs",
-        "maxInstructionDefs",
-        "maxStackElements",
-        "maxSizeOfInstructions",
-        "maxComponentElements",
-    ):
-        setattr(maxp, field, 0)
-    maxp.maxZones = 1
-    font["head"].glyphDataFormat = 0
-    post = font["post"]
-    post.formatType = 2.0
-    post.extraNames = []
-    post.mapping = {}
-    post.glyphOrder = order
-    font.sfntVersion = "\x00\x01\x00\x00"
-    out = io.BytesIO()
-    font.save(out)
-    return out.getvalue()
-
-
 def _lines(found: PassingList) -> tuple[list[str], list[list[str]], list[str]]:
     """Header lines, table rows and closing lines, as printed."""
     semester = found.semester
@@ -161,7 +98,7 @@ def passing_list_pdf(found: PassingList) -> bytes:
     pdf.set_creator("Praxis")
     with tempfile.TemporaryDirectory() as scratch:
         font_path = Path(scratch) / f"{FONT}.ttf"
-        font_path.write_bytes(_truetype_subset(text + "0123456789"))
+        font_path.write_bytes(truetype_subset(text + "0123456789"))
         pdf.add_font(FONT, "", str(font_path))
         pdf.add_page()
         pdf.set_font(FONT, size=16)
