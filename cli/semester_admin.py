@@ -21,6 +21,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from clients.semester import schedule_semester
 from config.settings import Settings
 from domain.calendar import TAIPEI, Semester
+from domain.semesters import SemesterProgress
 from store import directory
 from store.db import session
 from workflows.semester import SemesterWorkflow, workflow_id
@@ -72,7 +73,7 @@ async def workflow_state(client: Client | None, semester_id: str) -> WorkflowSta
     wid = workflow_id(semester_id)
     if client is None:
         return WorkflowState(workflow_id=wid, status="UNREACHABLE")
-    handle = client.get_workflow_handle_for(SemesterWorkflow.run, wid)
+    handle = client.get_workflow_handle(wid, result_type=SemesterProgress)
     try:
         description = await handle.describe()
     except RPCError as error:

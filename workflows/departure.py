@@ -99,7 +99,7 @@ class DepartureWorkflow:
 
 async def _tell(project_id: str, news: DepartureNews) -> bool:
     """Signal one project; False when it closed since the read model listed it."""
-    handle = workflow.get_external_workflow_handle_for(ProjectWorkflow.run, project_workflow_id(project_id))
+    handle = workflow.get_external_workflow_handle(project_workflow_id(project_id))
     try:
         if news.leaving:
             assert news.semester_id is not None and news.deadline is not None

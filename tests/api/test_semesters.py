@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from temporalio.client import Client, WorkflowExecutionStatus
 
 from domain.calendar import Semester, default_semester_id, semester_for
+from domain.semesters import SemesterProgress
 from store import directory
 from store.db import session
 from tests.api.portal import Portal, unique
@@ -52,7 +53,7 @@ async def test_put_semester_schedules_its_workflow_and_moved_dates_rearm_it(port
     saved = portal.ok(await portal.http.put(f"/v1/semesters/{FUTURE}", json=FUTURE_DATES, headers=portal.center))
     assert saved["workflow_id"] == semester_workflow_id(FUTURE) == f"semester-{FUTURE}"
     assert saved["final_exam_week_starts_on"] == FUTURE_DATES["final_exam_week_starts_on"]
-    handle = client.get_workflow_handle_for(SemesterWorkflow.run, saved["workflow_id"])
+    handle = client.get_workflow_handle(saved["workflow_id"], result_type=SemesterProgress)
     first = await handle.describe()
     assert first.status is WorkflowExecutionStatus.RUNNING
 

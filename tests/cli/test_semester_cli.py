@@ -14,6 +14,7 @@ from typer.testing import CliRunner, Result
 from cli.main import app
 from config.settings import Settings, get_settings
 from domain.calendar import Semester
+from domain.semesters import SemesterProgress
 from tests.api.support import eventually
 from workflows.semester import SemesterWorkflow
 
@@ -61,7 +62,7 @@ async def test_semester_set_list_and_show(cli_env: None, client: Client) -> None
     assert listed.exit_code == 0, listed.output
     assert "2096-fall    2096-09-03  2097-01-07       2097-01-20  upcoming" in listed.output
 
-    handle = client.get_workflow_handle_for(SemesterWorkflow.run, "semester-2096-fall")
+    handle = client.get_workflow_handle("semester-2096-fall", result_type=SemesterProgress)
     await eventually(lambda: handle.query(SemesterWorkflow.semester), lambda s: s.ends_on.isoformat() == "2097-01-20")
     shown = await praxis("semester", "show", SEMESTER)
     assert shown.exit_code == 0, shown.output

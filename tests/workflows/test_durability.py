@@ -17,11 +17,12 @@ from clients.project import ProjectClient
 from config.settings import Settings
 from domain.actors import Actor
 from domain.people import StudentStanding
+from domain.project import ProjectView
 from domain.stages import Stage
 from domain.vocabulary import EvaluationResult, Role
 from tests.support.course import Course, proposal
 from workers.main import SANDBOX, WORKFLOWS, build_worker
-from workflows.project import ProjectWorkflow, workflow_id
+from workflows.project import workflow_id
 
 HISTORIES = Path(__file__).parent / "histories"
 
@@ -56,7 +57,7 @@ async def test_worker_crash_mid_lifecycle_loses_nothing(client: Client, settings
         await course.submit_closure(project_id, student_id)
         outcome = await course.evaluate(project_id, faculty, EvaluationResult.PASS)
         # Let the project finish on this worker: work left on an unpolled queue would freeze server time.
-        final = await client.get_workflow_handle_for(ProjectWorkflow.run, workflow_id(project_id)).result()
+        final = await client.get_workflow_handle(workflow_id(project_id), result_type=ProjectView).result()
     assert outcome.summary.stage is Stage.PASSED
     assert outcome.summary.counted_hours == 36
     assert [e.seq for e in final.audit] == list(range(1, len(final.audit) + 1))

@@ -40,7 +40,7 @@ from tests.support.mailbox import Mailbox, advance_to
 from tests.support.mailsink import MailSink
 from workers.main import SANDBOX, WORKFLOWS
 from workflows.attributes import SUPERVISOR
-from workflows.departure import DepartureWorkflow
+from workflows.departure import DepartureReport
 from workflows.departure import workflow_id as departure_id
 from workflows.project import ProjectWorkflow, workflow_id
 
@@ -87,7 +87,9 @@ async def set_leaving(
         changed = directory.upsert_faculty(s, faculty.model_copy(update={"leaving_after": leaving_after}))
     assert changed
     expected = await announce_departure(client, course.engine, settings, faculty.id)
-    report = await client.get_workflow_handle_for(DepartureWorkflow.run, departure_id(faculty.id)).result()
+    report: DepartureReport = await client.get_workflow_handle(
+        departure_id(faculty.id), result_type=DepartureReport
+    ).result()
     assert report.told == expected
     return report.told
 

@@ -70,7 +70,7 @@ async def test_full_lifecycle_passes_with_credit(
     assert outcome.summary.stage is Stage.PASSED
     assert outcome.credit is not None and outcome.credit.granted
     assert outcome.credit.semester_id == "2026-fall" or outcome.credit.semester_id.endswith(("-fall", "-spring"))
-    final = await client.get_workflow_handle_for(ProjectWorkflow.run, workflow_id(project_id)).result()
+    final = await client.get_workflow_handle(workflow_id(project_id), result_type=ProjectView).result()
     assert final.stage is Stage.PASSED
     with session(engine) as s:
         row = project_store.get_project(s, project_id)
@@ -351,5 +351,5 @@ async def test_link_clicks_sent_as_signals_apply_the_same_rules(
     await course.submit_closure(project_id, student_id)
     passed: Act[Evaluate] = Act(actor=email, command=Evaluate(result=EvaluationResult.PASS))
     await handle.signal(ProjectWorkflow.evaluate_by_link, passed)
-    final = await client.get_workflow_handle_for(ProjectWorkflow.run, workflow_id(project_id)).result()
+    final = await client.get_workflow_handle(workflow_id(project_id), result_type=ProjectView).result()
     assert final.stage is Stage.PASSED and final.credit is not None and final.credit.granted

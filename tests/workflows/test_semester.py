@@ -28,6 +28,7 @@ from clients.semester import schedule_open_semesters, schedule_semester
 from config.settings import Settings
 from domain.calendar import Semester, taipei_date
 from domain.people import Faculty, Student
+from domain.semesters import SemesterProgress
 from domain.vocabulary import EvaluationResult
 from store import directory, passing
 from store.db import session
@@ -151,7 +152,7 @@ async def test_final_exam_week_mails_every_supervisor_their_passing_list(
     assert found is not None and len(found.students) == 3 and found.pending == []
 
     await advance_to(temporal_env, semester.ends_at + timedelta(minutes=1))
-    progress = await client.get_workflow_handle_for(SemesterWorkflow.run, workflow_id(semester.id)).result()
+    progress = await client.get_workflow_handle(workflow_id(semester.id), result_type=SemesterProgress).result()
     assert progress.exam_week_finished_at is not None and progress.announced_end == semester.ends_at
     assert len(exam_week_mails(mail_sink, both, semester.id)) == 1
 
@@ -184,7 +185,7 @@ async def test_calendar_edited_after_start_mails_at_the_new_date_only(
 
     await advance_to(temporal_env, semester.final_exam_week_starts_at + timedelta(hours=2))
     assert exam_week_mails(mail_sink, teacher, semester.id) == []
-    handle = client.get_workflow_handle_for(SemesterWorkflow.run, workflow_id(semester.id))
+    handle = client.get_workflow_handle(workflow_id(semester.id), result_type=SemesterProgress)
     assert await handle.query(SemesterWorkflow.semester) == moved
 
     await advance_to(temporal_env, moved.final_exam_week_starts_at + timedelta(minutes=1))
