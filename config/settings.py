@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from config.payload_keys import parse_payload_keys, read_key_file
@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     temporal_address: str = "127.0.0.1:7233"
     temporal_namespace: str = "default"
     temporal_ui_port: int = 8233
+    # How long Temporal keeps a closed workflow's history. Praxis does not depend on it: a finished project's
+    # record is archived in the Praxis database before its workflow completes (store/archive.py).
+    temporal_retention_days: int = Field(default=30, ge=1, le=3650)
     task_queue: str = "praxis"
     worker_workflow_task_polls: int = 16
     worker_activity_task_polls: int = 8
