@@ -2,7 +2,8 @@
 (`clients`), and the answer's row goes into the read model the lists come from.
 
 No read precedes the update: who may see and do what is the update validator's first check, the
-Idempotency-Key is the update's id, and the request's fingerprint travels with it. Only when the project has
+Idempotency-Key is the update's id, and the request's fingerprint travels with it. The row is written to the
+read model just after the answer is sent, so no database write holds the caller either. Only when the project has
 finished is the archive asked (`store.archive`): its last actions' outcomes were kept when it closed, so a
 retried key answers the same, and any other action is INVALID_STAGE, never NOT_FOUND, whatever Temporal
 still remembers.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from fastapi import BackgroundTasks
 from pydantic import BaseModel
 from temporalio.workflow import UpdateMethodMultiParam
 
@@ -37,9 +39,10 @@ Answer = TypeVar("Answer", Outcome, GroupOutcome)
 class ProjectActions:
     """Runs a person's action on a project; one instance per request (it only holds references)."""
 
-    def __init__(self, projects: ProjectClient, store: Store) -> None:
+    def __init__(self, projects: ProjectClient, store: Store, background: BackgroundTasks | None = None) -> None:
         self.projects = projects
         self.store = store
+        self.background = background
 
     async def __call__(
         self,
@@ -62,7 +65,13 @@ class ProjectActions:
             )
         except RuleViolation as refused:
             outcome = await self.archived(refused, user, project_id, update_id(name, user.sub, key), digest)
-        await self.record(outcome)
+        if self.background is not None:
+            # Right after the answer is sent: the caller does not wait for the database, and the lists follow
+            # within moments. The revision guard keeps writes in order; one lost to a crash is made good by
+            # the project's next sync.
+            self.background.add_task(self.record, outcome)
+        else:
+            await self.record(outcome)
         return ActionResult.of(outcome)
 
     async def archived(
