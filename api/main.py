@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 import structlog
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
@@ -21,6 +21,7 @@ from temporalio.client import Client
 from api import errors
 from api.db import Store
 from api.deps import Resources
+from api.request_context import RequestContext, bind_path_ids
 from api.routes import (
     actions,
     closure,
@@ -90,10 +91,14 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
         # operationIds (and generated client method names) are the handlers' names: `log_hours`, not
         # `log_hours_v1_projects__project_id__hours_post`.
         generate_unique_id_function=_operation_id,
+        # Once a route is matched: the project or group it names goes into every log line of the request.
+        dependencies=[Depends(bind_path_ids)],
     )
     app.state.settings = settings
     errors.install(app)
     app.add_middleware(BodyLimit, max_upload_bytes=settings.max_upload_bytes)
+    # Outermost: the request id covers everything below, body limits and problem answers included.
+    app.add_middleware(RequestContext)
     for module in ROUTERS:
         app.include_router(module.router)
     codec.install(app, settings)

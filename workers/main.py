@@ -27,6 +27,7 @@ from clients.semester import schedule_open_semesters
 from config.log import configure_logging
 from config.settings import Settings, get_settings
 from store.db import make_engine, migrate, wait_for_database
+from workers.context import WorkerContext
 from workflows.departure import DepartureWorkflow
 from workflows.digest import WORKFLOW_ID as DIGEST_WORKFLOW_ID
 from workflows.digest import DigestStart, ReviewDigestWorkflow
@@ -82,6 +83,7 @@ def build_worker(client: Client, settings: Settings, engine: Engine) -> Worker:
         max_concurrent_activity_task_polls=settings.worker_activity_task_polls,
         max_concurrent_activities=settings.worker_max_concurrent_activities,
         max_cached_workflows=settings.worker_max_cached_workflows,
+        interceptors=[WorkerContext()],
     )
 
 
