@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     worker_activity_task_polls: int = 8
     worker_max_concurrent_activities: int = 64
     worker_max_cached_workflows: int = 1000
+    # `host:port` where the worker serves Prometheus metrics (the SDK's and the course's); None: none served.
+    worker_metrics_address: str | None = None
     # Payload encryption (clients/codec.py): `kid:base64key[,kid:base64key...]`, oldest first, 32-byte keys;
     # the last encrypts, all decrypt. Without either, dev and test make one key under var_dir/payload.key.
     payload_keys: SecretStr | None = None

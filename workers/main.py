@@ -28,6 +28,7 @@ from config.log import configure_logging
 from config.settings import Settings, get_settings
 from store.db import make_engine, migrate, wait_for_database
 from workers.context import WorkerContext
+from workers.metrics import metrics_runtime, watch_outbox
 from workflows.departure import DepartureWorkflow
 from workflows.digest import WORKFLOW_ID as DIGEST_WORKFLOW_ID
 from workflows.digest import DigestStart, ReviewDigestWorkflow
@@ -108,12 +109,23 @@ async def run(settings: Settings) -> None:
     await asyncio.to_thread(wait_for_database, settings.db_url, startup_wait)
     migrate(settings.db_url)
     engine = make_engine(settings.db_url)
-    client = await connect(settings, retry_for=startup_wait)
+    runtime = metrics_runtime(settings)
+    client = await connect(settings, retry_for=startup_wait, runtime=runtime)
     worker = build_worker(client, settings, engine)
     await start_review_digest(client, settings)
     await schedule_open_semesters(client, settings, engine)
-    log.info("worker started", task_queue=settings.task_queue, temporal=settings.temporal_address)
-    await worker.run()
+    log.info(
+        "worker started",
+        task_queue=settings.task_queue,
+        temporal=settings.temporal_address,
+        metrics=settings.worker_metrics_address,
+    )
+    watcher = asyncio.create_task(watch_outbox(engine, runtime.metric_meter)) if runtime else None
+    try:
+        await worker.run()
+    finally:
+        if watcher is not None:
+            watcher.cancel()
 
 
 def main() -> None:

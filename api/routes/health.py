@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from api import readiness
 from api.deps import SettingsDep
+from telemetry.metrics import metrics_registry
 
 router = APIRouter(tags=["health"])
 
@@ -61,4 +62,4 @@ async def readyz(request: Request, settings: SettingsDep) -> Readiness | JSONRes
 async def metrics() -> Response:
     """Requests by route template and status, their latency, update latency, problems by code (the 503s
     among them), dependency readiness, and the Python process's own figures, in Prometheus' text format."""
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    return Response(generate_latest(metrics_registry()), media_type=CONTENT_TYPE_LATEST)

@@ -27,7 +27,6 @@ BIN = Path(sys.executable).parent
 PLANNED_SETTINGS = frozenset(
     {
         "PRAXIS_TEMPORAL_RETENTION_DAYS",
-        "PRAXIS_WORKER_METRICS_ADDRESS",
         "PRAXIS_OTLP_ENDPOINT",
         "PRAXIS_API_DOCS",
     }
