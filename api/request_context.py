@@ -13,6 +13,7 @@ import uuid
 
 import structlog
 from fastapi import Request
+from opentelemetry import trace
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from telemetry import metrics
@@ -49,6 +50,12 @@ def route_template(scope: Scope) -> str:
     return path if isinstance(path, str) else UNMATCHED
 
 
+def _trace_ids() -> dict[str, str]:
+    """The trace this request is part of, when tracing is on (its server span is opened outside this one)."""
+    context = trace.get_current_span().get_span_context()
+    return {"trace_id": format(context.trace_id, "032x")} if context.is_valid else {}
+
+
 class RequestContext:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -70,7 +77,7 @@ class RequestContext:
                 message["headers"] = [*message["headers"], (HEADER.lower().encode(), rid.encode())]
             await send(message)
 
-        with structlog.contextvars.bound_contextvars(request_id=rid):
+        with structlog.contextvars.bound_contextvars(request_id=rid, **_trace_ids()):
             try:
                 await self.app(scope, receive, send_with_id)
             finally:

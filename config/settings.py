@@ -87,6 +87,9 @@ class Settings(BaseSettings):
     action_link_evaluation_days: int = 30
     action_link_verification_days: int = 30
 
+    # OpenTelemetry traces (telemetry/tracing.py): a collector's OTLP/HTTP base URL; None: tracing off.
+    otlp_endpoint: str | None = None
+
     log_format: Literal["console", "json"] | None = None
     log_level: str = "INFO"
 

@@ -27,6 +27,7 @@ from clients.semester import schedule_open_semesters
 from config.log import configure_logging
 from config.settings import Settings, get_settings
 from store.db import make_engine, migrate, wait_for_database
+from telemetry.tracing import tracer_provider
 from workers.context import WorkerContext
 from workers.metrics import metrics_runtime, watch_outbox
 from workflows.departure import DepartureWorkflow
@@ -42,7 +43,10 @@ WORKFLOWS = [ProjectWorkflow, ReviewDigestWorkflow, GroupWorkflow, DepartureWork
 
 # `domain` is pure and deterministic, so the sandbox may share it instead of re-importing it per run.
 SANDBOX = SandboxedWorkflowRunner(
-    restrictions=SandboxRestrictions.default.with_passthrough_modules("domain", "email_validator", "dns", "idna")
+    # opentelemetry: the tracing interceptor's workflow side (telemetry/tracing.py) shares the process's tracer.
+    restrictions=SandboxRestrictions.default.with_passthrough_modules(
+        "domain", "email_validator", "dns", "idna", "opentelemetry"
+    )
 )
 
 
@@ -110,7 +114,8 @@ async def run(settings: Settings) -> None:
     migrate(settings.db_url)
     engine = make_engine(settings.db_url)
     runtime = metrics_runtime(settings)
-    client = await connect(settings, retry_for=startup_wait, runtime=runtime)
+    provider = tracer_provider(settings, "praxis-worker")
+    client = await connect(settings, retry_for=startup_wait, runtime=runtime, tracer_provider=provider)
     worker = build_worker(client, settings, engine)
     await start_review_digest(client, settings)
     await schedule_open_semesters(client, settings, engine)
@@ -126,6 +131,8 @@ async def run(settings: Settings) -> None:
     finally:
         if watcher is not None:
             watcher.cancel()
+        if provider is not None:
+            provider.shutdown()  # sends the spans still batched
 
 
 def main() -> None:
