@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from importlib.metadata import version
 from typing import Any
 
 import structlog
@@ -85,7 +86,8 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
         title="Praxis",
         summary="The Social Practice course's portal API",
         description=DESCRIPTION,
-        version="1.0.0",
+        # The schema's version is the package's: a generated client names the release it was made from.
+        version=version("praxis"),
         lifespan=lifespan,
         # operationIds (and generated client method names) are the handlers' names: `log_hours`, not
         # `log_hours_v1_projects__project_id__hours_post`.
