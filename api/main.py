@@ -16,6 +16,7 @@ import structlog
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
+from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 from temporalio.client import Client
 
@@ -82,7 +83,9 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
         log.info("api ready", temporal=settings.temporal_address, task_queue=settings.task_queue)
         yield
 
-    app = FastAPI(
+    # Swagger UI (/docs) and ReDoc (/redoc) load their scripts and styles from the installed fastapi-offline
+    # package, so the docs work on a machine without internet and send no reader's address to a CDN.
+    app = FastAPIOffline(
         title="Praxis",
         summary="The Social Practice course's portal API",
         description=DESCRIPTION,

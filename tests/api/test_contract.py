@@ -4,6 +4,7 @@ version."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from importlib.metadata import version
 from typing import Any
@@ -196,3 +197,16 @@ async def put_teacher(portal: Portal, department: str, leaving_after: str | None
 def test_the_schema_names_the_package_version(app: FastAPI) -> None:
     """Issue 12: `info.version` is the release a generated client was made from."""
     assert app.openapi()["info"]["version"] == version("praxis")
+
+
+async def test_docs_load_their_assets_from_the_package(portal: Portal) -> None:
+    """Issue 12: Swagger UI (/docs) and ReDoc (/redoc) work without internet: every script and stylesheet
+    they name is served by Praxis itself, none comes from a CDN."""
+    for page in ("/docs", "/redoc"):
+        html = (await portal.http.get(page)).text
+        assets = re.findall(r'(?:src|href)="([^"]+\.(?:js|css|png))"', html)
+        assert assets, page
+        for asset in assets:
+            assert asset.startswith("/"), f"{page} loads {asset} from elsewhere"
+            served = await portal.http.get(asset)
+            assert served.status_code == 200 and len(served.content) > 1000, asset
