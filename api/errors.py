@@ -289,4 +289,4 @@ def problems(*codes: Code) -> dict[int | str, dict[str, Any]]:
 
 AUTH = (Code.UNAUTHENTICATED, Code.FORBIDDEN, Code.VALIDATION_ERROR)
 READ = (*AUTH, Code.NOT_FOUND, Code.UNAVAILABLE)
-ACT = (*READ, Code.INVALID_STAGE, Code.CONFLICT)
+ACT = (*READ, Code.INVALID_STAGE, Code.CONFLICT, Code.PRECONDITION_FAILED)

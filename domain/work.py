@@ -68,6 +68,11 @@ def counted_hours(entries: list[HoursEntry]) -> Decimal:
     return sum((entry.hours for entry in entries if entry.counts), Decimal(0))
 
 
+def hours_number(value: Decimal) -> int | float:
+    """Hours as a JSON number or CSV cell: `12`, `4.5`, never `"4.00"` (R14 logs half hours, so exact)."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
 def hours_on(entries: list[HoursEntry], day: date) -> Decimal:
     return sum((entry.hours for entry in entries if entry.date == day), Decimal(0))
 

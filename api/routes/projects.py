@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query, Response, status
+from fastapi import APIRouter, Body, Header, Query, Response, status
 
 from api.auth import Reader, Student, actor
-from api.deps import Acting, GroupActing, IdempotencyKey, ProjectId, ProjectsDep, StoreDep
+from api.deps import Acting, GroupLinking, IdempotencyKey, ProjectId, ProjectsDep, StoreDep
 from api.errors import ACT, AUTH, READ, problems
+from api.etags import ETAG, etag_of, matches
 from api.reading import project_view, readable_project
 from api.schemas.projects import ActionResult, ProjectItem, ProjectPage, ProjectPublic
 from clients.gateway import fingerprint, reused_key
@@ -42,7 +43,7 @@ async def submit_project(
     proposal: Proposal,
     user: Student,
     projects: ProjectsDep,
-    group_act: GroupActing,
+    group_act: GroupLinking,
     store: StoreDep,
     response: Response,
     idempotency_key: IdempotencyKey = None,
@@ -127,11 +128,32 @@ async def list_projects(
     return ProjectPage(items=[ProjectItem.of(item) for item in items], total=total, limit=limit, offset=offset)
 
 
-@router.get("/{project_id}", summary="Read a project", responses=problems(*READ))
-async def get_project(project_id: ProjectId, user: Reader, projects: ProjectsDep, store: StoreDep) -> ProjectPublic:
+@router.get(
+    "/{project_id}",
+    summary="Read a project",
+    responses={
+        200: {"headers": {"ETag": {"description": "The project's revision, for `If-Match`.", "schema": ETAG}}},
+        304: {"description": "`If-None-Match` named the current revision: nothing changed."},
+        **problems(*READ),
+    },
+)
+async def get_project(
+    project_id: ProjectId,
+    user: Reader,
+    projects: ProjectsDep,
+    store: StoreDep,
+    response: Response,
+    if_none_match: Annotated[str | None, Header(alias="If-None-Match", max_length=200)] = None,
+) -> ProjectPublic:
     """Stage, proposal, supervisor, hours (counted and required), evidence, what is still missing for
-    the closure report (R18), deadlines and the audit trail (R24)."""
-    return ProjectPublic.of(await readable_project(projects, store, user, project_id))
+    the closure report (R18), deadlines and the audit trail (R24). The `ETag` is the revision: send it as
+    `If-Match` with a change to act only on what you read."""
+    view = await readable_project(projects, store, user, project_id)
+    tag = etag_of(view.revision)
+    if matches(if_none_match, view.revision):
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": tag})  # type: ignore[return-value]
+    response.headers["ETag"] = tag
+    return ProjectPublic.of(view)
 
 
 @router.post("/{project_id}/withdrawal", summary="Withdraw", responses=problems(*ACT))
