@@ -141,3 +141,18 @@ def test_app_refuses_the_placeholder_secret_outside_dev(settings: Settings) -> N
         Settings(env="production", database_url="postgresql://db/praxis")
     strong = SecretStr("s" * 40)
     create_app(settings.model_copy(update={"env": "production", "jwt_secret": strong, "action_link_secret": strong}))
+
+
+@pytest.mark.parametrize("claim", ["name", "email", "sub"])
+async def test_a_token_claim_with_a_line_break_is_a_validation_error(portal: Portal, claim: str) -> None:
+    """Issue 9: a well-signed token whose `name`, `email` or `sub` holds a control character is refused with
+    VALIDATION_ERROR (422) before anything runs; `praxis token` will not issue one either."""
+    now = datetime.now(UTC)
+    claims: dict[str, object] = {"sub": unique("B"), "role": "student", "exp": now + timedelta(hours=1)}
+    claims[claim] = "Lin\r\nBcc: someone@example.edu"
+    token = jwt.encode(claims, portal.settings.jwt_secret.get_secret_value(), algorithm="HS256")
+    response = await portal.http.get("/v1/projects", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 422, response.text
+    _problem(response.json(), "VALIDATION_ERROR", 422)
+    with pytest.raises(ValueError, match="control characters"):
+        portal.auth(Role.STUDENT, unique("B"), name="Lin\nMei")
