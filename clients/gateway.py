@@ -41,6 +41,19 @@ from workflows.attributes import STAGE
 from workflows.messages import Act, Refusal
 
 Result = TypeVar("Result", bound="Fingerprinted")
+
+# What Temporal answers when no worker takes the task in time, or it cannot be reached: time-outs, a dropped
+# stream, FAILED_PRECONDITION "no poller seen for task queue recently" (once the worker has been gone for a
+# while), RESOURCE_EXHAUSTED (busy). Each means "try again later", never a fault in the request.
+NO_WORKER = frozenset(
+    {
+        RPCStatusCode.DEADLINE_EXCEEDED,
+        RPCStatusCode.UNAVAILABLE,
+        RPCStatusCode.CANCELLED,
+        RPCStatusCode.FAILED_PRECONDITION,
+        RPCStatusCode.RESOURCE_EXHAUSTED,
+    }
+)
 Start = TypeVar("Start", bound=BaseModel)
 
 
@@ -216,7 +229,7 @@ class WorkflowGateway:
     def _translate_rpc(self, error: RPCError, *, maybe_applied: bool = False) -> Exception:
         if error.status is RPCStatusCode.NOT_FOUND:
             return RuleViolation(Code.NOT_FOUND, f"No such {self._noun}.")
-        if error.status in (RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.UNAVAILABLE, RPCStatusCode.CANCELLED):
+        if error.status in NO_WORKER:
             if maybe_applied:
                 return Unavailable(
                     f"Praxis could not reach the {self._noun} in time; it may still have started. Retry with the "

@@ -62,6 +62,8 @@ async def show_action_page(
         return await page.form(claims, view, Parsed())
     except RuleViolation as refusal:
         return await page.refused(refusal)
+    except Unavailable:
+        return await page.try_again()
 
 
 @router.post("/{token}", response_class=HTMLResponse)
@@ -90,6 +92,8 @@ async def act_on_link(
         return await page.done(claims, parsed, outcome)
     except RuleViolation as refusal:
         return await page.refused(refusal)
+    except Unavailable:
+        return await page.try_again()
 
 
 @router.get("/{token}/evidence/{evidence_id}")
