@@ -221,7 +221,9 @@ class LinkPage:
         """No worker answered in time: hand the click to the workflow as a durable signal."""
         assert parsed.command is not None
         try:
-            await self.client.send_by_link(claims.project_id, claims.action, actor, parsed.command)
+            await self.client.send_by_link(
+                claims.project_id, claims.action, actor, parsed.command, link_use=claims.token_id
+            )
         except Unavailable:
             return await self.try_again("Praxis could not record your answer just now. Your link still works.")
         told = describe(parsed.command, None, self.settings.center_email)

@@ -84,7 +84,12 @@ async def act_on_link(
         actor = Actor(id=claims.subject_id, role=claims.action.role, channel=Channel.EMAIL)
         try:
             outcome = await projects.act(
-                claims.project_id, _update(claims.action), actor, parsed.command, key=claims.token_id
+                claims.project_id,
+                _update(claims.action),
+                actor,
+                parsed.command,
+                key=claims.token_id,
+                link_use=claims.token_id,
             )
         except Unavailable:
             return await page.recorded(claims, actor, parsed)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -16,10 +15,8 @@ from sqlalchemy.engine import Engine
 from temporalio.testing import WorkflowEnvironment
 
 from api.main import create_app
-from clients.connect import data_converter
 from config.settings import Settings
 from tests.api.portal import Portal, unique
-from tests.conftest import SEARCH_ATTRIBUTES, _binary
 from tests.support.actionlinks import Links
 from tests.support.mailsink import MailSink
 from workers.main import build_worker
@@ -29,18 +26,6 @@ pytestmark = pytest.mark.slow
 # The frontend gives up on a query 1 s before the caller's deadline when no poller was seen recently; with
 # a worker gone for this long, "recently" has passed (measured on the dev server: from about 10 s on).
 WORKER_GONE_SECONDS = 15
-
-
-@pytest.fixture(scope="module")
-async def dev_server(settings: Settings) -> AsyncIterator[WorkflowEnvironment]:
-    env = await WorkflowEnvironment.start_local(
-        data_converter=data_converter(settings),
-        dev_server_existing_path=_binary("temporal"),
-        search_attributes=SEARCH_ATTRIBUTES,
-        ui=False,
-    )
-    yield env
-    await env.shutdown()
 
 
 async def test_a_worker_gone_for_long_gives_503_on_reads_actions_and_link_pages(
