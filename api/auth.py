@@ -165,6 +165,9 @@ Center = Annotated[Claims, Depends(require(Role.CENTER))]
 Osa = Annotated[Claims, Depends(require(Role.OSA))]
 FacultyOrCenter = Annotated[Claims, Depends(require(Role.FACULTY, Role.CENTER))]
 Reader = Annotated[Claims, Depends(require(Role.STUDENT, Role.FACULTY, Role.CENTER, Role.OSA))]
+# SPEC §4: projects are read by their student, their supervisor and the center; OSA verifies club hours from
+# the links mailed to it (R15) and reads no project.
+ProjectReader = Annotated[Claims, Depends(require(Role.STUDENT, Role.FACULTY, Role.CENTER))]
 
 
 def actor(user: Claims) -> Actor:

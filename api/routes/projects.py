@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Response, status
 
-from api.auth import Reader, Student, actor
+from api.auth import ProjectReader, Student, actor
 from api.deps import Acting, GroupActing, IdempotencyKey, ProjectId, ProjectsDep, StoreDep
 from api.errors import ACT, AUTH, READ, problems
 from api.reading import project_view, readable_project
@@ -97,7 +97,7 @@ def _submitted(view: ProjectView, digest: str, key: str | None, response: Respon
 
 @router.get("", summary="List projects", responses=problems(*AUTH))
 async def list_projects(
-    user: Reader,
+    user: ProjectReader,
     store: StoreDep,
     stage: Stage | None = None,
     semester: Annotated[str | None, Query(max_length=32, description="A semester id, e.g. `2026-fall`.")] = None,
@@ -105,7 +105,7 @@ async def list_projects(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> ProjectPage:
-    """Students see their own projects, faculty the ones they supervise, the center and OSA all.
+    """Students see their own projects, faculty the ones they supervise, the center all.
 
     Served from the read model, which follows each change within moments; `GET /v1/projects/{id}` is
     always current.
@@ -128,7 +128,9 @@ async def list_projects(
 
 
 @router.get("/{project_id}", summary="Read a project", responses=problems(*READ))
-async def get_project(project_id: ProjectId, user: Reader, projects: ProjectsDep, store: StoreDep) -> ProjectPublic:
+async def get_project(
+    project_id: ProjectId, user: ProjectReader, projects: ProjectsDep, store: StoreDep
+) -> ProjectPublic:
     """Stage, proposal, supervisor, hours (counted and required), evidence, what is still missing for
     the closure report (R18), deadlines and the audit trail (R24)."""
     return ProjectPublic.of(await readable_project(projects, store, user, project_id))

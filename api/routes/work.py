@@ -8,7 +8,7 @@ from fastapi import APIRouter, File, Form, Path, Response, UploadFile, status
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from api.auth import Osa, Reader, Student
+from api.auth import Osa, ProjectReader, Student
 from api.deps import Acting, BlobsDep, IdempotencyKey, ProjectId, ProjectsDep, SettingsDep, StoreDep
 from api.errors import ACT, READ, problems
 from api.reading import readable_project
@@ -120,7 +120,7 @@ async def add_evidence(
 async def get_evidence(
     project_id: ProjectId,
     evidence_id: ItemId,
-    user: Reader,
+    user: ProjectReader,
     projects: ProjectsDep,
     store: StoreDep,
     blobs: BlobsDep,

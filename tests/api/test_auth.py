@@ -124,11 +124,13 @@ async def test_faculty_sees_projects_they_are_invited_to_or_supervise_only(porta
     assert response.status_code == 404
 
 
-async def test_center_and_osa_read_every_project(portal: Portal) -> None:
-    """The center reads all projects; OSA too, since it verifies club hours on any of them."""
+async def test_the_center_reads_every_project_and_osa_none(portal: Portal) -> None:
+    """The center reads all projects; OSA reads none (SPEC §4: reads are for the owner, the supervisor and
+    the center), it verifies club hours from the links mailed to it: 403 FORBIDDEN."""
     project_id, _student = await portal.approved()
     assert (await portal.view(project_id, portal.center))["id"] == project_id
-    assert (await portal.view(project_id, portal.osa))["id"] == project_id
+    refused = await portal.http.get(f"/v1/projects/{project_id}", headers=portal.osa)
+    assert (refused.status_code, refused.json()["code"]) == (403, "FORBIDDEN")
 
 
 def test_app_refuses_the_placeholder_secret_outside_dev(settings: Settings) -> None:
