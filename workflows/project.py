@@ -144,6 +144,8 @@ class ProjectWorkflow(ProjectSignals):
     def _answer(self, act: Act[Any], before: int, **extra: Any) -> Outcome:
         """The project's row and the entries this action wrote; kept for the archive, so a retry of the key
         after the project closed still answers the same (SPEC §4)."""
+        if act.link_use is not None:
+            self._s.link_uses.append(act.link_use)
         outcome = Outcome(
             summary=summarize(self._s), audit=self._s.audit[before:], fingerprint=act.fingerprint, **extra
         )

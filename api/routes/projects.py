@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Header, Query, Response, status
 
-from api.auth import Reader, Student, actor
+from api.auth import ProjectReader, Student, actor
 from api.deps import Acting, GroupLinking, IdempotencyKey, ProjectId, ProjectsDep, StoreDep
 from api.errors import ACT, AUTH, READ, problems
 from api.etags import ETAG, etag_of, matches
@@ -98,7 +98,7 @@ def _submitted(view: ProjectView, digest: str, key: str | None, response: Respon
 
 @router.get("", summary="List projects", responses=problems(*AUTH))
 async def list_projects(
-    user: Reader,
+    user: ProjectReader,
     store: StoreDep,
     stage: Stage | None = None,
     semester: Annotated[str | None, Query(max_length=32, description="A semester id, e.g. `2026-fall`.")] = None,
@@ -106,7 +106,7 @@ async def list_projects(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> ProjectPage:
-    """Students see their own projects, faculty the ones they supervise, the center and OSA all.
+    """Students see their own projects, faculty the ones they supervise, the center all.
 
     Served from the read model, which follows each change within moments; `GET /v1/projects/{id}` is
     always current.
@@ -139,7 +139,7 @@ async def list_projects(
 )
 async def get_project(
     project_id: ProjectId,
-    user: Reader,
+    user: ProjectReader,
     projects: ProjectsDep,
     store: StoreDep,
     response: Response,
