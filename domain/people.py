@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from pydantic import BaseModel, EmailStr
 
+from domain.calendar import taipei_date
 from domain.errors import Code, RuleViolation
 from domain.vocabulary import ELIGIBLE_RANKS, MailLanguage, Rank
 
@@ -48,3 +51,16 @@ def check_can_supervise(faculty: Faculty | None, email: str) -> Faculty:
             "assistant professor, or an adjunct (associate/assistant) professor.",
         )
     return faculty
+
+
+def check_not_departed(faculty: Faculty, departs_at: datetime | None, now: datetime) -> None:
+    """R13: a teacher whose `leaving_after` semester has already ended no longer teaches at NTUST and cannot
+    be invited. `departs_at` is the end of that semester (the office's calendar, or the term's usual end)."""
+    if faculty.leaving_after is None or departs_at is None or now < departs_at:
+        return
+    last_day = taipei_date(departs_at - timedelta(microseconds=1))
+    raise RuleViolation(
+        Code.SUPERVISOR_NOT_ELIGIBLE,
+        f"{faculty.name} left NTUST when semester {faculty.leaving_after} ended on {last_day.isoformat()}, so "
+        "they can no longer supervise; invite a teacher who still teaches here (R13).",
+    )

@@ -123,3 +123,9 @@ class VerificationRequest(BaseModel):
 
     verified: bool
     note: str = Field(default="", max_length=2000)
+
+
+class WithdrawalRequest(BaseModel):
+    """R16: why an hours entry or an evidence item is withdrawn (optional; kept in the audit trail)."""
+
+    reason: str = Field(default="", max_length=2000)
