@@ -23,6 +23,7 @@ from domain.work import (
     HoursEntry,
     closure_checklist,
     counted_hours,
+    counts_toward_minimum,
     live,
 )
 
@@ -184,6 +185,13 @@ class ProjectState(BaseModel):
 class ProjectView(BaseModel):
     """What the portal shows for one project (SPEC §4 GET /v1/projects/{id})."""
 
+    @property
+    def counted_entry_ids(self) -> set[str]:
+        """The hours entries that count toward the minimum under the project's rules (R14-R16)."""
+        club = self.rules >= 2 and self.proposal.category is Category.CLUB
+        on_record = {e.id for e in live(self.evidence)}
+        return {e.id for e in self.hours if counts_toward_minimum(e, club_project=club, live_evidence=on_record)}
+
     id: str
     student_id: str
     semester_id: str
@@ -205,6 +213,7 @@ class ProjectView(BaseModel):
     submission: Submission | None
     evaluations: list[EvaluationRecord]
     credit: Credit | None
+    rules: int = FIRST_RULES
     missing: list[Problem]
     deadlines: dict[str, datetime]
     next_nudge: dict[str, str] | None = None

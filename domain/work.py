@@ -90,14 +90,19 @@ def counted_hours(
 ) -> Decimal:
     """R14/R15: execution hours that count; withdrawn entries never do (R16). `club_project` applies R15's
     club rule (`club_entry_counts`), which needs the ids of the evidence still on record."""
-    total = Decimal(0)
-    for entry in entries:
-        if entry.withdrawal is not None or not entry.counts:
-            continue
-        if club_project and not club_entry_counts(entry, live_evidence or set()):
-            continue
-        total += entry.hours
-    return total
+    return sum(
+        (e.hours for e in entries if counts_toward_minimum(e, club_project=club_project, live_evidence=live_evidence)),
+        Decimal(0),
+    )
+
+
+def counts_toward_minimum(
+    entry: HoursEntry, *, club_project: bool = False, live_evidence: set[str] | None = None
+) -> bool:
+    """One entry under R14-R16: an execution entry still on record, counted as its source allows."""
+    if entry.withdrawal is not None or not entry.counts:
+        return False
+    return not club_project or club_entry_counts(entry, live_evidence or set())
 
 
 def hours_on(entries: list[HoursEntry], day: date) -> Decimal:

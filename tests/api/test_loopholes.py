@@ -11,6 +11,8 @@ from PIL import Image
 from pypdf import PdfReader
 
 from tests.api.portal import REFLECTION_CAPTION, Portal, jpeg, unique
+from tests.support.actionlinks import faculty_email, mailed_link
+from tests.support.mailsink import MailSink
 
 
 def noisy_photo(seed: int, size: tuple[int, int] = (160, 120), quality: int = 90) -> bytes:
@@ -168,3 +170,32 @@ async def test_r17_a_written_report_is_a_pdf_and_a_conversation_a_photo(portal: 
         project_id, student_id, pdf_document(), kind="reflection", caption=REFLECTION_CAPTION, filename="r.pdf"
     )
     assert document.status_code == 201, document.text
+
+
+async def test_r17_the_evaluation_page_shows_the_agreed_format_beside_the_record(
+    portal: Portal, mail_sink: MailSink
+) -> None:
+    """R17: the supervisor's evaluation page names the agreed reflection format beside the record; a PDF
+    record is a link that opens the document through the evaluation link itself."""
+    project_id, student_id = await portal.approved()
+    teacher = await portal.add_faculty()
+    body = {"faculty_email": teacher["email"], "reflection_format": "written_report"}
+    url = f"/v1/projects/{project_id}/invitation"
+    portal.ok(await portal.http.post(url, json=body, headers=portal.student(student_id)))
+    await portal.accept(project_id, teacher["id"])
+    await portal.log_required_hours(project_id, student_id)
+    for n in range(3):
+        portal.ok(await portal.upload(project_id, student_id, noisy_photo(10 + n), filename=f"p{n}.jpg"), 201)
+    record = await portal.upload(
+        project_id, student_id, pdf_document(pages=3), kind="reflection", caption=REFLECTION_CAPTION
+    )
+    portal.ok(record, 201)
+    await portal.submit_closure(project_id, student_id)
+    path = await mailed_link(mail_sink, faculty_email(teacher["id"]), "Closure report to evaluate")
+    page = await portal.http.get(path)
+    assert page.status_code == 200, page.text
+    assert "Agreed reflection format" in page.text and "A written report" in page.text
+    record_url = f"{path}/evidence/{record.json()['created_id']}"
+    assert f'href="{record_url}"' in page.text and "PDF, 3 pages" in page.text
+    opened = await portal.http.get(record_url)
+    assert opened.status_code == 200 and opened.headers["content-type"] == "application/pdf"
