@@ -64,3 +64,18 @@ def check_not_departed(faculty: Faculty, departs_at: datetime | None, now: datet
         f"{faculty.name} left NTUST when semester {faculty.leaving_after} ended on {last_day.isoformat()}, so "
         "they can no longer supervise; invite a teacher who still teaches here (R13).",
     )
+
+
+class DirectoryChange(BaseModel):
+    """R24 for the directory: who created or changed which faculty, student or semester entry, when, through
+    which channel, and each changed field as `[before, after]` (before is null for a new entry)."""
+
+    seq: int
+    at: datetime
+    actor_id: str
+    role: str
+    channel: str
+    kind: str
+    entry_id: str
+    action: str
+    changes: dict[str, list[object]]
