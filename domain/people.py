@@ -79,3 +79,14 @@ class DirectoryChange(BaseModel):
     entry_id: str
     action: str
     changes: dict[str, list[object]]
+
+
+def unreachable_student(student_id: str, unsent: list[str]) -> str:
+    """Why no mail reaches a student the directory does not know, as their project says it (instead of
+    silence): the portal's sign-in fills the entry from its `name` and `email`, or the center adds it."""
+    told = f" {len(unsent)} mail(s) to you could not be sent ({', '.join(unsent)})." if unsent else ""
+    return (
+        f"Student {student_id} is not in the student directory, so Praxis has no email address for you and no "
+        f"mail reaches you.{told} Sign in through the university portal (it passes your name and email), or "
+        "ask the Center for General Education to add you."
+    )

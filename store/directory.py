@@ -13,7 +13,7 @@ from domain.calendar import Semester
 from domain.people import Faculty, Student
 from store import directory_changes
 from store.models import FacultyRow, SemesterRow, StudentRow
-from store.upsert import FRESH, replace
+from store.upsert import FRESH, insert, replace
 
 
 def _normalise_email(email: str) -> str:
@@ -88,6 +88,24 @@ def upsert_student(s: Session, st: Student, by: Actor | None = None) -> None:
     }
     replace(s, StudentRow, values)
     directory_changes.record(s, "student", st.id, before, values, by)
+
+
+def add_student_if_missing(s: Session, st: Student, by: Actor | None = None) -> bool:
+    """Create the entry unless the student is already in the directory (an entry the center keeps is never
+    overwritten); True when it was created, which the directory's audit trail records (R24)."""
+    values = {
+        "id": st.id,
+        "name": st.name,
+        "email": st.email,
+        "has_internship_credit": st.has_internship_credit,
+        "language": st.language.value if st.language else None,
+        "updated_at": datetime.now(UTC),
+    }
+    result = s.exec(insert(s, StudentRow).values(values).on_conflict_do_nothing(index_elements=["id"]))
+    created = bool(result.rowcount)
+    if created:
+        directory_changes.record(s, "student", st.id, None, values, by)
+    return created
 
 
 def get_student(s: Session, student_id: str) -> Student | None:

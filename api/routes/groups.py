@@ -16,6 +16,7 @@ from sqlmodel import Session
 from api.auth import Center, Reader, Student, actor
 from api.deps import GroupActing, GroupsDep, IdempotencyKey, StoreDep
 from api.errors import ACT, AUTH, READ, problems
+from api.reach import fill_from_claims
 from api.reading import group_view, readable_group
 from api.schemas.groups import GroupActionResult, GroupDetail, GroupPublic, LinkedProject
 from clients.group import new_group_id
@@ -77,6 +78,7 @@ async def submit_group(
     directory (422 otherwise). The center reviews it like a proposal (R8). The group id is derived from
     the caller and the Idempotency-Key, so a retried submission answers the same group."""
     check_submit(actor(user), proposal)
+    await fill_from_claims(store, user)
     await _check_members(store, proposal)
     group_id = new_group_id(user.sub, idempotency_key)
     # A retry after the group finished answers it from the archive: its id must not start a second group.

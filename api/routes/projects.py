@@ -10,6 +10,7 @@ from fastapi import APIRouter, Body, Query, Response, status
 from api.auth import Reader, Student, actor
 from api.deps import Acting, GroupActing, IdempotencyKey, ProjectId, ProjectsDep, StoreDep
 from api.errors import ACT, AUTH, READ, problems
+from api.reach import fill_from_claims, mail_warning
 from api.reading import project_view, readable_project
 from api.schemas.projects import ActionResult, ProjectItem, ProjectPage, ProjectPublic
 from clients.gateway import fingerprint, reused_key
@@ -57,6 +58,7 @@ async def submit_project(
     The project id is derived from the caller and the Idempotency-Key, so a retried submission answers
     the same project instead of starting a second one; the same key with another proposal is refused.
     """
+    await fill_from_claims(store, user)
     project_id = new_project_id(user.sub, idempotency_key)
     digest = fingerprint("submit_project", proposal)
     archived = await store.run(archive.archived_project, project_id)
@@ -130,8 +132,12 @@ async def list_projects(
 @router.get("/{project_id}", summary="Read a project", responses=problems(*READ))
 async def get_project(project_id: ProjectId, user: Reader, projects: ProjectsDep, store: StoreDep) -> ProjectPublic:
     """Stage, proposal, supervisor, hours (counted and required), evidence, what is still missing for
-    the closure report (R18), deadlines and the audit trail (R24)."""
-    return ProjectPublic.of(await readable_project(projects, store, user, project_id))
+    the closure report (R18), deadlines and the audit trail (R24). `mail_warning` says why no mail reaches a
+    student the directory does not know; a student's own read with the portal's `name` and `email` claims
+    adds them to the directory first."""
+    await fill_from_claims(store, user)
+    view = await readable_project(projects, store, user, project_id)
+    return ProjectPublic.of(view, mail_warning=await store.run(mail_warning, view.id, view.student_id))
 
 
 @router.post("/{project_id}/withdrawal", summary="Withdraw", responses=problems(*ACT))

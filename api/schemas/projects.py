@@ -92,10 +92,17 @@ class ProjectPublic(BaseModel):
     next_nudge: dict[str, str] | None
     audit: list[AuditEntry]
     revision: int
+    mail_warning: str | None = Field(
+        default=None,
+        description="Set when the student is not in the student directory: why no mail reaches them, and "
+        "which mails could not be sent. The portal's sign-in (JWT `name` and `email`) fills the entry.",
+    )
 
     @classmethod
-    def of(cls, view: ProjectView) -> Self:
-        return cls.model_validate(view.model_dump(exclude={"submitted_fingerprint"}))
+    def of(cls, view: ProjectView, *, mail_warning: str | None = None) -> Self:
+        return cls.model_validate(
+            view.model_dump(exclude={"submitted_fingerprint", "rules"}) | {"mail_warning": mail_warning}
+        )
 
 
 class ActionResult(BaseModel):
