@@ -25,6 +25,7 @@ from clients.project import ProjectClient
 from domain.access import may_read
 from domain.errors import Code, RuleViolation
 from store import archive
+from store import groups as group_lists
 from store import projects as read_model
 from workflows.group import GroupWorkflow
 from workflows.messages import Act, GroupOutcome, Outcome
@@ -115,7 +116,7 @@ class GroupActions:
         name = getattr(update, "__name__", "update")
         digest = fingerprint(name, request if request is not None else command)
         try:
-            return await self.groups.act(group_id, update, actor(user), command, key=key, fingerprint=digest)
+            outcome = await self.groups.act(group_id, update, actor(user), command, key=key, fingerprint=digest)
         except RuleViolation as refused:
             if not isinstance(refused, WorkflowClosed) and refused.code is not Code.NOT_FOUND:
                 raise
@@ -126,3 +127,6 @@ class GroupActions:
                 raise RuleViolation(Code.NOT_FOUND, "No such group.") from refused
             uid = update_id(name, user.sub, key)
             return await kept_outcome(self.store, GroupOutcome, uid, digest, f"The group is {view.stage.value}")
+        # The group lists and the review digest follow at once (newest revision wins).
+        await self.store.run(group_lists.save_group, outcome.view)
+        return outcome
