@@ -92,7 +92,10 @@ def upsert_student(s: Session, st: Student, by: Actor | None = None) -> None:
 
 def add_student_if_missing(s: Session, st: Student, by: Actor | None = None) -> bool:
     """Create the entry unless the student is already in the directory (an entry the center keeps is never
-    overwritten); True when it was created, which the directory's audit trail records (R24)."""
+    overwritten); True when it was created, which the directory's audit trail records (R24). A known student
+    costs one primary-key read, so the portal may call this on every request it makes for a student."""
+    if s.get(StudentRow, st.id) is not None:
+        return False
     values = {
         "id": st.id,
         "name": st.name,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from domain.actors import at_the_command_line
-from domain.vocabulary import Rank
+from domain.actors import Actor, at_the_command_line
+from domain.vocabulary import Rank, Role
 from store import directory, directory_changes
 from store.db import session
 from tests.store import samples
@@ -36,3 +36,16 @@ def test_r24_a_change_without_a_person_is_the_systems(db: Engine) -> None:
     with session(db) as s:
         [change], _ = directory_changes.list_changes(s, entry_id="T0777")
     assert (change.actor_id, change.role, change.channel) == ("praxis", "system", "system")
+
+
+def test_claims_fill_only_a_missing_student_and_the_trail_says_who(db: Engine) -> None:
+    """Issue 12: the portal's JWT claims add a student the directory lacks, once, as the student's own change
+    (R24); an entry already there is never overwritten."""
+    student = Actor(id="B11200001", role=Role.STUDENT)
+    with session(db) as s:
+        assert directory.add_student_if_missing(s, samples.student(), student)
+        assert not directory.add_student_if_missing(s, samples.student(name="Someone Else"), student)
+    with session(db) as s:
+        assert directory.get_student(s, "B11200001") == samples.student()
+        [change], total = directory_changes.list_changes(s, kind="student", entry_id="B11200001")
+    assert total == 1 and (change.action, change.actor_id, change.role) == ("created", "B11200001", "student")
