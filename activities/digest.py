@@ -25,13 +25,17 @@ from domain.digest import (
     DIGEST_STAGE,
     REVIEW_WAIT,
     DigestItem,
+    WaitingGroup,
     digest_items,
     digest_key,
     next_digest_at,
     waiting_since_cutoff,
+    with_group_proposals,
 )
+from domain.groups import GroupStage
 from store import outbox
 from store.db import session
+from store.groups import groups_in_stage_since
 from store.projects import projects_in_stage_since
 
 log = structlog.get_logger(__name__)
@@ -66,13 +70,18 @@ class DigestActivities:
     def _waiting(self, at: datetime) -> list[DigestItem]:
         with session(self._engine) as s:
             waiting = projects_in_stage_since(s, DIGEST_STAGE, waiting_since_cutoff(at))
-        return digest_items(waiting, at)
+            groups = groups_in_stage_since(s, GroupStage.PROPOSAL_REVIEW, waiting_since_cutoff(at))
+        waiting_groups = [
+            WaitingGroup(id=g.id, title=g.title, priority=g.priority, stage_since=g.stage_since, members=len(g.members))
+            for g in groups
+        ]
+        return with_group_proposals(digest_items(waiting, at), waiting_groups, at)
 
     def _prepare(self, key: str, items: list[DigestItem], at: datetime, now: datetime) -> EmailMessage:
         settings = self._settings
         base = settings.public_url.rstrip("/")
         variables = {
-            "items": [{**item.model_dump(), "url": project_url(settings, item.project_id)} for item in items],
+            "items": [{**item.model_dump(), "url": _url(settings, item)} for item in items],
             "wait_days": REVIEW_WAIT.days,
             "next_digest_at": next_digest_at(at),
         }
@@ -88,3 +97,10 @@ class DigestActivities:
         with session(self._engine) as s:
             outbox.set_prepared(s, key, recipient=recipient.address, subject=content.subject, token_id=None)
         return build_message(settings, key, recipient, content, now=now)
+
+
+def _url(settings: Settings, item: DigestItem) -> str:
+    """Where the center reviews the item: the project's page, or the group proposal (R9)."""
+    if item.kind == "group":
+        return f"{settings.public_url.rstrip('/')}/v1/groups/{item.project_id}"
+    return project_url(settings, item.project_id)

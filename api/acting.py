@@ -31,6 +31,7 @@ from clients.project import ProjectClient
 from domain.access import may_read
 from domain.errors import Code, RuleViolation
 from store import archive
+from store import groups as group_lists
 from store import projects as read_model
 from telemetry import metrics
 from workflows.group import GroupWorkflow
@@ -160,7 +161,7 @@ class GroupActions:
         revision = revision_of(self.if_match)
         try:
             with timed_update(name):
-                return await self.groups.act(
+                outcome = await self.groups.act(
                     group_id, update, actor(user), command, key=key, fingerprint=digest, if_revision=revision
                 )
         except RuleViolation as refused:
@@ -173,3 +174,6 @@ class GroupActions:
                 raise RuleViolation(Code.NOT_FOUND, "No such group.") from refused
             uid = update_id(name, user.sub, key)
             return await kept_outcome(self.store, GroupOutcome, uid, digest, f"The group is {view.stage.value}")
+        # The group lists and the review digest follow at once (newest revision wins).
+        await self.store.run(group_lists.save_group, outcome.view)
+        return outcome

@@ -46,6 +46,8 @@ STATUS: dict[Code, int] = {
     Code.REFLECTION_RECORD_MISSING: 422,
     Code.SUPERVISOR_NOT_CONFIRMED: 422,
     Code.UPLOAD_INVALID: 422,
+    Code.DUPLICATE_EVIDENCE: 409,  # R16: the same picture is already on record
+    Code.REFLECTION_FORMAT_MISMATCH: 422,  # R17
     Code.RATE_LIMITED: 429,
     # Action links (the /a/{token} pages): a forged or unknown link reveals nothing, a spent one is gone.
     Code.TOKEN_INVALID: 404,
@@ -71,6 +73,8 @@ TITLES: dict[str, str] = {
     Code.REFLECTION_RECORD_MISSING: "Reflection record missing",
     Code.SUPERVISOR_NOT_CONFIRMED: "No confirmed supervisor",
     Code.UPLOAD_INVALID: "Upload refused",
+    Code.DUPLICATE_EVIDENCE: "This image is already on record",
+    Code.REFLECTION_FORMAT_MISMATCH: "Record does not fit the agreed reflection format",
     Code.RATE_LIMITED: "Too soon",
     Code.TOKEN_INVALID: "Link not valid",
     Code.TOKEN_EXPIRED: "Link expired",

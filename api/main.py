@@ -30,6 +30,7 @@ from api.routes import (
     closure,
     codec,
     directory,
+    directory_changes,
     groups,
     health,
     projects,
@@ -63,7 +64,20 @@ submit the closure report and have it evaluated.
   answers the first outcome. `503` and `429` say when to retry in `Retry-After`.
 """
 
-ROUTERS = (health, directory, projects, proposal, supervision, work, closure, actions, steering, groups, semesters)
+ROUTERS = (
+    health,
+    directory,
+    directory_changes,
+    projects,
+    proposal,
+    supervision,
+    work,
+    closure,
+    actions,
+    steering,
+    groups,
+    semesters,
+)
 
 
 def create_app(

@@ -15,7 +15,7 @@ from domain.people import Faculty, StudentStanding
 from domain.proposal import Proposal
 from domain.review import ReviewRecord
 from domain.stages import Stage
-from domain.vocabulary import EvaluationResult, ReflectionFormat, Role
+from domain.vocabulary import Category, EvaluationResult, ReflectionFormat, Role
 from domain.work import (
     REQUIRED_HOURS,
     ClosureReport,
@@ -23,7 +23,16 @@ from domain.work import (
     HoursEntry,
     closure_checklist,
     counted_hours,
+    counts_toward_minimum,
+    live,
 )
+
+# The rules a project follows, fixed when it starts (a project keeps the rules it started with, SPEC §7, so a
+# running one replays exactly as it ran). 1: as first released. 2: the closed loopholes: a club activity's
+# hours need OSA or a certificate whatever their source (R15), the same photo counts once (R16), the
+# reflection record fits the agreed format (R17).
+FIRST_RULES = 1
+CURRENT_RULES = 2
 
 
 class AuditEntry(AuditRecord[Stage]):
@@ -98,6 +107,8 @@ class ProjectState(BaseModel):
     stage: Stage = Stage.PROPOSAL_REVIEW
     proposal: Proposal
     proposal_version: int = 1
+    # Absent in the state of projects started before rules were versioned: those follow the first rules.
+    rules: int = FIRST_RULES
     standing: StudentStanding | None = None
     reviews: list[ReviewRecord] = Field(default_factory=list)
     invitation: Invitation | None = None
@@ -126,8 +137,20 @@ class ProjectState(BaseModel):
     link_uses: list[str] = Field(default_factory=list)
 
     @property
+    def closed_loopholes(self) -> bool:
+        """R15-R17 as issue 12 closed them apply (rules 2 and later)."""
+        return self.rules >= 2
+
+    @property
+    def club_project(self) -> bool:
+        """R15: a `club` activity under rules that route every one of its hours through OSA or a certificate."""
+        return self.closed_loopholes and self.proposal.category is Category.CLUB
+
+    @property
     def counted_hours(self) -> Decimal:
-        return counted_hours(self.hours)
+        return counted_hours(
+            self.hours, club_project=self.club_project, live_evidence={e.id for e in live(self.evidence)}
+        )
 
     @property
     def evaluation_started_at(self) -> datetime | None:
@@ -140,8 +163,13 @@ class ProjectState(BaseModel):
         return start
 
     def missing_for_closure(self) -> list[Problem]:
+        agreed = self.supervisor.reflection_format if self.supervisor and self.closed_loopholes else None
         return closure_checklist(
-            supervisor_confirmed=self.supervisor is not None, entries=self.hours, evidence=self.evidence
+            supervisor_confirmed=self.supervisor is not None,
+            entries=self.hours,
+            evidence=self.evidence,
+            club_project=self.club_project,
+            agreed_format=agreed,
         )
 
     def record(self, actor: Actor, at: datetime, action: str, detail: str = "") -> None:
@@ -159,6 +187,13 @@ class ProjectState(BaseModel):
 
 class ProjectView(BaseModel):
     """What the portal shows for one project (SPEC §4 GET /v1/projects/{id})."""
+
+    @property
+    def counted_entry_ids(self) -> set[str]:
+        """The hours entries that count toward the minimum under the project's rules (R14-R16)."""
+        club = self.rules >= 2 and self.proposal.category is Category.CLUB
+        on_record = {e.id for e in live(self.evidence)}
+        return {e.id for e in self.hours if counts_toward_minimum(e, club_project=club, live_evidence=on_record)}
 
     id: str
     student_id: str
@@ -181,6 +216,7 @@ class ProjectView(BaseModel):
     submission: Submission | None
     evaluations: list[EvaluationRecord]
     credit: Credit | None
+    rules: int = FIRST_RULES
     missing: list[Problem]
     deadlines: dict[str, datetime]
     next_nudge: dict[str, str] | None = None

@@ -48,6 +48,7 @@ def build_view(state: ProjectState, now: datetime) -> ProjectView:
         submission=state.submission,
         evaluations=state.evaluations,
         credit=state.credit,
+        rules=state.rules,
         missing=[] if state.stage.is_final else state.missing_for_closure(),
         deadlines=deadlines(state, now),
         next_nudge={"kind": upcoming.kind.value, "at": upcoming.at.isoformat()} if upcoming else None,

@@ -38,6 +38,7 @@ from domain.errors import Code, RuleViolation
 from domain.links import LinkAction, LinkClaims, token_id_of
 from domain.project import AuditEntry, ProjectSummary, ProjectView
 from domain.vocabulary import EvidenceKind, ReflectionFormat
+from domain.work import live
 from rendering.words import taipei
 from store import directory, projects, tokens
 from workflows.messages import Outcome
@@ -176,21 +177,37 @@ class LinkPage:
             context |= {"results": [(r.value, name, note) for r, name, note in RESULTS]}
             if view is not None and view.submission is not None:
                 notes = view.submission.report.indicators
+                counted = view.counted_entry_ids
+                agreed = view.supervisor.reflection_format if view.supervisor else None
                 context |= {
                     "indicators": [
                         {"indicator": c.indicator, "how": c.how, "note": notes.get(c.indicator, "")}
                         for c in view.proposal.indicators
                     ],
-                    "hours": sorted(view.hours, key=lambda e: (e.date, e.logged_at)),
+                    # Withdrawn hours and evidence stay in the project's record but are not the student's
+                    # work to judge (R16); the `counts` column follows the project's rules (R15).
+                    "hours": [
+                        e.model_dump() | {"counts": e.id in counted}
+                        for e in sorted(view.hours, key=lambda e: (e.date, e.logged_at))
+                        if e.withdrawal is None
+                    ],
                     "photo_groups": [
                         {
                             "heading": heading,
                             "alt": alt,
                             "photos": [
-                                e.model_dump() | {"width": e.blob.width, "height": e.blob.height}
-                                for e in view.evidence
+                                e.model_dump()
+                                | {
+                                    "width": e.blob.width,
+                                    "height": e.blob.height,
+                                    "document": e.blob.is_document,
+                                    "pages": e.blob.pages,
+                                }
+                                for e in live(view.evidence)
                                 if e.kind is kind
                             ],
+                            # R17: the agreed format beside the record, to judge the one by the other.
+                            "agreed": agreed if kind is EvidenceKind.REFLECTION else None,
                         }
                         for kind, heading, alt in (
                             (EvidenceKind.PARTICIPATION, "Participation", "Participation photo"),

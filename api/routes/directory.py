@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from temporalio.service import RPCError
 
-from api.auth import Center, Claims, Reader
+from api.auth import Center, Claims, Reader, actor
 from api.deps import EntryId, IdempotencyKey, SemesterId, SettingsDep, StoreDep, TemporalDep
 from api.errors import AUTH, READ, problems
 from api.schemas.directory import (
@@ -70,7 +70,7 @@ async def put_faculty(
     teacher already has this email; 503 (the entry unchanged) when the projects could not be told."""
     faculty = Faculty(id=faculty_id, **entry.model_dump())
     try:
-        departure = await save_faculty_and_announce(temporal, store.engine, settings, faculty)
+        departure = await save_faculty_and_announce(temporal, store.engine, settings, faculty, actor(user))
     except IntegrityError:
         raise RuleViolation(Code.CONFLICT, f"Another faculty entry already uses {faculty.email}.") from None
     return FacultySaved(**faculty.model_dump(), departure=departure)
@@ -139,7 +139,7 @@ async def put_student(
 ) -> Student:
     """`has_internship_credit` exempts the student from the course (R3); their projects still run."""
     student = Student(id=student_id, **entry.model_dump())
-    await store.run(directory.upsert_student, student)
+    await store.run(directory.upsert_student, student, actor(user))
     return student
 
 
@@ -162,7 +162,7 @@ async def put_semester(
     deadlines at its end (R22); changed dates re-arm its timers. A 503 means the dates were saved but
     the workflow was not told: send the same PUT again."""
     semester = _build(Semester, id=semester_id, **entry.model_dump())
-    await store.run(directory.upsert_semester, semester)
+    await store.run(directory.upsert_semester, semester, actor(user))
     try:
         workflow_id = await schedule_semester(temporal, settings, semester)
     except RPCError as error:

@@ -11,6 +11,7 @@ from api.auth import ProjectReader, Student, actor
 from api.deps import Acting, GroupLinking, IdempotencyKey, ProjectId, ProjectsDep, StoreDep
 from api.errors import ACT, AUTH, READ, problems
 from api.etags import ETAG, etag_of, matches
+from api.reach import fill_from_claims, mail_warning
 from api.reading import project_view, readable_project
 from api.schemas.projects import ActionResult, ProjectItem, ProjectPage, ProjectPublic
 from clients.gateway import fingerprint, reused_key
@@ -58,6 +59,7 @@ async def submit_project(
     The project id is derived from the caller and the Idempotency-Key, so a retried submission answers
     the same project instead of starting a second one; the same key with another proposal is refused.
     """
+    await fill_from_claims(store, user)
     project_id = new_project_id(user.sub, idempotency_key)
     digest = fingerprint("submit_project", proposal)
     archived = await store.run(archive.archived_project, project_id)
@@ -147,13 +149,16 @@ async def get_project(
 ) -> ProjectPublic:
     """Stage, proposal, supervisor, hours (counted and required), evidence, what is still missing for
     the closure report (R18), deadlines and the audit trail (R24). The `ETag` is the revision: send it as
-    `If-Match` with a change to act only on what you read."""
+    `If-Match` with a change to act only on what you read. `mail_warning` says why no mail reaches a student
+    the directory does not know; a student's own read with the portal's `name` and `email` claims adds them to
+    the directory first."""
+    await fill_from_claims(store, user)
     view = await readable_project(projects, store, user, project_id)
     tag = etag_of(view.revision)
     if matches(if_none_match, view.revision):
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": tag})  # type: ignore[return-value]
     response.headers["ETag"] = tag
-    return ProjectPublic.of(view)
+    return ProjectPublic.of(view, mail_warning=await store.run(mail_warning, view.id, view.student_id))
 
 
 @router.post("/{project_id}/withdrawal", summary="Withdraw", responses=problems(*ACT))

@@ -177,11 +177,17 @@ class ProjectPublic(BaseModel):
     next_nudge: NextNudge | None
     audit: list[AuditEntry]
     revision: int = Field(description="Grows with every change; the `ETag`, and what `If-Match` names.")
+    mail_warning: str | None = Field(
+        default=None,
+        description="Set when the student is not in the student directory: why no mail reaches them, and "
+        "which mails could not be sent. The portal's sign-in (JWT `name` and `email`) fills the entry.",
+    )
 
     @classmethod
-    def of(cls, view: ProjectView) -> Self:
-        data = view.model_dump(exclude={"submitted_fingerprint"})
+    def of(cls, view: ProjectView, *, mail_warning: str | None = None) -> Self:
+        data = view.model_dump(exclude={"submitted_fingerprint", "rules"})
         data["hours"] = [HoursEntryPublic.of(entry) for entry in view.hours]
+        data["mail_warning"] = mail_warning
         return cls.model_validate(data)
 
 
@@ -216,3 +222,9 @@ class VerificationRequest(BaseModel):
 
     verified: bool
     note: str = Field(default="", max_length=2000)
+
+
+class WithdrawalRequest(BaseModel):
+    """R16: why an hours entry or an evidence item is withdrawn (optional; kept in the audit trail)."""
+
+    reason: str = Field(default="", max_length=2000)
