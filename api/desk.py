@@ -1,0 +1,116 @@
+"""The course office's desk (SPEC §7), shared by its JSON routes (`api.routes.desk`) and its page
+(`api.routes.office`): the read model filtered, then the pure rules of `domain.desk`, `domain.impact` and
+`domain.funnel`, then the renderings of `reports/`.
+
+Everything reads the project read model, never a workflow: a semester of thousands of projects is one
+query. Renderings that draw charts (the PDF, the page's SVGs) run `reports.charts` in a thread, and the
+charts themselves in a child process of their own (see there).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from starlette.concurrency import run_in_threadpool
+
+from api.db import Store
+from api.schemas.desk import DeskOverview, StuckList
+from domain.desk import DeskFilter, StuckItem, impact_record, stage_counts, stuck
+from domain.funnel import funnel
+from domain.impact import ImpactFigures, ImpactRecord, impact_figures, semester_order
+from domain.project import ProjectSummary
+from reports import charts, exports
+from reports.impact_pdf import impact_report_filename, impact_report_pdf
+from store import desk as desk_store
+
+
+@dataclass(frozen=True)
+class Download:
+    data: bytes
+    media_type: str
+    filename: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        # File names are built from semester ids (letters, digits, `-`): safe in a quoted filename.
+        return {"Content-Disposition": f'attachment; filename="{self.filename}"'}
+
+
+PDF = "application/pdf"
+CSV = "text/csv; charset=utf-8"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+async def rows(store: Store, found: DeskFilter) -> list[ProjectSummary]:
+    return await store.run(desk_store.desk_rows, found)
+
+
+async def stuck_items(store: Store, found: DeskFilter, now: datetime, idle_weeks: int) -> list[StuckItem]:
+    matched = await rows(store, found)
+    leaving = await store.run(desk_store.leaving_faculty)
+    return stuck(matched, leaving=leaving, now=now, idle_weeks=idle_weeks)
+
+
+async def overview(store: Store, found: DeskFilter, now: datetime, idle_weeks: int) -> DeskOverview:
+    matched = await rows(store, found)
+    leaving = await store.run(desk_store.leaving_faculty)
+    items = stuck(matched, leaving=leaving, now=now, idle_weeks=idle_weeks)
+    return DeskOverview(
+        filters=found,
+        generated_at=now,
+        projects=len(matched),
+        counts=stage_counts(matched),
+        funnel=funnel([impact_record(row) for row in matched]),
+        stuck=len({item.project_id for item in items}),
+        stuck_by_reason=dict(Counter(item.reason for item in items)),
+    )
+
+
+async def stuck_list(store: Store, found: DeskFilter, now: datetime, idle_weeks: int) -> StuckList:
+    return StuckList(
+        filters=found, generated_at=now, idle_weeks=idle_weeks, items=await stuck_items(store, found, now, idle_weeks)
+    )
+
+
+async def impact_records(store: Store, found: DeskFilter) -> list[ImpactRecord]:
+    """Every project the filter matches whatever its semester: credits granted in a semester may belong to
+    projects submitted earlier (`domain.impact.impact_figures`), so the semesters select the cohort there."""
+    matched = await rows(store, found.model_copy(update={"semester": None}))
+    return [impact_record(row) for row in matched]
+
+
+async def impact(store: Store, found: DeskFilter, semesters: Sequence[str]) -> ImpactFigures:
+    return impact_figures(await impact_records(store, found), list(semesters) or None)
+
+
+async def impact_pdf(store: Store, found: DeskFilter, semesters: Sequence[str], now: datetime) -> Download:
+    figures = await impact(store, found, semesters)
+    data = await run_in_threadpool(lambda: impact_report_pdf(figures, generated_at=now))
+    return Download(data, PDF, impact_report_filename(figures))
+
+
+async def chart_svgs(figures: ImpactFigures) -> dict[str, str]:
+    """The review's charts as SVG documents, by name, drawn in one child process."""
+    specs = charts.impact_charts(figures, 0)
+    if len(figures.series) < 2:
+        del specs["semester_trend"]  # one point is no trend
+    drawn = await run_in_threadpool(charts.render, specs, "svg")
+    return {name: data.decode() for name, data in drawn.items()}
+
+
+async def projects_export(store: Store, found: DeskFilter, semesters: Sequence[str], extension: str) -> Download:
+    """One row per project of the selected semesters (all when none), with the dictionary in the XLSX."""
+    chosen = set(semesters)
+    records = [r for r in await impact_records(store, found) if not chosen or r.semester_id in chosen]
+    ordered = sorted(chosen, key=semester_order)
+    if extension == "xlsx":
+        data = await run_in_threadpool(exports.projects_xlsx, records)
+        return Download(data, XLSX, exports.export_filename(ordered, "xlsx"))
+    return Download(exports.projects_csv(records), CSV, exports.export_filename(ordered, "csv"))
+
+
+def dictionary_csv() -> Download:
+    return Download(exports.dictionary_csv(), CSV, "usr-impact-data-dictionary.csv")
