@@ -29,6 +29,7 @@ from api.routes import (
     directory,
     groups,
     health,
+    office,
     projects,
     proposal,
     semesters,
@@ -72,6 +73,7 @@ ROUTERS = (
     groups,
     semesters,
     desk,
+    office,
 )
 
 
