@@ -19,15 +19,16 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 import structlog
-from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import ValidationError
 
 from api import desk
 from api.auth import Claims, TokenError, decode_token, issue_token
 from api.browser_session import CookieSession, posted_from
 from api.deps import SettingsDep, StoreDep
 from api.pages import render, styled
-from api.routes.desk import Filter, IdleWeeks
+from api.routes.desk import IdleWeeks
 from config.settings import Settings
 from domain.desk import DEFAULT_IDLE_WEEKS, DeskFilter
 from domain.errors import Code, RuleViolation
@@ -65,6 +66,35 @@ def office_user(request: Request, settings: SettingsDep) -> Claims:
 
 OfficeUser = Annotated[Claims, Depends(office_user)]
 
+Field_ = Annotated[str, Query(max_length=200)]
+
+
+def office_filter(
+    semester: Field_ = "",
+    credit_semester: Field_ = "",
+    department: Field_ = "",
+    supervisor: Field_ = "",
+    category: Field_ = "",
+    priority: Field_ = "",
+) -> DeskFilter:
+    """The page's filter form: a browser sends every field, the ones left at "All" empty."""
+    chosen = {
+        "semester": semester,
+        "credit_semester": credit_semester,
+        "department": department,
+        "supervisor": supervisor.strip(),
+        "category": category,
+        "priority": priority,
+    }
+    try:
+        return DeskFilter.model_validate({name: value for name, value in chosen.items() if value})
+    except ValidationError as error:
+        fields = ", ".join(str(e["loc"][0]) for e in error.errors())
+        raise RuleViolation(Code.VALIDATION_ERROR, f"Choose a value the filter offers for: {fields}.") from None
+
+
+PageFilter = Annotated[DeskFilter, Depends(office_filter)]
+
 
 def _page(template: str, settings: Settings, *, status: int = 200, **context: Any) -> HTMLResponse:
     return render(
@@ -81,7 +111,7 @@ async def office_page(
     request: Request,
     settings: SettingsDep,
     store: StoreDep,
-    found: Filter,
+    found: PageFilter,
     idle_weeks: IdleWeeks = DEFAULT_IDLE_WEEKS,
 ) -> HTMLResponse:
     """The desk, or the sign-in form for a browser without a live office sign-in."""
@@ -162,17 +192,17 @@ def _cohort(found: DeskFilter) -> list[str]:
 
 
 @router.get("/impact.pdf")
-async def office_impact_pdf(user: OfficeUser, store: StoreDep, found: Filter) -> Response:
+async def office_impact_pdf(user: OfficeUser, store: StoreDep, found: PageFilter) -> Response:
     return _file(await desk.impact_pdf(store, found, _cohort(found), datetime.now(UTC)))
 
 
 @router.get("/exports/projects.csv")
-async def office_projects_csv(user: OfficeUser, store: StoreDep, found: Filter) -> Response:
+async def office_projects_csv(user: OfficeUser, store: StoreDep, found: PageFilter) -> Response:
     return _file(await desk.projects_export(store, found, _cohort(found), "csv"))
 
 
 @router.get("/exports/projects.xlsx")
-async def office_projects_xlsx(user: OfficeUser, store: StoreDep, found: Filter) -> Response:
+async def office_projects_xlsx(user: OfficeUser, store: StoreDep, found: PageFilter) -> Response:
     return _file(await desk.projects_export(store, found, _cohort(found), "xlsx"))
 
 
