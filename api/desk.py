@@ -9,15 +9,18 @@ charts themselves in a child process of their own (see there).
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Sequence
+import threading
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
+from typing import Generic, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 
 from api.db import Store
 from api.schemas.desk import DeskOverview, StuckList
+from domain.calendar import TAIPEI, taipei_date
 from domain.desk import DeskFilter, StuckItem, impact_record, stage_counts, stuck
 from domain.funnel import funnel
 from domain.impact import ImpactFigures, ImpactRecord, impact_figures, semester_order
@@ -39,6 +42,7 @@ class Download:
         return {"Content-Disposition": f'attachment; filename="{self.filename}"'}
 
 
+T = TypeVar("T")
 PDF = "application/pdf"
 CSV = "text/csv; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -86,19 +90,57 @@ async def impact(store: Store, found: DeskFilter, semesters: Sequence[str]) -> I
     return impact_figures(await impact_records(store, found), list(semesters) or None)
 
 
+class _Drawn(Generic[T]):
+    """The last few renderings by what they were drawn from. Drawing charts costs a child process and about a
+    second, and the office reloads its page and downloads the same report far more often than its figures
+    change; the figures are small, so their JSON is the key."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._kept: OrderedDict[tuple[str, str], T] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str], draw: Callable[[], T]) -> T:
+        with self._lock:
+            if key in self._kept:
+                self._kept.move_to_end(key)
+                return self._kept[key]
+        drawn = draw()  # outside the lock: two first requests may both draw, and either result is right
+        with self._lock:
+            self._kept[key] = drawn
+            while len(self._kept) > self._size:
+                self._kept.popitem(last=False)
+        return drawn
+
+
+_PDFS = _Drawn[bytes](16)
+_SVGS = _Drawn[dict[str, str]](32)
+
+
 async def impact_pdf(store: Store, found: DeskFilter, semesters: Sequence[str], now: datetime) -> Download:
+    """The report says the Taipei day it was generated: the same figures on the same day give the same PDF,
+    drawn once (dated the start of that day)."""
     figures = await impact(store, found, semesters)
-    data = await run_in_threadpool(lambda: impact_report_pdf(figures, generated_at=now))
+    day = taipei_date(now)
+    generated = datetime.combine(day, time(0), TAIPEI)
+    data = await run_in_threadpool(
+        _PDFS.get,
+        (figures.model_dump_json(), day.isoformat()),
+        lambda: impact_report_pdf(figures, generated_at=generated),
+    )
     return Download(data, PDF, impact_report_filename(figures))
 
 
-async def chart_svgs(figures: ImpactFigures) -> dict[str, str]:
-    """The review's charts as SVG documents, by name, drawn in one child process."""
+def _draw_svgs(figures: ImpactFigures) -> dict[str, str]:
     specs = charts.impact_charts(figures, 0)
     if len(figures.series) < 2:
         del specs["semester_trend"]  # one point is no trend
-    drawn = await run_in_threadpool(charts.render, specs, "svg")
-    return {name: data.decode() for name, data in drawn.items()}
+    return {name: data.decode() for name, data in charts.render(specs, "svg").items()}
+
+
+async def chart_svgs(figures: ImpactFigures) -> dict[str, str]:
+    """The review's charts as SVG documents, by name, drawn in one child process (or kept from last time)."""
+    return await run_in_threadpool(_SVGS.get, (figures.model_dump_json(), ""), lambda: _draw_svgs(figures))
 
 
 async def projects_export(store: Store, found: DeskFilter, semesters: Sequence[str], extension: str) -> Download:

@@ -11,6 +11,7 @@ import httpx
 import pytest
 from openpyxl import load_workbook
 
+from api.desk import _Drawn
 from config.settings import Settings
 from tests.api.desk_course import DeskCourse, seed_desk_course
 from tests.api.portal import Portal
@@ -103,3 +104,21 @@ async def test_center_only(portal: Portal, path: str) -> None:
     assert (await portal.http.get(path, headers=portal.student("B00000001"))).status_code == 403
     assert (await portal.http.get(path, headers=portal.faculty("T00001"))).status_code == 403
     assert (await portal.http.get(path)).status_code == 401
+
+
+def test_renderings_are_drawn_once_per_figures_and_day() -> None:
+    """The report and the page's charts are drawn once for the same key and kept for the last few keys only."""
+    drawn: list[str] = []
+
+    def draw(name: str) -> str:
+        drawn.append(name)
+        return name.upper()
+
+    kept = _Drawn[str](2)
+    assert kept.get(("a", "d1"), lambda: draw("a")) == "A"
+    assert kept.get(("a", "d1"), lambda: draw("a")) == "A"
+    assert drawn == ["a"]
+    kept.get(("a", "d2"), lambda: draw("a2"))  # another day: drawn again
+    kept.get(("b", "d1"), lambda: draw("b"))  # a third key pushes out the oldest
+    kept.get(("a", "d1"), lambda: draw("a"))
+    assert drawn == ["a", "a2", "b", "a"]
