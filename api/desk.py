@@ -52,16 +52,17 @@ async def rows(store: Store, found: DeskFilter) -> list[ProjectSummary]:
     return await store.run(desk_store.desk_rows, found)
 
 
-async def stuck_items(store: Store, found: DeskFilter, now: datetime, idle_weeks: int) -> list[StuckItem]:
-    matched = await rows(store, found)
-    leaving = await store.run(desk_store.leaving_faculty)
-    return stuck(matched, leaving=leaving, now=now, idle_weeks=idle_weeks)
+@dataclass(frozen=True)
+class Glance:
+    """What the office's page shows: the overview and the stuck list of the filtered projects, and the impact
+    review of their cohort."""
+
+    overview: DeskOverview
+    stuck: list[StuckItem]
+    figures: ImpactFigures
 
 
-async def overview(store: Store, found: DeskFilter, now: datetime, idle_weeks: int) -> DeskOverview:
-    matched = await rows(store, found)
-    leaving = await store.run(desk_store.leaving_faculty)
-    items = stuck(matched, leaving=leaving, now=now, idle_weeks=idle_weeks)
+def _overview(matched: list[ProjectSummary], items: list[StuckItem], found: DeskFilter, now: datetime) -> DeskOverview:
     return DeskOverview(
         filters=found,
         generated_at=now,
@@ -73,10 +74,30 @@ async def overview(store: Store, found: DeskFilter, now: datetime, idle_weeks: i
     )
 
 
+async def _stuck(store: Store, matched: list[ProjectSummary], now: datetime, idle_weeks: int) -> list[StuckItem]:
+    leaving = await store.run(desk_store.leaving_faculty)
+    return stuck(matched, leaving=leaving, now=now, idle_weeks=idle_weeks)
+
+
+async def overview(store: Store, found: DeskFilter, now: datetime, idle_weeks: int) -> DeskOverview:
+    matched = await rows(store, found)
+    return _overview(matched, await _stuck(store, matched, now, idle_weeks), found, now)
+
+
 async def stuck_list(store: Store, found: DeskFilter, now: datetime, idle_weeks: int) -> StuckList:
-    return StuckList(
-        filters=found, generated_at=now, idle_weeks=idle_weeks, items=await stuck_items(store, found, now, idle_weeks)
-    )
+    items = await _stuck(store, await rows(store, found), now, idle_weeks)
+    return StuckList(filters=found, generated_at=now, idle_weeks=idle_weeks, items=items)
+
+
+async def glance(store: Store, found: DeskFilter, now: datetime, idle_weeks: int) -> Glance:
+    """One read for the whole page: the projects of every semester that match the other filters (the impact
+    review needs them for the credits of its cohort), narrowed to the semester here."""
+    every = await rows(store, found.model_copy(update={"semester": None}))
+    matched = [row for row in every if found.semester is None or row.semester_id == found.semester]
+    items = await _stuck(store, matched, now, idle_weeks)
+    cohort = [found.semester] if found.semester else None
+    figures = impact_figures([impact_record(row) for row in every], cohort)
+    return Glance(_overview(matched, items, found, now), items, figures)
 
 
 async def impact_records(store: Store, found: DeskFilter) -> list[ImpactRecord]:

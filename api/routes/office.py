@@ -119,11 +119,8 @@ async def office_page(
     if user is None:
         return _sign_in_page(settings)
     now = datetime.now(UTC)
-    overview = await desk.overview(store, found, now, idle_weeks)
-    items = await desk.stuck_items(store, found, now, idle_weeks)
-    semesters = [found.semester] if found.semester else []
-    figures = await desk.impact(store, found, semesters)
-    svgs = await desk.chart_svgs(figures)
+    seen = await desk.glance(store, found, now, idle_weeks)
+    svgs = await desk.chart_svgs(seen.figures)
     query = _query(found)
     return _page(
         "office.html",
@@ -131,9 +128,9 @@ async def office_page(
         user=user,
         found=found,
         idle_weeks=idle_weeks,
-        overview=overview,
-        items=items,
-        figures=figures,
+        overview=seen.overview,
+        items=seen.stuck,
+        figures=seen.figures,
         charts=svgs,
         query=f"?{query}" if query else "",
         choices={
