@@ -25,8 +25,7 @@ router = APIRouter(prefix="/v1/desk", tags=["desk"])
 SEMESTER = r"^\d{4}-(spring|fall|summer)$"
 
 
-def desk_filter(
-    semester: Annotated[str | None, Query(pattern=SEMESTER, description="Semester of submission (R25).")] = None,
+def cohort_filter(
     credit_semester: Annotated[
         str | None, Query(pattern=SEMESTER, description="Semester the credit was recorded in (R21).")
     ] = None,
@@ -35,14 +34,24 @@ def desk_filter(
     category: Annotated[Category | None, Query(description="R5.")] = None,
     priority: Annotated[Priority | None, Query(description="R6.")] = None,
 ) -> DeskFilter:
+    """The filters but the semester of submission, which the impact review takes as its cohorts."""
     return DeskFilter(
-        semester=semester,
         credit_semester=credit_semester,
         department=department,
         supervisor=supervisor,
         category=category,
         priority=priority,
     )
+
+
+Cohort = Annotated[DeskFilter, Depends(cohort_filter)]
+
+
+def desk_filter(
+    others: Cohort,
+    semester: Annotated[str | None, Query(pattern=SEMESTER, description="Semester of submission (R25).")] = None,
+) -> DeskFilter:
+    return others.model_copy(update={"semester": semester})
 
 
 Filter = Annotated[DeskFilter, Depends(desk_filter)]
@@ -92,7 +101,7 @@ async def desk_stuck(
 
 
 @router.get("/impact", summary="The USR impact review", responses=problems(*AUTH))
-async def desk_impact(user: Center, store: StoreDep, found: Filter, semesters: Semesters = None) -> ImpactFigures:
+async def desk_impact(user: Center, store: StoreDep, found: Cohort, semesters: Semesters = None) -> ImpactFigures:
     """Projects and pass rates by category, priority, tag, partner type, department and indicator (planned vs
     reported), hours, credits and exemptions, per semester and across them. `semester` selects the cohorts
     (repeatable); the other filters narrow the projects."""
@@ -105,7 +114,7 @@ async def desk_impact(user: Center, store: StoreDep, found: Filter, semesters: S
     response_class=Response,
     responses=_download("The bilingual A4 report with tables and charts; aggregates only.", desk.PDF),
 )
-async def desk_impact_pdf(user: Center, store: StoreDep, found: Filter, semesters: Semesters = None) -> Response:
+async def desk_impact_pdf(user: Center, store: StoreDep, found: Cohort, semesters: Semesters = None) -> Response:
     """The report the office hands to the Ministry: groups of fewer than 3 students are suppressed."""
     download = await desk.impact_pdf(store, found, semesters or [], _now())
     return Response(download.data, media_type=download.media_type, headers=download.headers)
@@ -117,7 +126,7 @@ async def desk_impact_pdf(user: Center, store: StoreDep, found: Filter, semester
     response_class=Response,
     responses=_download("UTF-8 with a byte order mark; codes, ids and dates, no names.", desk.CSV),
 )
-async def desk_projects_csv(user: Center, store: StoreDep, found: Filter, semesters: Semesters = None) -> Response:
+async def desk_projects_csv(user: Center, store: StoreDep, found: Cohort, semesters: Semesters = None) -> Response:
     """One row per project; `exports/dictionary.csv` explains every column and code."""
     download = await desk.projects_export(store, found, semesters or [], "csv")
     return Response(download.data, media_type=download.media_type, headers=download.headers)
@@ -129,7 +138,7 @@ async def desk_projects_csv(user: Center, store: StoreDep, found: Filter, semest
     response_class=Response,
     responses=_download("A workbook: the projects sheet and the data dictionary sheet.", desk.XLSX),
 )
-async def desk_projects_xlsx(user: Center, store: StoreDep, found: Filter, semesters: Semesters = None) -> Response:
+async def desk_projects_xlsx(user: Center, store: StoreDep, found: Cohort, semesters: Semesters = None) -> Response:
     """The same rows as the CSV, with the data dictionary as a second sheet."""
     download = await desk.projects_export(store, found, semesters or [], "xlsx")
     return Response(download.data, media_type=download.media_type, headers=download.headers)

@@ -75,6 +75,18 @@ async def test_impact_review_json(portal: Portal, course: DeskCourse) -> None:
     assert sum(row["reported"] for row in figures["indicators"]["rows"]) >= 1
 
 
+async def test_impact_review_across_semesters(portal: Portal, course: DeskCourse) -> None:
+    """`semester` repeated selects several cohorts, in calendar order; each gets its point in the series."""
+    response = await portal.http.get(
+        "/v1/desk/impact",
+        params=[("semester", course.semester), ("semester", "2001-spring"), ("department", course.department)],
+        headers=portal.center,
+    )
+    figures = portal.ok(response)
+    assert figures["semesters"] == ["2001-spring", course.semester]
+    assert [p["tally"]["projects"] for p in figures["series"]] == [0, 3]
+
+
 async def test_impact_report_pdf_downloads(portal: Portal, course: DeskCourse) -> None:
     """The semester report as an attachment named for the semester."""
     response = await _get(portal, "/v1/desk/impact.pdf", department=course.department, semester=course.semester)
