@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Header, Path, Request
+from fastapi import BackgroundTasks, Depends, Header, Path, Request
 from temporalio.client import Client
 
 from api.acting import GroupActions, ProjectActions
@@ -54,9 +54,9 @@ def get_temporal(request: Request) -> Client:
     return _resources(request).projects.client
 
 
-def get_actions(request: Request) -> ProjectActions:
+def get_actions(request: Request, background: BackgroundTasks) -> ProjectActions:
     resources = _resources(request)
-    return ProjectActions(resources.projects, resources.store)
+    return ProjectActions(resources.projects, resources.store, background)
 
 
 def get_group_actions(request: Request) -> GroupActions:

@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException
 from clients.gateway import Unavailable
 from config.settings import Settings
 from domain.errors import Code, Problem, RuleViolation
+from telemetry import metrics
 
 log = structlog.get_logger(__name__)
 
@@ -130,6 +131,7 @@ def problem_response(
     errors: Sequence[FieldError] | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
+    metrics.PROBLEMS.labels(code=code, status=str(status)).inc()
     body = ProblemDetails(
         type=f"urn:praxis:problem:{code}",
         title=TITLES.get(code, "Error"),

@@ -47,6 +47,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.steering import Reassign
     from domain.view import build_view
     from domain.work import ClosureReport, EvidenceInput, HoursInput
+    from telemetry import course
     from workflows.messages import Act, Outcome, ProjectStart, check_revision, refusing
     from workflows.project_signals import ProjectSignals
     from workflows.upkeep import Upkeep
@@ -80,6 +81,7 @@ class ProjectWorkflow(ProjectSignals):
             await self._sleep_until_something_happens()
             for nudge in due_nudges(self._s, workflow.now()):
                 apply_nudge(self._s, nudge, workflow.now())
+                course.nudge(nudge.kind.value)
 
     # --- main loop ---------------------------------------------------------------------------------
 

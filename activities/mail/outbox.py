@@ -26,6 +26,7 @@ from temporalio.exceptions import ApplicationError
 from activities.mail.sending import MailSender, refused_for_good
 from store import outbox
 from store.db import session
+from telemetry import course
 
 log = structlog.get_logger(__name__)
 
@@ -71,14 +72,17 @@ class Outbox:
             if refused_for_good(error):
                 await asyncio.to_thread(self._give_up, mail.key, f"recipient refused: {reason}")
                 bound.warning("mail undeliverable", reason=reason)
+                course.mail("undeliverable", mail.template)
                 return
             attempts = await asyncio.to_thread(self._count_failure, mail.key, reason)
             bound.warning("mail not sent; the activity will be retried", attempts=attempts, error=reason)
+            course.mail("failed", mail.template)
             raise ApplicationError(
                 f"{mail.description} not sent (attempt {attempts}): {reason}", type="MailNotSent"
             ) from error
         await asyncio.to_thread(self._sent, mail.key, datetime.now(UTC))
         bound.info("mail sent")
+        course.mail("sent", mail.template)
 
     # Blocking database work, run in a thread.
 

@@ -35,6 +35,19 @@ class SmtpSender:
         self._settings = settings
         self._timeout = timeout
 
+    async def probe(self) -> None:
+        """Connect (and start TLS as configured), then say QUIT: the server is taking connections. No mail."""
+        s = self._settings
+        smtp = aiosmtplib.SMTP(
+            hostname=s.smtp_host,
+            port=s.smtp_port,
+            use_tls=s.smtp_tls == "tls",
+            start_tls=s.smtp_tls == "starttls",
+            timeout=self._timeout,
+        )
+        await smtp.connect()
+        await smtp.quit()
+
     async def send(self, message: EmailMessage) -> None:
         s = self._settings
         await aiosmtplib.send(
