@@ -29,10 +29,12 @@ from api.routes import (
     actions,
     closure,
     codec,
+    desk,
     directory,
     directory_changes,
     groups,
     health,
+    office,
     projects,
     proposal,
     semesters,
@@ -77,6 +79,8 @@ ROUTERS = (
     steering,
     groups,
     semesters,
+    desk,
+    office,
 )
 
 

@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     payload_key_file: Path | None = None
     # Browser origins of the Temporal UI that may call the codec server (/codec/*), and only it.
     codec_cors_origins: list[str] = ["http://127.0.0.1:8233", "http://localhost:8233"]
+    # The office's page (/office, docs/office.md): how long a sign-in lasts (never past the portal token's own
+    # expiry), and the portal's origins, whose pages may post a staff member's token to /office/session.
+    office_session_minutes: int = Field(default=30, ge=1, le=720)
+    office_portal_origins: list[str] = []
     # How long the worker and the API retry their first connection to Temporal and to the database
     # while a cluster starts, before giving up with an error that names what is down.
     startup_wait_seconds: float = 120.0

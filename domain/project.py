@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from pydantic import BaseModel, Field
 
 from domain.actors import Actor
 from domain.audit import AuditRecord, write_audit
 from domain.errors import Problem
+from domain.milestones import milestones
 from domain.notices import Notice, owe
 from domain.people import Faculty, StudentStanding
 from domain.proposal import Proposal
@@ -99,6 +101,23 @@ class Credit(BaseModel):
     at: datetime
 
 
+def evaluation_started_at(
+    stage: Stage, submission: Submission | None, supervisor: Supervision | None
+) -> datetime | None:
+    """R20's clock: the submission under evaluation, or a later reassignment while it waits (R22)."""
+    if stage is not Stage.EVALUATION_PENDING or submission is None:
+        return None
+    start = submission.submitted_at
+    if supervisor is not None and supervisor.confirmed_at > start:
+        start = supervisor.confirmed_at
+    return start
+
+
+def last_hours_at(hours: list[HoursEntry]) -> datetime | None:
+    """When the student last logged hours (the office's "no hours for N weeks")."""
+    return max((entry.logged_at for entry in hours), default=None)
+
+
 class ProjectState(BaseModel):
     id: str
     student_id: str
@@ -154,13 +173,7 @@ class ProjectState(BaseModel):
 
     @property
     def evaluation_started_at(self) -> datetime | None:
-        """R20's clock: the submission under evaluation, or a later reassignment while it waits (R22)."""
-        if self.stage is not Stage.EVALUATION_PENDING or self.submission is None:
-            return None
-        start = self.submission.submitted_at
-        if self.supervisor is not None and self.supervisor.confirmed_at > start:
-            start = self.supervisor.confirmed_at
-        return start
+        return evaluation_started_at(self.stage, self.submission, self.supervisor)
 
     def missing_for_closure(self) -> list[Problem]:
         agreed = self.supervisor.reflection_format if self.supervisor and self.closed_loopholes else None
@@ -244,6 +257,23 @@ class ProjectSummary(BaseModel):
     updated_at: datetime
     revision: int
     credit_granted: bool | None
+    # What the course office's desk counts, filters and flags, and the USR impact review measures (SPEC §7),
+    # without asking each workflow. Defaults keep a row from before them readable; `praxis desk backfill`
+    # fills them in for projects that have not changed since.
+    tags: list[str] = Field(default_factory=list)  # R6
+    indicators_planned: list[str] = Field(default_factory=list)  # R4/R7: the proposal's
+    indicators_reported: list[str] = Field(default_factory=list)  # R18: the latest closure report's
+    department: str | None = None  # the supervisor's, from the directory when they confirmed
+    exempt: bool = False  # R3
+    credit_semester_id: str | None = None  # R21: the semester of the pass
+    approved_at: datetime | None = None  # domain.milestones
+    supervised_at: datetime | None = None
+    closure_submitted_at: datetime | None = None
+    decided_at: datetime | None = None
+    last_hours_at: datetime | None = None
+    evaluation_started_at: datetime | None = None  # R20's clock
+    deadline: datetime | None = None  # R22: a leaving supervisor's deadline
+    needs_reassignment: bool = False  # R22: handed over to the center
 
 
 def summarize(state: ProjectState) -> ProjectSummary:
@@ -264,4 +294,26 @@ def summarize(state: ProjectState) -> ProjectSummary:
         updated_at=state.audit[-1].at if state.audit else state.created_at,
         revision=state.revision,
         credit_granted=state.credit.granted if state.credit else None,
+        **desk_fields(state),
     )
+
+
+def desk_fields(state: ProjectState) -> dict[str, Any]:
+    """The summary's desk and impact fields (see `ProjectSummary`) of a running project's state."""
+    # Imported here: leaving reads ProjectState, so a module-level import would be circular.
+    from domain.leaving import needs_reassignment
+
+    dates = milestones(state.audit, state.stage)
+    return {
+        "tags": [tag.value for tag in state.proposal.tags],
+        "indicators_planned": [claim.indicator.value for claim in state.proposal.indicators],
+        "indicators_reported": [i.value for i in state.submission.report.indicators] if state.submission else [],
+        "department": state.supervisor.faculty.department or None if state.supervisor else None,
+        "exempt": bool(state.standing and state.standing.exempt),
+        "credit_semester_id": state.credit.semester_id if state.credit and state.credit.granted else None,
+        **dates.model_dump(),
+        "last_hours_at": last_hours_at(state.hours),
+        "evaluation_started_at": state.evaluation_started_at,
+        "deadline": None if state.stage.is_final else state.deadline,
+        "needs_reassignment": needs_reassignment(state),
+    }

@@ -6,8 +6,9 @@ from datetime import datetime
 
 from domain import leaving
 from domain.deadlines import REMINDER_REQUEST_INTERVAL, invitation_expires_at
+from domain.milestones import milestones
 from domain.nudges import next_nudge
-from domain.project import ProjectState, ProjectSummary, ProjectView
+from domain.project import ProjectState, ProjectSummary, ProjectView, evaluation_started_at, last_hours_at
 from domain.stages import Stage
 
 
@@ -82,4 +83,15 @@ def summary_of_view(view: ProjectView) -> ProjectSummary:
         updated_at=view.audit[-1].at if view.audit else view.created_at,
         revision=view.revision,
         credit_granted=view.credit.granted if view.credit else None,
+        tags=[tag.value for tag in view.proposal.tags],
+        indicators_planned=[claim.indicator.value for claim in view.proposal.indicators],
+        indicators_reported=[i.value for i in view.submission.report.indicators] if view.submission else [],
+        department=view.supervisor.faculty.department or None if view.supervisor else None,
+        exempt=view.exempt,
+        credit_semester_id=view.credit.semester_id if view.credit and view.credit.granted else None,
+        **milestones(view.audit, view.stage).model_dump(),
+        last_hours_at=last_hours_at(view.hours),
+        evaluation_started_at=evaluation_started_at(view.stage, view.submission, view.supervisor),
+        deadline=view.deadlines.get("semester_deadline"),
+        needs_reassignment=view.needs_reassignment,
     )
