@@ -314,8 +314,9 @@ class Driver:
             self.ledger.retries[what] += 1
             await asyncio.sleep(0.5)
 
-    async def project(self, tag: str, pace: float) -> str:
-        """One project from proposal to credit; returns its id."""
+    async def project(self, tag: str, pace: float, delay: float = 0.0) -> str:
+        """One project from proposal to credit, begun after `delay` seconds; returns its id."""
+        await asyncio.sleep(delay)
         student, faculty = f"B{tag}", f"T{tag}"
         center = self.auth(Role.CENTER, CENTER)
         await self.call(
@@ -432,10 +433,12 @@ async def run(
     seed: int,
     pace: float = 0.5,
     fault_gap: float = 2.0,
+    stagger: float = 0.0,
     give_up_after: float = 300.0,
     settle: float = 180.0,
 ) -> Report:
-    """Drive `projects` projects while injecting `faults` faults, one at a time, `fault_gap` seconds apart."""
+    """Drive `projects` projects, each begun `stagger` seconds after the one before, while injecting `faults`
+    faults, one at a time, about `fault_gap` seconds apart."""
     chooser = random.Random(seed)
     began = time.monotonic()
     async with (
@@ -445,7 +448,9 @@ async def run(
         ledger = Ledger()
         driver = Driver(stack, http, ledger, give_up_after)
         run_tag = uuid.uuid4().hex[:6]
-        drivers = [asyncio.create_task(driver.project(f"{run_tag}{n:04d}", pace)) for n in range(projects)]
+        drivers = [
+            asyncio.create_task(driver.project(f"{run_tag}{n:04d}", pace, delay=n * stagger)) for n in range(projects)
+        ]
 
         async def chaos() -> None:
             # Every kind at least once, the rest at random.
@@ -510,6 +515,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--fault-gap", type=float, default=2.0, help="mean seconds between faults")
     parser.add_argument("--pace", type=float, default=2.0, help="seconds between one project's actions")
+    parser.add_argument("--stagger", type=float, default=12.0, help="seconds between two projects' starts")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--tmp", type=Path, help="where the run's databases and logs go (e.g. /dev/shm)")
     args = parser.parse_args()
