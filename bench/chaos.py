@@ -1,7 +1,7 @@
 """Chaos: real projects driven through the API while the worker is killed, the Temporal dev server restarted,
 SMTP stopped and the SQLite database locked; then the books are checked.
 
-    .venv/bin/python -m bench.chaos                    # 40 projects, 100 faults (about 10 minutes)
+    .venv/bin/python -m bench.chaos                    # 40 projects, 100 faults (about 12 minutes)
     .venv/bin/python -m bench.chaos --projects 8 --faults 12 --seed 7
 
 Every action is sent the portal's way: with an Idempotency-Key, retried with the same key while the API
@@ -527,6 +527,7 @@ def main() -> None:
             seed=args.seed,
             pace=args.pace,
             fault_gap=args.fault_gap,
+            stagger=args.stagger,
         )
         report = asyncio.run(figures)
     for line in report.lines():
