@@ -70,7 +70,6 @@ class DigestActivities:
 
     def _prepare(self, key: str, items: list[DigestItem], at: datetime, now: datetime) -> EmailMessage:
         settings = self._settings
-        base = settings.public_url.rstrip("/")
         variables = {
             "items": [{**item.model_dump(), "url": project_url(settings, item.project_id)} for item in items],
             "wait_days": REVIEW_WAIT.days,
@@ -82,7 +81,8 @@ class DigestActivities:
             language=settings.mail_language,
             center_email=settings.center_email,
             project=None,
-            link=f"{base}/v1/projects?stage={DIGEST_STAGE.value}",
+            # Each proposal links to its own page; the review queue is the portal's, not a JSON route.
+            link=None,
         )
         recipient = center_recipient(settings)
         with session(self._engine) as s:

@@ -35,6 +35,7 @@ from api.routes import (
     semesters,
     steering,
     supervision,
+    views,
     work,
 )
 from api.uploads import BodyLimit
@@ -60,7 +61,20 @@ submit the closure report and have it evaluated.
   answers the first outcome. `503` and `429` say when to retry in `Retry-After`.
 """
 
-ROUTERS = (health, directory, projects, proposal, supervision, work, closure, actions, steering, groups, semesters)
+ROUTERS = (
+    health,
+    directory,
+    projects,
+    proposal,
+    supervision,
+    work,
+    closure,
+    actions,
+    steering,
+    groups,
+    semesters,
+    views,
+)
 
 
 def create_app(settings: Settings | None = None, *, temporal_client: Client | None = None) -> FastAPI:
