@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from temporalio import activity
 
 from activities.contracts import DigestRequest, DigestResult
-from activities.mail.links import project_url
+from activities.mail.links import group_url, project_url
 from activities.mail.outbox import Outbox, OutboxMail
 from activities.mail.rendering import render_mail
 from activities.mail.sending import MailSender, SmtpSender, build_message, center_recipient
@@ -79,7 +79,6 @@ class DigestActivities:
 
     def _prepare(self, key: str, items: list[DigestItem], at: datetime, now: datetime) -> EmailMessage:
         settings = self._settings
-        base = settings.public_url.rstrip("/")
         variables = {
             "items": [{**item.model_dump(), "url": _url(settings, item)} for item in items],
             "wait_days": REVIEW_WAIT.days,
@@ -91,7 +90,8 @@ class DigestActivities:
             language=settings.mail_language,
             center_email=settings.center_email,
             project=None,
-            link=f"{base}/v1/projects?stage={DIGEST_STAGE.value}",
+            # Each proposal links to its own page; the review queue is the portal's, not a JSON route.
+            link=None,
         )
         recipient = center_recipient(settings)
         with session(self._engine) as s:
@@ -102,5 +102,5 @@ class DigestActivities:
 def _url(settings: Settings, item: DigestItem) -> str:
     """Where the center reviews the item: the project's page, or the group proposal (R9)."""
     if item.kind == "group":
-        return f"{settings.public_url.rstrip('/')}/v1/groups/{item.project_id}"
+        return group_url(settings, item.project_id)
     return project_url(settings, item.project_id)

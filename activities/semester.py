@@ -18,9 +18,10 @@ from typing import Any
 import structlog
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 from temporalio import activity
 
-from activities.mail.links import project_url
+from activities.mail.links import evaluation_link, project_url
 from activities.mail.outbox import Outbox, OutboxMail
 from activities.mail.rendering import render_mail
 from activities.mail.sending import MailSender, SmtpSender, build_message, mail_language, person_recipient
@@ -132,11 +133,12 @@ class SemesterActivities:
                 outbox.mark_undeliverable(s, key, reason)
                 log.warning("mail undeliverable", key=key, reason=reason)
                 return None
+            variables = self._variables(s, found, now)
         settings = self._settings
         recipient = person_recipient(found.faculty)
         content = render_mail(
             TEMPLATE,
-            self._variables(found),
+            variables,
             language=mail_language(settings, recipient),  # issue 4: the teacher's own, if they chose one
             center_email=settings.center_email,
             project=None,
@@ -158,7 +160,7 @@ class SemesterActivities:
             )
         return message
 
-    def _variables(self, found: PassingList) -> dict[str, Any]:
+    def _variables(self, db: Session, found: PassingList, now: datetime) -> dict[str, Any]:
         return {
             "recipient_name": found.faculty.name,
             "semester": found.semester,
@@ -173,7 +175,11 @@ class SemesterActivities:
                 {
                     **p.model_dump(),
                     "since": p.submitted_at.astimezone(TAIPEI).date().isoformat(),
-                    "url": project_url(self._settings, p.project_id),
+                    # R23: the teacher acts from the mail: a signed link to the evaluation page, not the API.
+                    "url": evaluation_link(
+                        self._settings, db, faculty_id=found.faculty.id, project_id=p.project_id, now=now
+                    )
+                    or project_url(self._settings, p.project_id),
                 }
                 for p in found.pending
             ],

@@ -40,6 +40,7 @@ from api.routes import (
     semesters,
     steering,
     supervision,
+    views,
     work,
 )
 from api.uploads import BodyLimit
@@ -81,6 +82,7 @@ ROUTERS = (
     semesters,
     desk,
     office,
+    views,
 )
 
 

@@ -57,6 +57,11 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     public_url: str = "http://127.0.0.1:8000"
+    # Issue 12: where the university portal shows one project and one group, as URL templates with `{id}`
+    # (e.g. `https://portal.example.edu/social-practice/projects/{id}`); students' and the center's mails link
+    # there. Unset, they link to Praxis's own read-only pages behind a signed link (`/v/...`).
+    portal_project_url: str | None = Field(default=None, pattern=r"\{id\}")
+    portal_group_url: str | None = Field(default=None, pattern=r"\{id\}")
     jwt_secret: SecretStr = SecretStr(PLACEHOLDER_SECRET)
     action_link_secret: SecretStr = SecretStr(PLACEHOLDER_SECRET)
     update_timeout_seconds: float = 10.0
