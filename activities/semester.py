@@ -40,6 +40,7 @@ from store.db import session
 log = structlog.get_logger(__name__)
 
 TEMPLATE = "exam_week"
+SENDING_AT_ONCE = 8  # mails of a batch in flight at once: SMTP round trips overlap the PDFs being drawn
 
 
 class SemesterRef(BaseModel):
@@ -92,8 +93,14 @@ class SemesterActivities:
 
     @activity.defn
     async def send_exam_week_mails(self, batch: ExamWeekBatch) -> BatchSent:
-        """One mail per supervisor of the batch, each at most once (outbox key `exam-week:<sem>:<faculty>`)."""
-        for faculty_id in batch.faculty_ids:
+        """One mail per supervisor of the batch, each at most once (outbox key `exam-week:<sem>:<faculty>`).
+
+        Several at a time, so one mail's SMTP round trip overlaps the next one's PDF; a failed one fails the
+        batch once every other has had its try, and the retry sends only what the outbox still owes.
+        """
+        gate = asyncio.Semaphore(SENDING_AT_ONCE)
+
+        async def send(faculty_id: str) -> None:
             key = exam_week_key(batch.semester.id, faculty_id)
             mail = OutboxMail(
                 key=key,
@@ -102,8 +109,17 @@ class SemesterActivities:
                 description=f"final-exam-week mail {key}",
                 log_context={"template": TEMPLATE, "semester_id": batch.semester.id, "faculty_id": faculty_id},
             )
-            await self._outbox.send_once(mail, partial(self._prepare, batch.semester, faculty_id, key))
+            async with gate:
+                await self._outbox.send_once(mail, partial(self._prepare, batch.semester, faculty_id, key))
             activity.heartbeat(faculty_id)
+
+        failures = [
+            result
+            for result in await asyncio.gather(*(send(f) for f in batch.faculty_ids), return_exceptions=True)
+            if isinstance(result, BaseException)
+        ]
+        if failures:
+            raise failures[0]
         return BatchSent(handled=len(batch.faculty_ids))
 
     def _prepare(

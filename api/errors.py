@@ -18,10 +18,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
+from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
+from temporalio.service import RPCError
 
-from clients.gateway import Unavailable
+from clients.gateway import NO_WORKER, Unavailable
 from config.settings import Settings
 from domain.errors import Code, Problem, RuleViolation
+from telemetry import metrics
 
 log = structlog.get_logger(__name__)
 
@@ -134,6 +137,7 @@ def problem_response(
     errors: Sequence[FieldError] | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
+    metrics.PROBLEMS.labels(code=code, status=str(status)).inc()
     body = ProblemDetails(
         type=f"urn:praxis:problem:{code}",
         title=TITLES.get(code, "Error"),
@@ -176,6 +180,14 @@ async def _rule_violation(request: Request, exc: Exception) -> JSONResponse:
         problems=exc.problems if len(exc.problems) > 1 else None,
         headers=headers,
     )
+
+
+async def _temporal_unreachable(request: Request, exc: Exception) -> JSONResponse:
+    """A Temporal call no facade translated (a route talking to a workflow of its own): "no worker / no server
+    in time" is 503 like the facades' `Unavailable`; anything else is an internal error."""
+    if isinstance(exc, RPCError) and exc.status not in NO_WORKER:
+        return await _unexpected(request, exc)
+    return await _unavailable(request, Unavailable(f"Temporal did not answer in time: {exc}", maybe_applied=True))
 
 
 async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
@@ -258,6 +270,8 @@ def install(app: FastAPI) -> None:
     """Answer every error as a problem (the app must carry `state.settings`)."""
     app.add_exception_handler(RuleViolation, _rule_violation)
     app.add_exception_handler(Unavailable, _unavailable)
+    app.add_exception_handler(RPCError, _temporal_unreachable)
+    app.add_exception_handler(WorkflowUpdateRPCTimeoutOrCancelledError, _temporal_unreachable)
     app.add_exception_handler(RequestValidationError, _request_validation)
     app.add_exception_handler(HTTPException, _http_exception)
     app.add_exception_handler(Exception, _unexpected)
@@ -291,4 +305,4 @@ def problems(*codes: Code) -> dict[int | str, dict[str, Any]]:
 
 AUTH = (Code.UNAUTHENTICATED, Code.FORBIDDEN, Code.VALIDATION_ERROR)
 READ = (*AUTH, Code.NOT_FOUND, Code.UNAVAILABLE)
-ACT = (*READ, Code.INVALID_STAGE, Code.CONFLICT)
+ACT = (*READ, Code.INVALID_STAGE, Code.CONFLICT, Code.PRECONDITION_FAILED)

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from config.payload_keys import parse_payload_keys, read_key_file
@@ -26,11 +26,16 @@ class Settings(BaseSettings):
     temporal_address: str = "127.0.0.1:7233"
     temporal_namespace: str = "default"
     temporal_ui_port: int = 8233
+    # How long Temporal keeps a closed workflow's history. Praxis does not depend on it: a finished project's
+    # record is archived in the Praxis database before its workflow completes (store/archive.py).
+    temporal_retention_days: int = Field(default=30, ge=1, le=3650)
     task_queue: str = "praxis"
     worker_workflow_task_polls: int = 16
     worker_activity_task_polls: int = 8
     worker_max_concurrent_activities: int = 64
     worker_max_cached_workflows: int = 1000
+    # `host:port` where the worker serves Prometheus metrics (the SDK's and the course's); None: none served.
+    worker_metrics_address: str | None = None
     # Payload encryption (clients/codec.py): `kid:base64key[,kid:base64key...]`, oldest first, 32-byte keys;
     # the last encrypts, all decrypt. Without either, dev and test make one key under var_dir/payload.key.
     payload_keys: SecretStr | None = None
@@ -84,6 +89,9 @@ class Settings(BaseSettings):
     action_link_invitation_days: int = 14
     action_link_evaluation_days: int = 30
     action_link_verification_days: int = 30
+
+    # OpenTelemetry traces (telemetry/tracing.py): a collector's OTLP/HTTP base URL; None: tracing off.
+    otlp_endpoint: str | None = None
 
     log_format: Literal["console", "json"] | None = None
     log_level: str = "INFO"

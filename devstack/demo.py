@@ -456,7 +456,7 @@ class Demo:
                 f"{project.title}. The idea came from our course; the process took three long days of "
                 "service and a reflection conversation, and taught me to plan with the people we served."
             ),
-            "indicators": {project.indicator: project.how},
+            "indicators": [{"indicator": project.indicator, "how": project.how}],
         }
         await self.call(
             "POST", f"/v1/projects/{project_id}/closure-report", self.student(project, "closure"), json=body

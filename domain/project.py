@@ -132,6 +132,9 @@ class ProjectState(BaseModel):
     # The submission request's fingerprint: a retried submission under the same Idempotency-Key but with
     # another body is recognised and refused (SPEC §4), not silently answered with this project.
     submitted_fingerprint: str | None = None
+    # The emailed links whose action was applied (their token ids): a click that also went out as a durable
+    # signal while no worker answered is applied once, and its signal is not recorded as a refusal.
+    link_uses: list[str] = Field(default_factory=list)
 
     @property
     def closed_loopholes(self) -> bool:

@@ -105,6 +105,11 @@ def counts_toward_minimum(
     return not club_project or club_entry_counts(entry, live_evidence or set())
 
 
+def hours_number(value: Decimal) -> int | float:
+    """Hours as a JSON number or CSV cell: `12`, `4.5`, never `"4.00"` (R14 logs half hours, so exact)."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
 def hours_on(entries: list[HoursEntry], day: date) -> Decimal:
     """R14's daily bound, over the entries still on record (a withdrawn entry frees its hours)."""
     return sum((entry.hours for entry in entries if entry.date == day and entry.withdrawal is None), Decimal(0))

@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from domain.actors import Actor
 from domain.calendar import Semester
@@ -72,6 +72,33 @@ def list_faculty(s: Session) -> list[Faculty]:
             select(FacultyRow).order_by(col(FacultyRow.name), col(FacultyRow.id)).execution_options(**FRESH)
         )
     ]
+
+
+def page_faculty(
+    s: Session, *, department: str | None = None, leaving: bool | None = None, limit: int, offset: int
+) -> tuple[list[Faculty], int]:
+    """One page of the faculty directory by name, and how many entries match: a department's teachers, and
+    those who leave NTUST after some semester (R13) or not."""
+    query = select(FacultyRow)
+    if department is not None:
+        query = query.where(FacultyRow.department == department)
+    if leaving is not None:
+        named = col(FacultyRow.leaving_after).is_not(None)
+        query = query.where(named if leaving else col(FacultyRow.leaving_after).is_(None))
+    total = s.exec(select(func.count()).select_from(query.subquery()).execution_options(**FRESH)).one()
+    rows = s.exec(
+        query.order_by(col(FacultyRow.name), col(FacultyRow.id)).limit(limit).offset(offset).execution_options(**FRESH)
+    )
+    return [_faculty(row) for row in rows], total
+
+
+def page_students(s: Session, *, limit: int, offset: int) -> tuple[list[Student], int]:
+    """One page of the students the directory knows, by id, and how many there are."""
+    total = s.exec(select(func.count()).select_from(StudentRow).execution_options(**FRESH)).one()
+    rows = s.exec(
+        select(StudentRow).order_by(col(StudentRow.id)).limit(limit).offset(offset).execution_options(**FRESH)
+    )
+    return [Student.model_validate(row, from_attributes=True) for row in rows], total
 
 
 def upsert_student(s: Session, st: Student, by: Actor | None = None) -> None:

@@ -48,6 +48,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.steering import Reassign
     from domain.view import build_view
     from domain.work import ClosureReport, EvidenceInput, HoursInput
+    from telemetry import course
     from workflows.messages import Act, Outcome, ProjectStart, check_revision, refusing
     from workflows.project_signals import ProjectSignals
     from workflows.upkeep import Upkeep
@@ -84,6 +85,7 @@ class ProjectWorkflow(ProjectSignals):
             await self._sleep_until_something_happens()
             for nudge in due_nudges(self._s, workflow.now()):
                 apply_nudge(self._s, nudge, workflow.now())
+                course.nudge(nudge.kind.value)
 
     # --- main loop ---------------------------------------------------------------------------------
 
@@ -146,6 +148,8 @@ class ProjectWorkflow(ProjectSignals):
     def _answer(self, act: Act[Any], before: int, **extra: Any) -> Outcome:
         """The project's row and the entries this action wrote; kept for the archive, so a retry of the key
         after the project closed still answers the same (SPEC §4)."""
+        if act.link_use is not None:
+            self._s.link_uses.append(act.link_use)
         outcome = Outcome(
             summary=summarize(self._s), audit=self._s.audit[before:], fingerprint=act.fingerprint, **extra
         )

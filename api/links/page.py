@@ -43,6 +43,8 @@ from rendering.words import taipei
 from store import directory, projects, tokens
 from workflows.messages import Outcome
 
+UNREACHABLE = "Praxis cannot reach this project just now. Your link still works."
+
 # The page of each action: its template is named for it.
 TEMPLATES: dict[LinkAction, str] = {
     LinkAction.RESPOND_INVITATION: "respond_invitation.html",
@@ -236,12 +238,11 @@ class LinkPage:
         """No worker answered in time: hand the click to the workflow as a durable signal."""
         assert parsed.command is not None
         try:
-            await self.client.send_by_link(claims.project_id, claims.action, actor, parsed.command)
-        except Unavailable:
-            return await self.refused(
-                RuleViolation(Code.UNAVAILABLE, "Praxis could not record your answer just now. Your link still works."),
-                headers={"Retry-After": str(self.settings.retry_after_seconds)},
+            await self.client.send_by_link(
+                claims.project_id, claims.action, actor, parsed.command, link_use=claims.token_id
             )
+        except Unavailable:
+            return await self.try_again("Praxis could not record your answer just now. Your link still works.")
         told = describe(parsed.command, None, self.settings.center_email)
         await self.store.run(tokens.mark_used, claims.token_id, f"{told.result} (recorded while Praxis was busy)")
         names = await self.store.run(_names, claims.project_id, None)
@@ -260,6 +261,14 @@ class LinkPage:
             ],
             title=names.title,
             recorded=True,
+        )
+
+    async def try_again(
+        self, detail: str = "Praxis cannot reach this project just now. Your link still works."
+    ) -> HTMLResponse:
+        """No worker (or no Temporal) answered: the page, never JSON, says to try again, with Retry-After."""
+        return await self.refused(
+            RuleViolation(Code.UNAVAILABLE, detail), headers={"Retry-After": str(self.settings.retry_after_seconds)}
         )
 
     async def refused(self, refusal: RuleViolation, headers: dict[str, str] | None = None) -> HTMLResponse:

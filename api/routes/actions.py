@@ -62,6 +62,8 @@ async def show_action_page(
         return await page.form(claims, view, Parsed())
     except RuleViolation as refusal:
         return await page.refused(refusal)
+    except Unavailable:
+        return await page.try_again()
 
 
 @router.post("/{token}", response_class=HTMLResponse)
@@ -82,7 +84,12 @@ async def act_on_link(
         actor = Actor(id=claims.subject_id, role=claims.action.role, channel=Channel.EMAIL)
         try:
             outcome = await projects.act(
-                claims.project_id, _update(claims.action), actor, parsed.command, key=claims.token_id
+                claims.project_id,
+                _update(claims.action),
+                actor,
+                parsed.command,
+                key=claims.token_id,
+                link_use=claims.token_id,
             )
         except Unavailable:
             return await page.recorded(claims, actor, parsed)
@@ -90,6 +97,8 @@ async def act_on_link(
         return await page.done(claims, parsed, outcome)
     except RuleViolation as refusal:
         return await page.refused(refusal)
+    except Unavailable:
+        return await page.try_again()
 
 
 @router.get("/{token}/evidence/{evidence_id}")

@@ -16,6 +16,7 @@ from sqlmodel import Session
 from api.auth import Center, Reader, Student, actor
 from api.deps import GroupActing, GroupsDep, IdempotencyKey, StoreDep
 from api.errors import ACT, AUTH, READ, problems
+from api.etags import ETAG, etag_of
 from api.reach import fill_from_claims
 from api.reading import group_view, readable_group
 from api.schemas.groups import (
@@ -131,11 +132,22 @@ async def list_groups(
     )
 
 
-@router.get("/{group_id}", summary="Read a group", responses=problems(*READ))
-async def get_group(group_id: GroupId, user: Reader, groups: GroupsDep, store: StoreDep) -> GroupDetail:
+@router.get(
+    "/{group_id}",
+    summary="Read a group",
+    responses={
+        200: {"headers": {"ETag": {"description": "The group's revision, for `If-Match`.", "schema": ETAG}}},
+        **problems(*READ),
+    },
+)
+async def get_group(
+    group_id: GroupId, user: Reader, groups: GroupsDep, store: StoreDep, response: Response
+) -> GroupDetail:
     """The proposal, its reviews and audit trail, every member with the project they linked, and each linked
-    project's stage; for the group's members and the center."""
+    project's stage; for the group's members and the center. The `ETag` is the group's revision: send it as
+    `If-Match` with a review or a revision to act only on what you read."""
     view = await readable_group(groups, store, user, group_id)
+    response.headers["ETag"] = etag_of(view.revision)
     linked = await store.run(_linked_projects, view)
     return GroupDetail(**GroupPublic.of(view).model_dump(), projects=linked)
 

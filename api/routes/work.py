@@ -8,13 +8,14 @@ from fastapi import APIRouter, File, Form, Path, Response, UploadFile, status
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from api.auth import Osa, Reader, Student
+from api.auth import Osa, ProjectReader, Student
 from api.deps import Acting, BlobsDep, IdempotencyKey, ProjectId, ProjectsDep, SettingsDep, StoreDep
 from api.errors import ACT, READ, problems
 from api.reading import readable_project
 from api.schemas.projects import ActionResult, VerificationRequest, WithdrawalRequest
 from api.uploads import clean_upload, read_bounded, safe_filename
 from blobs import digest_of
+from clients.gateway import Unavailable
 from domain.commands import VerifyHours, WithdrawItem
 from domain.errors import Code, RuleViolation
 from domain.vocabulary import EvidenceKind
@@ -80,7 +81,8 @@ async def add_evidence(
 
     The image is stored only once the project accepted it, so a refused upload leaves nothing behind; the
     project keeps the reference before it answers, so no stored image is ever unreferenced. Should the store
-    fail after the project accepted, the same request retried with its Idempotency-Key stores it."""
+    fail after the project accepted, the same request retried with its Idempotency-Key stores it; a 503 that
+    says the upload may have been applied has stored the image already."""
     data = await read_bounded(file, settings.max_upload_bytes)
     image = await run_in_threadpool(clean_upload, data, settings.max_image_pixels)
     blob = BlobRef(
@@ -95,7 +97,14 @@ async def add_evidence(
         pages=image.pages,
     )
     command = EvidenceInput(kind=kind, caption=caption, blob=blob)
-    result = await act(user, project_id, ProjectWorkflow.add_evidence, command, idempotency_key)
+    try:
+        result = await act(user, project_id, ProjectWorkflow.add_evidence, command, idempotency_key)
+    except Unavailable as unanswered:
+        if unanswered.maybe_applied:
+            # The project may take it once a worker answers: the image must then be there. Content-addressed,
+            # so a retry stores nothing twice; unreferenced, garbage collection removes it after its grace.
+            await blobs.put(image.data)
+        raise
     await blobs.put(image.data)
     return result
 
@@ -118,7 +127,7 @@ async def add_evidence(
 async def get_evidence(
     project_id: ProjectId,
     evidence_id: ItemId,
-    user: Reader,
+    user: ProjectReader,
     projects: ProjectsDep,
     store: StoreDep,
     blobs: BlobsDep,

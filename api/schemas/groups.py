@@ -7,9 +7,11 @@ from typing import Self
 
 from pydantic import BaseModel, Field
 
+from api.schemas.projects import Envelope
 from domain.groups import GroupAuditEntry, GroupProposal, GroupStage, GroupView
 from domain.review import ReviewRecord
 from domain.stages import Stage
+from domain.vocabulary import Priority
 
 
 class GroupMemberPublic(BaseModel):
@@ -27,7 +29,7 @@ class GroupPublic(BaseModel):
     created_at: datetime
     stage_since: datetime
     proposal: GroupProposal
-    priority: str
+    priority: Priority
     proposal_version: int
     reviews: list[ReviewRecord]
     members: list[GroupMemberPublic]
@@ -84,8 +86,8 @@ class GroupPage(BaseModel):
     offset: int
 
 
-class GroupActionResult(BaseModel):
-    """What every action on a group answers: the group as it now stands, and the id of what it created."""
+class GroupActionResult(Envelope):
+    """What every action on a group answers: the envelope of a project's action, with the group as it now
+    stands in `group`."""
 
     group: GroupPublic
-    created_id: str | None = None

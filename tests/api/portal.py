@@ -39,7 +39,7 @@ def proposal(**changes: Any) -> dict[str, Any]:
 def closure_report() -> dict[str, Any]:
     return {
         "narrative": "We ran a reading club for twelve weeks and learned how to keep pupils engaged. " * 2,
-        "indicators": {"civic_consciousness": "Pupils now run the book exchange themselves."},
+        "indicators": [{"indicator": "civic_consciousness", "how": "Pupils now run the book exchange themselves."}],
     }
 
 

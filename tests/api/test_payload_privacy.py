@@ -101,7 +101,8 @@ async def lifecycle(http: httpx.AsyncClient, settings: Settings, client: Client)
     record = {"file": ("talk.png", png(), "image/png")}
     caption = {"kind": "reflection", "caption": personal["reflection caption"]}
     await call("POST", f"{base}/evidence", student, 201, files=record, data=caption)
-    report = {"narrative": personal["narrative"], "indicators": {"civic_consciousness": personal["indicator note"]}}
+    note = {"indicator": "civic_consciousness", "how": personal["indicator note"]}
+    report = {"narrative": personal["narrative"], "indicators": [note]}
     await call("POST", f"{base}/closure-report", student, json=report)
     revise = {"result": "revise", "feedback": personal["revision feedback"]}
     assert (await call("POST", f"{base}/evaluation", faculty, json=revise))["project"]["stage"] == "REVISION_REQUESTED"
