@@ -1,5 +1,8 @@
 """The directory's own audit trail (R24) and the read model of group proposals (R8 digest, R9 lists).
 
+Groups that finished before this revision are copied into the read model from the archive, so every group
+kept on record is listed; running groups join it with their next action.
+
 Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-01 13:00:00
@@ -7,7 +10,10 @@ Create Date: 2026-12-01 13:00:00
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -57,6 +63,51 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("group_id", "student_id"),
     )
     op.create_index("ix_group_member_student_id", "group_member", ["student_id"])
+    _list_archived_groups()
+
+
+def _instant(text: str, sqlite: bool) -> datetime:
+    """As store.types.UTCDateTime stores it: UTC, without an offset on SQLite."""
+    utc = datetime.fromisoformat(text).astimezone(UTC)
+    return utc.replace(tzinfo=None) if sqlite else utc
+
+
+def _list_archived_groups() -> None:
+    connection = op.get_bind()
+    sqlite = connection.dialect.name == "sqlite"
+    archive = sa.table("archive", sa.column("kind", sa.String()), sa.column("view_json", sa.Text()))
+    groups = sa.table(
+        "group_proposal",
+        *(sa.column(name, sa.String()) for name in ("id", "applicant_id", "stage", "title", "category", "priority")),
+        sa.column("created_at", sa.DateTime(timezone=True)),
+        sa.column("stage_since", sa.DateTime(timezone=True)),
+        sa.column("revision", sa.Integer()),
+    )
+    members = sa.table(
+        "group_member", sa.column("group_id", sa.String()), sa.column("student_id", sa.String()),
+        sa.column("project_id", sa.String()),
+    )
+    for (view_json,) in connection.execute(sa.select(archive.c.view_json).where(archive.c.kind == "group")):
+        view: dict[str, Any] = json.loads(view_json)
+        connection.execute(
+            groups.insert().values(
+                id=view["id"],
+                applicant_id=view["applicant_id"],
+                stage=view["stage"],
+                title=view["proposal"]["title"],
+                category=view["proposal"]["category"],
+                priority=view["priority"],
+                created_at=_instant(view["created_at"], sqlite),
+                stage_since=_instant(view["stage_since"], sqlite),
+                revision=view["revision"],
+            )
+        )
+        for member in view["members"]:
+            connection.execute(
+                members.insert().values(
+                    group_id=view["id"], student_id=member["student_id"], project_id=member.get("project_id")
+                )
+            )
 
 
 def downgrade() -> None:
