@@ -12,6 +12,7 @@ from domain.audit import AuditRecord, write_audit
 from domain.errors import Problem
 from domain.notices import Notice, owe
 from domain.people import Faculty, StudentStanding
+from domain.profile import NTUST_V1, CourseProfile, ProfileRef
 from domain.proposal import Proposal
 from domain.review import ReviewRecord
 from domain.stages import Stage
@@ -121,10 +122,13 @@ class ProjectState(BaseModel):
     # The submission request's fingerprint: a retried submission under the same Idempotency-Key but with
     # another body is recognised and refused (SPEC §4), not silently answered with this project.
     submitted_fingerprint: str | None = None
+    # The course profile the project started with and keeps (SPEC §7); absent in state recorded before
+    # profiles, which is NTUST's first.
+    profile: CourseProfile = NTUST_V1
 
     @property
     def counted_hours(self) -> Decimal:
-        return counted_hours(self.hours)
+        return counted_hours(self.hours, self.profile.hours.counted_kinds)
 
     @property
     def evaluation_started_at(self) -> datetime | None:
@@ -138,7 +142,10 @@ class ProjectState(BaseModel):
 
     def missing_for_closure(self) -> list[Problem]:
         return closure_checklist(
-            supervisor_confirmed=self.supervisor is not None, entries=self.hours, evidence=self.evidence
+            supervisor_confirmed=self.supervisor is not None,
+            entries=self.hours,
+            evidence=self.evidence,
+            profile=self.profile,
         )
 
     def record(self, actor: Actor, at: datetime, action: str, detail: str = "") -> None:
@@ -174,6 +181,7 @@ class ProjectView(BaseModel):
     hours: list[HoursEntry]
     counted_hours: Decimal
     required_hours: Decimal = REQUIRED_HOURS
+    profile: ProfileRef = NTUST_V1.ref  # which course profile the project follows (SPEC §7)
     evidence: list[Evidence]
     submission: Submission | None
     evaluations: list[EvaluationRecord]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from domain import leaving
-from domain.deadlines import REMINDER_REQUEST_INTERVAL, invitation_expires_at
+from domain.deadlines import invitation_expires_at, reminder_request_interval
 from domain.nudges import next_nudge
 from domain.project import ProjectState, ProjectSummary, ProjectView
 from domain.stages import Stage
@@ -14,9 +14,10 @@ from domain.stages import Stage
 def deadlines(state: ProjectState, now: datetime | None = None) -> dict[str, datetime]:
     found: dict[str, datetime] = {}
     if state.stage is Stage.SUPERVISOR_INVITED and state.invitation is not None:
-        found["invitation_expires_at"] = invitation_expires_at(state.invitation.invited_at)
+        found["invitation_expires_at"] = invitation_expires_at(state.invitation.invited_at, state.profile.schedule)
     if state.stage is Stage.EVALUATION_PENDING and state.last_reminder_request_at is not None:
-        found["reminder_request_allowed_from"] = state.last_reminder_request_at + REMINDER_REQUEST_INTERVAL
+        allowed = state.last_reminder_request_at + reminder_request_interval(state.profile.schedule)
+        found["reminder_request_allowed_from"] = allowed
     if state.deadline is not None and not state.stage.is_final:
         found["semester_deadline"] = state.deadline
     departure = leaving.active_departure(state)
@@ -44,6 +45,8 @@ def build_view(state: ProjectState, now: datetime) -> ProjectView:
         needs_reassignment=leaving.needs_reassignment(state),
         hours=state.hours,
         counted_hours=state.counted_hours,
+        required_hours=state.profile.hours.required,
+        profile=state.profile.ref,
         evidence=state.evidence,
         submission=state.submission,
         evaluations=state.evaluations,

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from domain.errors import Code, Problem
-from domain.vocabulary import EvidenceKind, HourKind, HourSource, Indicator
+from domain.profile import FRAME_ID_PATTERN, NTUST_V1, CourseProfile
+from domain.vocabulary import EvidenceKind, HourKind, HourSource
 
-REQUIRED_HOURS = Decimal(36)  # R15
+REQUIRED_HOURS = Decimal(36)  # R15 (NTUST's; a project's own is its profile's `hours.required`)
+COUNTED_KINDS = frozenset({HourKind.EXECUTION})  # R14 (NTUST's; a project's own is `hours.counted_kinds`)
 MAX_HOURS_PER_DAY = Decimal(12)  # R14
 REQUIRED_PARTICIPATION_PHOTOS = 3  # R16
 MIN_PARTICIPATION_CAPTION = 20  # R16: "a detailed caption"
@@ -57,15 +61,19 @@ class HoursEntry(HoursInput):
     @property
     def counts(self) -> bool:
         """R14/R15: execution hours count; club hours only once OSA verified them."""
-        if self.kind is not HourKind.EXECUTION:
+        return self.counts_among(COUNTED_KINDS)
+
+    def counts_among(self, kinds: Collection[HourKind]) -> bool:
+        """R14/R15 under a profile: hours of a counted kind count; club hours only once OSA verified them."""
+        if self.kind not in kinds:
             return False
         if self.source is HourSource.CAMPUS_CLUB:
             return self.verification is not None and self.verification.verified
         return True
 
 
-def counted_hours(entries: list[HoursEntry]) -> Decimal:
-    return sum((entry.hours for entry in entries if entry.counts), Decimal(0))
+def counted_hours(entries: list[HoursEntry], kinds: Collection[HourKind] = COUNTED_KINDS) -> Decimal:
+    return sum((entry.hours for entry in entries if entry.counts_among(kinds)), Decimal(0))
 
 
 def hours_on(entries: list[HoursEntry], day: date) -> Decimal:
@@ -117,48 +125,54 @@ class ClosureReport(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True)
 
     narrative: str = Field(min_length=50, max_length=50000)
-    indicators: dict[Indicator, str]
+    # Keyed by the ids of the project profile's frame (indicators or competencies).
+    indicators: dict[Annotated[str, StringConstraints(pattern=FRAME_ID_PATTERN)], str]
 
     @field_validator("indicators")
     @classmethod
-    def _notes_written(cls, value: dict[Indicator, str]) -> dict[Indicator, str]:
+    def _notes_written(cls, value: dict[str, str]) -> dict[str, str]:
         if any(len(note.strip()) < 10 for note in value.values()):
             raise ValueError("each indicator note needs at least 10 characters")
         return value
 
 
 def closure_checklist(
-    *, supervisor_confirmed: bool, entries: list[HoursEntry], evidence: list[Evidence]
+    *,
+    supervisor_confirmed: bool,
+    entries: list[HoursEntry],
+    evidence: list[Evidence],
+    profile: CourseProfile = NTUST_V1,
 ) -> list[Problem]:
-    """R18: everything still missing before a closure report may be submitted, each item named."""
+    """R18: everything still missing before a closure report may be submitted, each item named; the numbers
+    (hours and the kinds that count, photos, reflection records) are the project profile's."""
     missing: list[Problem] = []
     if not supervisor_confirmed:
         missing.append(
             Problem(code=Code.SUPERVISOR_NOT_CONFIRMED, detail="No supervisor has confirmed this project yet.")
         )
-    counted = counted_hours(entries)
-    if counted < REQUIRED_HOURS:
-        pending = sum((e.hours for e in entries if e.awaits_verification and e.kind is HourKind.EXECUTION), Decimal(0))
+    kinds = profile.hours.counted_kinds
+    counted, required = counted_hours(entries, kinds), profile.hours.required
+    if counted < required:
+        pending = sum((e.hours for e in entries if e.awaits_verification and e.kind in kinds), Decimal(0))
         note = f" ({pending} club hours await verification by the Office of Student Affairs)" if pending else ""
+        what = "execution" if set(kinds) == COUNTED_KINDS else "counted (" + ", ".join(k.value for k in kinds) + ")"
         missing.append(
-            Problem(
-                code=Code.HOURS_BELOW_MINIMUM,
-                detail=f"{counted} of {REQUIRED_HOURS} execution hours counted{note}.",
-            )
+            Problem(code=Code.HOURS_BELOW_MINIMUM, detail=f"{counted} of {required} {what} hours counted{note}.")
         )
-    photos = sum(1 for e in evidence if e.kind is EvidenceKind.PARTICIPATION)
-    if photos < REQUIRED_PARTICIPATION_PHOTOS:
+    photos, wanted = (
+        sum(1 for e in evidence if e.kind is EvidenceKind.PARTICIPATION),
+        profile.evidence.participation_photos,
+    )
+    if photos < wanted:
         missing.append(
-            Problem(
-                code=Code.PHOTOS_MISSING,
-                detail=f"{photos} of {REQUIRED_PARTICIPATION_PHOTOS} captioned participation photos uploaded.",
-            )
+            Problem(code=Code.PHOTOS_MISSING, detail=f"{photos} of {wanted} captioned participation photos uploaded.")
         )
-    if not any(e.kind is EvidenceKind.REFLECTION for e in evidence):
-        missing.append(
-            Problem(
-                code=Code.REFLECTION_RECORD_MISSING,
-                detail="No photo or record of the reflection session with the supervisor uploaded yet.",
-            )
+    records, wanted = sum(1 for e in evidence if e.kind is EvidenceKind.REFLECTION), profile.evidence.reflection_records
+    if records < wanted:
+        detail = (
+            "No photo or record of the reflection session with the supervisor uploaded yet."
+            if records == 0
+            else f"{records} of {wanted} records of the reflection sessions with the supervisor uploaded."
         )
+        missing.append(Problem(code=Code.REFLECTION_RECORD_MISSING, detail=detail))
     return missing

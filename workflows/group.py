@@ -209,6 +209,7 @@ class GroupWorkflow:
             group_approved=True,
             standing=link.standing,
             fingerprint=link.fingerprint,
+            profile=link.profile,
         )
         await workflow.start_child_workflow(
             ProjectWorkflow.run,

@@ -10,7 +10,7 @@ from api.errors import ACT, problems
 from api.schemas.projects import ActionResult, InvitationRequest
 from domain.commands import CancelInvitation, InvitationResponse, Invite
 from domain.errors import Code
-from domain.people import check_can_supervise
+from domain.people import require_in_directory
 from store import directory
 from workflows.project import ProjectWorkflow
 
@@ -30,11 +30,12 @@ async def invite_supervisor(
     store: StoreDep,
     idempotency_key: IdempotencyKey = None,
 ) -> ActionResult:
-    """R10: the teacher must be in the faculty directory with an eligible rank (never staff). One
-    invitation is pending at a time (R12). `warning` is set when the teacher leaves NTUST after a
-    semester (R13)."""
+    """R10: the teacher must be in the faculty directory with a rank the project's course profile accepts
+    (never staff). One invitation is pending at a time (R12). `warning` is set when the teacher leaves NTUST
+    after a semester (R13)."""
     found = await store.run(directory.find_faculty_by_email, str(body.faculty_email))
-    faculty = check_can_supervise(found, str(body.faculty_email))
+    # The rank is checked by the project itself, against the profile it started with.
+    faculty = require_in_directory(found, str(body.faculty_email))
     command = Invite(faculty=faculty, reflection_format=body.reflection_format)
     return await act(user, project_id, ProjectWorkflow.invite, command, idempotency_key, request=body)
 
