@@ -189,7 +189,8 @@ class CourseProfile(_Part):
                 f"(choose from {', '.join(self.frame.ids)})"
             )
         if problems:
-            raise RuleViolation(Code.VALIDATION_ERROR, "; ".join(problems).capitalize() + ".")
+            text = "; ".join(problems)
+            raise RuleViolation(Code.VALIDATION_ERROR, text[0].upper() + text[1:] + ".")
 
 
 class ProfileRef(BaseModel):

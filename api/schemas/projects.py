@@ -9,6 +9,7 @@ from typing import Self
 from pydantic import BaseModel, EmailStr, Field
 
 from domain.errors import Problem
+from domain.profile import ProfileRef
 from domain.project import (
     AuditEntry,
     Credit,
@@ -83,6 +84,7 @@ class ProjectPublic(BaseModel):
     hours: list[HoursEntry]
     counted_hours: Decimal
     required_hours: Decimal
+    profile: ProfileRef  # the course profile the project started with and follows (SPEC §7)
     evidence: list[Evidence]
     submission: Submission | None
     evaluations: list[EvaluationRecord]
