@@ -4,6 +4,7 @@ profile that breaks a rule, naming the field."""
 from __future__ import annotations
 
 import tomllib
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +66,7 @@ def test_ntust_is_the_default_and_its_file_is_the_frozen_first_version() -> None
 def test_ntust_profile_holds_todays_numbers() -> None:
     """NTUST v1 reproduces the course as the rules had it hard-coded: R5-R8, R10, R12, R14-R16, R20, R23."""
     p = NTUST_V1
-    assert (p.course.code, p.course.credits) == ("TC1010", 1)
+    assert (p.course.code, p.course.credits) == ("TC1010", Decimal(1))
     assert p.hours.required == REQUIRED_HOURS == 36
     assert p.hours.counted_kinds == [HourKind.EXECUTION]
     assert (p.evidence.participation_photos, p.evidence.reflection_records) == (REQUIRED_PARTICIPATION_PHOTOS, 1)
@@ -104,7 +105,7 @@ def test_a_profile_by_path(tmp_path: Path) -> None:
     data["hours"]["required"] = 40
     path = write(tmp_path, data)
     profile = Settings(course_profile=path).profile
-    assert (profile.version, profile.hours.required) == (2, 40)
+    assert (profile.version, profile.hours.required) == (2, Decimal(40))
 
 
 @pytest.mark.parametrize(
@@ -149,5 +150,5 @@ def test_unknown_name_missing_file_and_broken_toml_are_refused(tmp_path: Path) -
 def test_profile_is_frozen() -> None:
     """A profile is shared by every project that started with it: nothing can change it in place."""
     with pytest.raises(ValidationError):
-        NTUST_V1.hours.required = 10  # type: ignore[misc]
+        NTUST_V1.hours.required = Decimal(10)  # type: ignore[misc]
     assert isinstance(CourseProfile.model_validate(NTUST_V1.model_dump(mode="json")), CourseProfile)
