@@ -8,7 +8,7 @@ never sends a day's digest twice.
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 import structlog
@@ -23,7 +23,6 @@ from activities.mail.sending import MailSender, SmtpSender, build_message, cente
 from config.settings import Settings
 from domain.digest import (
     DIGEST_STAGE,
-    REVIEW_WAIT,
     DigestItem,
     digest_items,
     digest_key,
@@ -64,16 +63,22 @@ class DigestActivities:
         return DigestResult(project_ids=[item.project_id for item in items])
 
     def _waiting(self, at: datetime) -> list[DigestItem]:
+        wait = self._wait
         with session(self._engine) as s:
-            waiting = projects_in_stage_since(s, DIGEST_STAGE, waiting_since_cutoff(at))
-        return digest_items(waiting, at)
+            waiting = projects_in_stage_since(s, DIGEST_STAGE, waiting_since_cutoff(at, wait))
+        return digest_items(waiting, at, wait)
+
+    @property
+    def _wait(self) -> timedelta:
+        """R8: how long a proposal waits before the digest lists it (the deployment's profile's)."""
+        return timedelta(days=self._settings.profile.schedule.review_digest_after_days)
 
     def _prepare(self, key: str, items: list[DigestItem], at: datetime, now: datetime) -> EmailMessage:
         settings = self._settings
         base = settings.public_url.rstrip("/")
         variables = {
             "items": [{**item.model_dump(), "url": project_url(settings, item.project_id)} for item in items],
-            "wait_days": REVIEW_WAIT.days,
+            "wait_days": self._wait.days,
             "next_digest_at": next_digest_at(at),
         }
         content = render_mail(
@@ -82,6 +87,7 @@ class DigestActivities:
             language=settings.mail_language,
             center_email=settings.center_email,
             project=None,
+            course=settings.profile.course,
             link=f"{base}/v1/projects?stage={DIGEST_STAGE.value}",
         )
         recipient = center_recipient(settings)

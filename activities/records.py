@@ -44,7 +44,7 @@ class RecordsActivities:
                 unsent.append(notice.key)
                 continue
             try:
-                await self._notifier.deliver(request.summary, notice, request.at)
+                await self._notifier.deliver(request.summary, notice, request.at, request.profile)
             except ApplicationError:
                 unsent.append(notice.key)
         if unsent:

@@ -30,9 +30,10 @@ def next_digest_at(now: datetime) -> datetime:
     return at if at > now else taipei_time_utc(day + timedelta(days=1), DIGEST_CLOCK)
 
 
-def waiting_since_cutoff(at: datetime) -> datetime:
-    """Proposals in review since this instant or earlier belong in the digest due at `at`."""
-    return at - REVIEW_WAIT
+def waiting_since_cutoff(at: datetime, wait: timedelta = REVIEW_WAIT) -> datetime:
+    """Proposals in review since this instant or earlier belong in the digest due at `at` (the wait is the
+    course profile's `review_digest_after_days`; NTUST's 3 days by default)."""
+    return at - wait
 
 
 def digest_key(at: datetime) -> str:
@@ -50,9 +51,9 @@ class DigestItem(BaseModel):
     days_waiting: int
 
 
-def digest_items(waiting: list[ProjectSummary], at: datetime) -> list[DigestItem]:
+def digest_items(waiting: list[ProjectSummary], at: datetime, wait: timedelta = REVIEW_WAIT) -> list[DigestItem]:
     """The proposals of `waiting` that belong in the digest due at `at`, longest waiting first."""
-    cutoff = waiting_since_cutoff(at)
+    cutoff = waiting_since_cutoff(at, wait)
     due = [p for p in waiting if p.stage is DIGEST_STAGE and p.stage_since <= cutoff]
     return [
         DigestItem(

@@ -47,6 +47,7 @@ class Course(_Part):
     title: Bilingual
     credits: Decimal = Field(gt=0, le=20)
     university: Bilingual
+    university_short: Bilingual  # as a mail's footer names it: "NTUST", "臺灣科技大學"
     office: Bilingual
 
 
@@ -217,6 +218,7 @@ NTUST_V1 = CourseProfile(
         title=Bilingual(en="Social Practice", zh="社會實踐"),
         credits=Decimal(1),
         university=Bilingual(en="National Taiwan University of Science and Technology", zh="國立臺灣科技大學"),
+        university_short=Bilingual(en="NTUST", zh="臺灣科技大學"),
         office=Bilingual(en="Center for General Education", zh="通識教育中心"),
     ),
     hours=HoursRule(required=Decimal(36), counted_kinds=[HourKind.EXECUTION]),

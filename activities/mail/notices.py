@@ -30,6 +30,7 @@ from activities.mail.sending import (
 )
 from config.settings import Settings
 from domain.notices import Notice
+from domain.profile import NTUST_V1, CourseProfile
 from domain.project import ProjectSummary
 from domain.vocabulary import Role
 from store import outbox
@@ -62,7 +63,9 @@ class Notifier:
         self._engine = engine
         self._outbox = Outbox(engine, sender)
 
-    async def deliver(self, summary: ProjectSummary, notice: Notice, at: datetime | None) -> None:
+    async def deliver(
+        self, summary: ProjectSummary, notice: Notice, at: datetime | None, profile: CourseProfile = NTUST_V1
+    ) -> None:
         """Send one notice; an SMTP failure raises `ApplicationError` (type MailNotSent) to be retried."""
         mail = OutboxMail(
             key=notice.key,
@@ -73,10 +76,12 @@ class Notifier:
         )
         # The mail speaks of the project's time (workflow time) when the workflow gave it, so days waited and
         # dates due read the same whenever a retry finally sends it.
-        await self._outbox.send_once(mail, lambda token_id, now: self._prepare(summary, notice, token_id, at or now))
+        await self._outbox.send_once(
+            mail, lambda token_id, now: self._prepare(summary, notice, token_id, at or now, profile)
+        )
 
     def _prepare(
-        self, summary: ProjectSummary, notice: Notice, token_id: str | None, now: datetime
+        self, summary: ProjectSummary, notice: Notice, token_id: str | None, now: datetime, profile: CourseProfile
     ) -> EmailMessage | None:
         """Resolve the recipient, issue (or re-issue) the action link, render; None if undeliverable."""
         settings = self._settings
@@ -99,6 +104,7 @@ class Notifier:
                 supervisor=f"{supervisor.name} ({supervisor.id})" if supervisor else supervisor_id,
                 link=link,
                 link_expires_at=claims.expires_at if claims else None,
+                profile=profile,
             )
             content = render_notice(
                 view, language=mail_language(settings, recipient), center_email=settings.center_email
@@ -121,4 +127,4 @@ class MailActivities:
     async def deliver_notices(self, batch: NoticeBatch) -> None:
         """Send the batch's notices in order; each at most once per key (`activities.mail.outbox`)."""
         for notice in batch.notices:
-            await self._notifier.deliver(batch.summary, notice, batch.at)
+            await self._notifier.deliver(batch.summary, notice, batch.at, batch.profile)

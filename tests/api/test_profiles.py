@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
+from email.message import EmailMessage
 from typing import Any
 
 import httpx
@@ -16,6 +17,8 @@ from temporalio.testing import WorkflowEnvironment
 from api.main import create_app
 from config.settings import Settings
 from tests.api.portal import REFLECTION_CAPTION, Portal, jpeg, png, unique
+from tests.api.support import eventually
+from tests.support.mailsink import MailSink
 
 COMPETENCY = "compassion_empathy"
 
@@ -56,11 +59,11 @@ async def call(portal: Portal, method: str, path: str, headers: dict[str, str], 
     return response.json()
 
 
-async def test_ntnu_profile_runs_a_project_from_proposal_to_credit(ntnu: Portal) -> None:
+async def test_ntnu_profile_runs_a_project_from_proposal_to_credit(ntnu: Portal, mail_sink: MailSink) -> None:
     """Under NTNU's profile: NTUST's indicators and a category NTNU does not accept are refused, a lecturer
-    may supervise, 24 hours count with reflection hours among them, two photos and two reflection records
-    complete the evidence, the closure report notes the chosen competency, and the project passes with the
-    credit; the view names the profile throughout."""
+    may supervise (and is invited in NTNU's course's name), 24 hours count with reflection hours among them,
+    two photos and two reflection records complete the evidence, the closure report notes the chosen
+    competency, and the project passes with the credit; the view names the profile throughout."""
     student_id = await ntnu.add_student()
     lecturer = await ntnu.add_faculty(rank="lecturer")
     student, teacher = ntnu.student(student_id), ntnu.faculty(lecturer["id"])
@@ -89,6 +92,12 @@ async def test_ntnu_profile_runs_a_project_from_proposal_to_credit(ntnu: Portal)
     invited_at = datetime.fromisoformat(view["invitation"]["invited_at"])
     assert datetime.fromisoformat(view["deadlines"]["invitation_expires_at"]) == invited_at + timedelta(days=10)
     assert view["next_nudge"]["at"] == (invited_at + timedelta(days=2)).isoformat()
+    mails = await eventually(lambda: _mails(mail_sink, lecturer["email"]), bool)
+    text = _text(mails[0])
+    assert "(course SPC-101, 2 credits, pass/fail)" in text
+    assert "（課程 SPC-101，2 學分" in text  # noqa: RUF001 (full-width punctuation is right in Chinese)
+    assert "Social Practice (SPC-101) · Social Practice Center, NTNU." in text
+    assert "TC1010" not in text and "NTUST" not in text
     await call(ntnu, "POST", f"{base}/invitation/response", teacher, json={"accept": True})
 
     start = date(2026, 3, 2)
@@ -208,3 +217,13 @@ async def test_running_project_keeps_its_profile_when_the_setting_changes(portal
     assert invited["project"]["stage"] == "SUPERVISOR_INVITED"
     view = await portal.view(project_id)
     assert (view["required_hours"], view["profile"]["name"]) == ("24", "ntnu")
+
+
+async def _mails(sink: MailSink, address: str) -> list[EmailMessage]:
+    return sink.to(address)
+
+
+def _text(message: EmailMessage) -> str:
+    body = message.get_body(preferencelist=("plain",))
+    assert body is not None
+    return str(body.get_content())

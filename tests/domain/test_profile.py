@@ -10,10 +10,11 @@ import pytest
 
 from config.course_profile import load_profile
 from domain.commands import Invite, Review, ReviseProposal
+from domain.digest import digest_items
 from domain.errors import Code, RuleViolation
 from domain.nudges import NudgeKind, planned_nudges
 from domain.profile import NTUST_V1
-from domain.project import ProjectState
+from domain.project import ProjectState, ProjectSummary
 from domain.proposal import Proposal
 from domain.stages import Stage
 from domain.transitions import (
@@ -189,3 +190,29 @@ def test_evaluation_nudges_and_reminder_requests_follow_the_profiles_schedule() 
     with pytest.raises(RuleViolation) as refused:
         check_request_reminder(state.model_copy(update={"profile": NTUST_V1}), STUDENT, since + timedelta(days=2))
     assert refused.value.code is Code.RATE_LIMITED
+
+
+def test_review_digest_waits_the_profiles_days() -> None:
+    """R8 per profile: NTNU's digest lists a proposal after 2 days in review, NTUST's after 3."""
+    at = T0 + timedelta(days=10)
+    two_days = ProjectSummary(
+        id="two-days",
+        student_id=STUDENT.id,
+        semester_id="2026-fall",
+        stage=Stage.PROPOSAL_REVIEW,
+        title="Two days in review",
+        category="external",
+        priority="normal",
+        group_id=None,
+        supervisor_id=None,
+        invited_faculty_id=None,
+        counted_hours=Decimal(0),
+        created_at=at - timedelta(days=2),
+        stage_since=at - timedelta(days=2),
+        updated_at=at - timedelta(days=2),
+        revision=1,
+        credit_granted=None,
+    )
+    wait = timedelta(days=NTNU.schedule.review_digest_after_days)
+    assert [item.project_id for item in digest_items([two_days], at, wait)] == ["two-days"]
+    assert digest_items([two_days], at) == []
