@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from domain.profile import CourseProfile
+from domain.profile import NTUST_V1, CourseProfile, ProfileRef
 
 SHIPPED = files("config") / "profiles"
 
@@ -40,6 +40,21 @@ def load_profile(name_or_path: str) -> CourseProfile:
             raise ProfileError(f"course profile {name_or_path!r}: no such profile (shipped: {shipped}; or give a path)")
         text, where = resource.read_text(encoding="utf-8"), f"{name_or_path} (shipped)"
     return parse_profile(text, where)
+
+
+def profile_for(ref: ProfileRef, current: CourseProfile) -> CourseProfile:
+    """The profile a project names, for what a page says about it: the deployment's when it is that one,
+    NTUST's first, or a shipped profile of that name and version; else the deployment's (its numbers are
+    the project's own wherever the project checks a rule, this is only for words on a page)."""
+    if ref == current.ref:
+        return current
+    if ref == NTUST_V1.ref:
+        return NTUST_V1
+    if ref.name in shipped_profiles():
+        shipped = load_profile(ref.name)
+        if shipped.ref == ref:
+            return shipped
+    return current
 
 
 def parse_profile(text: str, where: str) -> CourseProfile:

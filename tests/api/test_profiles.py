@@ -18,6 +18,7 @@ from api.main import create_app
 from config.settings import Settings
 from tests.api.portal import REFLECTION_CAPTION, Portal, jpeg, png, unique
 from tests.api.support import eventually
+from tests.support.actionlinks import mailed_link
 from tests.support.mailsink import MailSink
 
 COMPETENCY = "compassion_empathy"
@@ -98,6 +99,10 @@ async def test_ntnu_profile_runs_a_project_from_proposal_to_credit(ntnu: Portal,
     assert "（課程 SPC-101，2 學分" in text  # noqa: RUF001 (full-width punctuation is right in Chinese)
     assert "Social Practice (SPC-101) · Social Practice Center, NTNU." in text
     assert "TC1010" not in text and "NTUST" not in text
+    page = await ntnu.http.get(await mailed_link(mail_sink, lecturer["email"], "Invitation"))
+    assert page.status_code == 200
+    assert "(course SPC-101, 2 credits, pass/fail)" in page.text and "Social Practice (SPC-101) · NTNU" in page.text
+    assert "Social practice competencies the project serves" in page.text and "Compassion and empathy" in page.text
     await call(ntnu, "POST", f"{base}/invitation/response", teacher, json={"accept": True})
 
     start = date(2026, 3, 2)
