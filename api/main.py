@@ -28,6 +28,7 @@ from api.routes import (
     directory,
     groups,
     health,
+    profile,
     projects,
     proposal,
     semesters,
@@ -58,7 +59,20 @@ submit the closure report and have it evaluated.
   answers the first outcome. `503` and `429` say when to retry in `Retry-After`.
 """
 
-ROUTERS = (health, directory, projects, proposal, supervision, work, closure, actions, steering, groups, semesters)
+ROUTERS = (
+    health,
+    directory,
+    projects,
+    proposal,
+    supervision,
+    work,
+    closure,
+    actions,
+    steering,
+    groups,
+    semesters,
+    profile,
+)
 
 
 def create_app(settings: Settings | None = None, *, temporal_client: Client | None = None) -> FastAPI:

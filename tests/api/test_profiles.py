@@ -232,3 +232,18 @@ def _text(message: EmailMessage) -> str:
     body = message.get_body(preferencelist=("plain",))
     assert body is not None
     return str(body.get_content())
+
+
+async def test_portal_reads_the_profile_new_projects_start_under(portal: Portal, ntnu: Portal) -> None:
+    """GET /v1/profile: the deployment's profile for the portal's proposal form (frame ids and names, the
+    numbers, what the course accepts); any signed-in role may read it, nobody anonymous."""
+    ntust = portal.ok(await portal.http.get("/v1/profile", headers=portal.student("B1")))
+    assert (ntust["name"], ntust["course_code"], ntust["required_hours"]) == ("ntust", "TC1010", "36")
+    assert [item["id"] for item in ntust["frame"]][:2] == ["knowledge_into_practice", "civic_consciousness"]
+    other = ntnu.ok(await ntnu.http.get("/v1/profile", headers=ntnu.faculty("T1")))
+    assert (other["frame_kind"], other["frame"][1]) == (
+        "competencies",
+        {"id": COMPETENCY, "en": "Compassion and empathy", "zh": "關懷與同理"},
+    )
+    assert "skill_building" not in other["categories"] and "lecturer" in other["eligible_ranks"]
+    assert (await portal.http.get("/v1/profile")).status_code == 401
