@@ -18,6 +18,7 @@ class CreditRequest(BaseModel):
     student_id: str
     project_id: str
     passed_at: datetime
+    course_code: str = NTUST_V1.course.code  # the project's profile's, for the reason a credit is refused
 
 
 class SyncProject(BaseModel):
