@@ -47,7 +47,7 @@ class Course(_Part):
     title: Bilingual
     credits: Decimal = Field(gt=0, le=20)
     university: Bilingual
-    university_short: Bilingual  # as a mail's footer names it: "NTUST", "臺灣科技大學"
+    university_short: Bilingual  # as mails name it in a sentence: "NTUST", "臺科大"
     office: Bilingual
 
 
@@ -56,6 +56,11 @@ class HoursRule(_Part):
 
     required: Decimal = Field(gt=0, le=1000)
     counted_kinds: list[HourKind] = Field(min_length=1)
+
+    def kinds_in_words(self, names: dict[HourKind, str], conjunction: str) -> str:
+        """The counted kinds as a sentence names them: "execution", "execution and reflection"."""
+        words = [names[kind] for kind in self.counted_kinds]
+        return words[0] if len(words) == 1 else ", ".join(words[:-1]) + conjunction + words[-1]
 
     @model_validator(mode="after")
     def _rules(self) -> Self:
@@ -218,7 +223,7 @@ NTUST_V1 = CourseProfile(
         title=Bilingual(en="Social Practice", zh="社會實踐"),
         credits=Decimal(1),
         university=Bilingual(en="National Taiwan University of Science and Technology", zh="國立臺灣科技大學"),
-        university_short=Bilingual(en="NTUST", zh="臺灣科技大學"),
+        university_short=Bilingual(en="NTUST", zh="臺科大"),
         office=Bilingual(en="Center for General Education", zh="通識教育中心"),
     ),
     hours=HoursRule(required=Decimal(36), counted_kinds=[HourKind.EXECUTION]),

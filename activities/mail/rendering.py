@@ -17,6 +17,7 @@ from domain.profile import NTUST_V1, Course, CourseProfile
 from domain.project import ProjectSummary
 from domain.vocabulary import MailLanguage
 from rendering.env import MAIL_TEMPLATES_DIR, env
+from rendering.words import counted_kinds_en, counted_kinds_zh
 
 _BLOCKS = ("subject_en", "subject_zh", "en", "zh", "link_en", "link_zh")
 # Mails that are not a project's notice (they go out from activities other than deliver_notices).
@@ -105,6 +106,8 @@ def render_notice(view: MailView, *, language: MailLanguage = MailLanguage.BILIN
         "student": view.student,
         "supervisor": view.supervisor,
         "required_hours": f"{view.profile.hours.required:f}",
+        "counted_kinds_en": counted_kinds_en(view.profile),
+        "counted_kinds_zh": counted_kinds_zh(view.profile),
         "invitation_days": view.profile.schedule.invitation_expiry_days,
         "escalation_days": view.profile.schedule.evaluation_escalation_days,
         **moments(view.notice.context),

@@ -40,7 +40,7 @@ from domain.links import LinkAction, LinkClaims, token_id_of
 from domain.profile import CourseProfile
 from domain.project import AuditEntry, ProjectSummary, ProjectView
 from domain.vocabulary import EvidenceKind, ReflectionFormat
-from rendering.words import taipei
+from rendering.words import counted_kinds_en, taipei
 from store import directory, projects, tokens
 from workflows.messages import Outcome
 
@@ -161,6 +161,7 @@ class LinkPage:
             "course": profile.course,
             "frame": profile.frame,
             "frame_labels": {item.id: item.en for item in profile.frame.items},
+            "counted_kinds_en": counted_kinds_en(profile),
             "center_email": self.settings.center_email,
             "view": view,
             "student": names.student,

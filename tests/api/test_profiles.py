@@ -153,6 +153,10 @@ async def test_ntnu_profile_runs_a_project_from_proposal_to_credit(ntnu: Portal,
         data={"kind": "reflection", "caption": REFLECTION_CAPTION},
     )
     assert (await ntnu.view(project["id"]))["missing"] == []
+    student_email = f"{student_id.lower()}@mail.example.edu"
+    accepted = await eventually(lambda: _mails(mail_sink, student_email), lambda found: len(found) >= 2)
+    told = _text(next(m for m in accepted if "accepted" in str(m["Subject"])))
+    assert "at least 24 counted execution and reflection hours" in told and "24 小時採計的執行與反思時數" in told
 
     report = {"narrative": "Twelve weeks of visits taught me to listen before acting. " * 2, "indicators": {}}
     missing_note = await ntnu.http.post(f"{base}/closure-report", json=report, headers={**student, **key()})
