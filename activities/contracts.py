@@ -51,10 +51,25 @@ class ArchiveGroup(BaseModel):
     outcomes: list[tuple[str, str]] = []
 
 
+class Undelivered(BaseModel):
+    """A notice whose mail can never be delivered (`activities.mail.outbox`), and why."""
+
+    key: str
+    reason: str
+
+
 class Synced(BaseModel):
-    """The notices the sync could not send at once (the SMTP server did not take them): sent with retries."""
+    """The notices the sync could not send at once (the SMTP server did not take them): sent with retries;
+    and those that can never be sent (recorded in the project and reported to the center)."""
 
     unsent: list[str] = []
+    undeliverable: list[Undelivered] = []
+
+
+class Delivered(BaseModel):
+    """What a retried batch found it can never send."""
+
+    undeliverable: list[Undelivered] = []
 
 
 class NoticeBatch(BaseModel):

@@ -24,13 +24,17 @@ from config.settings import Settings
 from domain.digest import (
     DIGEST_STAGE,
     DigestItem,
+    WaitingGroup,
     digest_items,
     digest_key,
     next_digest_at,
     waiting_since_cutoff,
+    with_group_proposals,
 )
+from domain.groups import GroupStage
 from store import outbox
 from store.db import session
+from store.groups import groups_in_stage_since
 from store.projects import projects_in_stage_since
 
 log = structlog.get_logger(__name__)
@@ -66,7 +70,12 @@ class DigestActivities:
         wait = self._wait
         with session(self._engine) as s:
             waiting = projects_in_stage_since(s, DIGEST_STAGE, waiting_since_cutoff(at, wait))
-        return digest_items(waiting, at, wait)
+            groups = groups_in_stage_since(s, GroupStage.PROPOSAL_REVIEW, waiting_since_cutoff(at, wait))
+        waiting_groups = [
+            WaitingGroup(id=g.id, title=g.title, priority=g.priority, stage_since=g.stage_since, members=len(g.members))
+            for g in groups
+        ]
+        return with_group_proposals(digest_items(waiting, at, wait), waiting_groups, at, wait)
 
     @property
     def _wait(self) -> timedelta:
@@ -77,7 +86,7 @@ class DigestActivities:
         settings = self._settings
         base = settings.public_url.rstrip("/")
         variables = {
-            "items": [{**item.model_dump(), "url": project_url(settings, item.project_id)} for item in items],
+            "items": [{**item.model_dump(), "url": _url(settings, item)} for item in items],
             "wait_days": self._wait.days,
             "next_digest_at": next_digest_at(at),
         }
@@ -94,3 +103,10 @@ class DigestActivities:
         with session(self._engine) as s:
             outbox.set_prepared(s, key, recipient=recipient.address, subject=content.subject, token_id=None)
         return build_message(settings, key, recipient, content, now=now)
+
+
+def _url(settings: Settings, item: DigestItem) -> str:
+    """Where the center reviews the item: the project's page, or the group proposal (R9)."""
+    if item.kind == "group":
+        return f"{settings.public_url.rstrip('/')}/v1/groups/{item.project_id}"
+    return project_url(settings, item.project_id)

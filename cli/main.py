@@ -51,6 +51,18 @@ def worker() -> None:
     main()
 
 
+def multiprocess_metrics() -> None:
+    """Several server processes answer `/metrics` in turn: each writes its figures to files in one fresh
+    directory (inherited by the processes uvicorn starts), and any of them serves the sum."""
+    import os
+    import tempfile
+
+    from telemetry.metrics import MULTIPROCESS_DIR
+
+    if not os.environ.get(MULTIPROCESS_DIR):
+        os.environ[MULTIPROCESS_DIR] = tempfile.mkdtemp(prefix="praxis-metrics-")
+
+
 @app.command()
 def api(
     host: Annotated[str | None, typer.Option(help="Defaults to PRAXIS_API_HOST.")] = None,
@@ -62,6 +74,8 @@ def api(
 
     settings = get_settings()
     configure_logging(settings)
+    if workers > 1:
+        multiprocess_metrics()
     # log_config=None keeps the structlog setup above instead of uvicorn's own formatters.
     uvicorn.run(
         "api.main:app",

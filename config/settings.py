@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     worker_activity_task_polls: int = 8
     worker_max_concurrent_activities: int = 64
     worker_max_cached_workflows: int = 1000
+    # `host:port` where the worker serves Prometheus metrics (the SDK's and the course's); None: none served.
+    worker_metrics_address: str | None = None
     # Payload encryption (clients/codec.py): `kid:base64key[,kid:base64key...]`, oldest first, 32-byte keys;
     # the last encrypts, all decrypt. Without either, dev and test make one key under var_dir/payload.key.
     payload_keys: SecretStr | None = None
@@ -89,6 +91,9 @@ class Settings(BaseSettings):
     action_link_invitation_days: int = 14
     action_link_evaluation_days: int = 30
     action_link_verification_days: int = 30
+
+    # OpenTelemetry traces (telemetry/tracing.py): a collector's OTLP/HTTP base URL; None: tracing off.
+    otlp_endpoint: str | None = None
 
     log_format: Literal["console", "json"] | None = None
     log_level: str = "INFO"

@@ -208,6 +208,16 @@ def summarize_group(state: GroupState) -> GroupSummary:
     )
 
 
+def keeps_group_plan(group: ProposalContent, linked: ProposalContent) -> bool:
+    """R9: a member's linked proposal skips review only when it keeps the group's title, category and plan
+    (surrounding whitespace aside); a different plan is the member's own and goes to the center's review."""
+    return (
+        linked.title.strip() == group.title.strip()
+        and linked.category is group.category
+        and linked.plan.strip() == group.plan.strip()
+    )
+
+
 def linked_proposal(group_id: str, proposal: ProposalContent) -> Proposal:
     """R9: an individual proposal linked to the group, prefilled from the group's approved proposal."""
     return Proposal.model_validate({**proposal.model_dump(exclude={"members"}), "group_id": group_id})

@@ -16,7 +16,7 @@ from domain.profile import NTUST_V1, CourseProfile, ProfileRef
 from domain.proposal import Proposal
 from domain.review import ReviewRecord
 from domain.stages import Stage
-from domain.vocabulary import EvaluationResult, ReflectionFormat, Role
+from domain.vocabulary import Category, EvaluationResult, HourKind, ReflectionFormat, Role
 from domain.work import (
     REQUIRED_HOURS,
     ClosureReport,
@@ -24,7 +24,16 @@ from domain.work import (
     HoursEntry,
     closure_checklist,
     counted_hours,
+    counts_toward_minimum,
+    live,
 )
+
+# The rules a project follows, fixed when it starts (a project keeps the rules it started with, SPEC §7, so a
+# running one replays exactly as it ran). 1: as first released. 2: the closed loopholes: a club activity's
+# hours need OSA or a certificate whatever their source (R15), the same photo counts once (R16), the
+# reflection record fits the agreed format (R17).
+FIRST_RULES = 1
+CURRENT_RULES = 2
 
 
 class AuditEntry(AuditRecord[Stage]):
@@ -99,6 +108,8 @@ class ProjectState(BaseModel):
     stage: Stage = Stage.PROPOSAL_REVIEW
     proposal: Proposal
     proposal_version: int = 1
+    # Absent in the state of projects started before rules were versioned: those follow the first rules.
+    rules: int = FIRST_RULES
     standing: StudentStanding | None = None
     reviews: list[ReviewRecord] = Field(default_factory=list)
     invitation: Invitation | None = None
@@ -122,13 +133,31 @@ class ProjectState(BaseModel):
     # The submission request's fingerprint: a retried submission under the same Idempotency-Key but with
     # another body is recognised and refused (SPEC §4), not silently answered with this project.
     submitted_fingerprint: str | None = None
+    # The emailed links whose action was applied (their token ids): a click that also went out as a durable
+    # signal while no worker answered is applied once, and its signal is not recorded as a refusal.
+    link_uses: list[str] = Field(default_factory=list)
     # The course profile the project started with and keeps (SPEC §7); absent in state recorded before
     # profiles, which is NTUST's first.
     profile: CourseProfile = NTUST_V1
 
     @property
+    def closed_loopholes(self) -> bool:
+        """R15-R17 as issue 12 closed them apply (rules 2 and later)."""
+        return self.rules >= 2
+
+    @property
+    def club_project(self) -> bool:
+        """R15: a `club` activity under rules that route every one of its hours through OSA or a certificate."""
+        return self.closed_loopholes and self.proposal.category is Category.CLUB
+
+    @property
     def counted_hours(self) -> Decimal:
-        return counted_hours(self.hours, self.profile.hours.counted_kinds)
+        return counted_hours(
+            self.hours,
+            club_project=self.club_project,
+            live_evidence={e.id for e in live(self.evidence)},
+            kinds=self.profile.hours.counted_kinds,
+        )
 
     @property
     def evaluation_started_at(self) -> datetime | None:
@@ -141,10 +170,13 @@ class ProjectState(BaseModel):
         return start
 
     def missing_for_closure(self) -> list[Problem]:
+        agreed = self.supervisor.reflection_format if self.supervisor and self.closed_loopholes else None
         return closure_checklist(
             supervisor_confirmed=self.supervisor is not None,
             entries=self.hours,
             evidence=self.evidence,
+            club_project=self.club_project,
+            agreed_format=agreed,
             profile=self.profile,
         )
 
@@ -164,6 +196,17 @@ class ProjectState(BaseModel):
 class ProjectView(BaseModel):
     """What the portal shows for one project (SPEC §4 GET /v1/projects/{id})."""
 
+    @property
+    def counted_entry_ids(self) -> set[str]:
+        """The hours entries that count toward the minimum under the project's rules (R14-R16)."""
+        club = self.rules >= 2 and self.proposal.category is Category.CLUB
+        on_record = {e.id for e in live(self.evidence)}
+        return {
+            e.id
+            for e in self.hours
+            if counts_toward_minimum(e, club_project=club, live_evidence=on_record, kinds=self.counted_kinds)
+        }
+
     id: str
     student_id: str
     semester_id: str
@@ -182,10 +225,12 @@ class ProjectView(BaseModel):
     counted_hours: Decimal
     required_hours: Decimal = REQUIRED_HOURS
     profile: ProfileRef = NTUST_V1.ref  # which course profile the project follows (SPEC §7)
+    counted_kinds: list[HourKind] = Field(default_factory=lambda: list(NTUST_V1.hours.counted_kinds))  # its R14
     evidence: list[Evidence]
     submission: Submission | None
     evaluations: list[EvaluationRecord]
     credit: Credit | None
+    rules: int = FIRST_RULES
     missing: list[Problem]
     deadlines: dict[str, datetime]
     next_nudge: dict[str, str] | None = None

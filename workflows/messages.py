@@ -41,6 +41,10 @@ class Act(BaseModel, Generic[C]):
     command: C
     fingerprint: str | None = None
     if_revision: int | None = None
+    # The emailed link's token id when the action comes from one (an update, or its fallback signal): the
+    # project notes each use it applied, so the fallback signal of a click whose update was applied after all
+    # is recognised and dropped instead of recorded as refused.
+    link_use: str | None = None
 
 
 class Outcome(BaseModel):

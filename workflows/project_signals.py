@@ -62,11 +62,15 @@ class ProjectSignals:
     # when they arrive, and a click that is no longer valid is kept in the audit trail as refused.
 
     def _late(self, act: Act[Any], apply: Callable[[ProjectState, Actor, Any, datetime], object]) -> bool:
+        if act.link_use is not None and act.link_use in self._s.link_uses:
+            return False  # the click's own update was applied after all: nothing to do, nothing refused
         try:
             apply(self._s, act.actor, act.command, workflow.now())
         except RuleViolation as violation:
             self._s.record(act.actor, workflow.now(), "link_action_refused", violation.detail)
             return False
+        if act.link_use is not None:
+            self._s.link_uses.append(act.link_use)
         return True
 
     @workflow.signal

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from temporalio import activity
 
-from activities.contracts import NoticeBatch
+from activities.contracts import Delivered, NoticeBatch, Undelivered
 from activities.mail.links import notice_link
 from activities.mail.outbox import Outbox, OutboxMail
 from activities.mail.rendering import MailView, render_notice
@@ -65,8 +65,9 @@ class Notifier:
 
     async def deliver(
         self, summary: ProjectSummary, notice: Notice, at: datetime | None, profile: CourseProfile = NTUST_V1
-    ) -> None:
-        """Send one notice; an SMTP failure raises `ApplicationError` (type MailNotSent) to be retried."""
+    ) -> str | None:
+        """Send one notice; an SMTP failure raises `ApplicationError` (type MailNotSent) to be retried. Returns
+        why the mail can never be delivered, if it cannot. `profile` is the project's, for its course's words."""
         mail = OutboxMail(
             key=notice.key,
             project_id=summary.id,
@@ -76,7 +77,7 @@ class Notifier:
         )
         # The mail speaks of the project's time (workflow time) when the workflow gave it, so days waited and
         # dates due read the same whenever a retry finally sends it.
-        await self._outbox.send_once(
+        return await self._outbox.send_once(
             mail, lambda token_id, now: self._prepare(summary, notice, token_id, at or now, profile)
         )
 
@@ -124,7 +125,14 @@ class MailActivities:
         self._notifier = Notifier(settings, engine, sender or SmtpSender(settings))
 
     @activity.defn
-    async def deliver_notices(self, batch: NoticeBatch) -> None:
-        """Send the batch's notices in order; each at most once per key (`activities.mail.outbox`)."""
+    async def deliver_notices(self, batch: NoticeBatch) -> Delivered | None:
+        """Send the batch's notices in order; each at most once per key (`activities.mail.outbox`). A mail that
+        can never be delivered does not hold back the ones after it: it is reported in the result.
+
+        (`| None`: histories recorded before the result existed completed this activity with null.)"""
+        undeliverable: list[Undelivered] = []
         for notice in batch.notices:
-            await self._notifier.deliver(batch.summary, notice, batch.at, batch.profile)
+            reason = await self._notifier.deliver(batch.summary, notice, batch.at, batch.profile)
+            if reason is not None:
+                undeliverable.append(Undelivered(key=notice.key, reason=reason))
+        return Delivered(undeliverable=undeliverable)

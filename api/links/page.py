@@ -40,9 +40,12 @@ from domain.links import LinkAction, LinkClaims, token_id_of
 from domain.profile import CourseProfile
 from domain.project import AuditEntry, ProjectSummary, ProjectView
 from domain.vocabulary import EvidenceKind, ReflectionFormat
+from domain.work import live
 from rendering.words import counted_kinds_en, taipei
 from store import directory, projects, tokens
 from workflows.messages import Outcome
+
+UNREACHABLE = "Praxis cannot reach this project just now. Your link still works."
 
 # The page of each action: its template is named for it.
 TEMPLATES: dict[LinkAction, str] = {
@@ -183,21 +186,37 @@ class LinkPage:
             context |= {"results": [(r.value, name, note) for r, name, note in results(profile)]}
             if view is not None and view.submission is not None:
                 notes = view.submission.report.indicators
+                counted = view.counted_entry_ids
+                agreed = view.supervisor.reflection_format if view.supervisor else None
                 context |= {
                     "indicators": [
                         {"indicator": c.indicator, "how": c.how, "note": notes.get(c.indicator, "")}
                         for c in view.proposal.indicators
                     ],
-                    "hours": sorted(view.hours, key=lambda e: (e.date, e.logged_at)),
+                    # Withdrawn hours and evidence stay in the project's record but are not the student's
+                    # work to judge (R16); the `counts` column follows the project's rules (R15).
+                    "hours": [
+                        e.model_dump() | {"counts": e.id in counted}
+                        for e in sorted(view.hours, key=lambda e: (e.date, e.logged_at))
+                        if e.withdrawal is None
+                    ],
                     "photo_groups": [
                         {
                             "heading": heading,
                             "alt": alt,
                             "photos": [
-                                e.model_dump() | {"width": e.blob.width, "height": e.blob.height}
-                                for e in view.evidence
+                                e.model_dump()
+                                | {
+                                    "width": e.blob.width,
+                                    "height": e.blob.height,
+                                    "document": e.blob.is_document,
+                                    "pages": e.blob.pages,
+                                }
+                                for e in live(view.evidence)
                                 if e.kind is kind
                             ],
+                            # R17: the agreed format beside the record, to judge the one by the other.
+                            "agreed": agreed if kind is EvidenceKind.REFLECTION else None,
                         }
                         for kind, heading, alt in (
                             (EvidenceKind.PARTICIPATION, "Participation", "Participation photo"),
@@ -234,12 +253,11 @@ class LinkPage:
         """No worker answered in time: hand the click to the workflow as a durable signal."""
         assert parsed.command is not None
         try:
-            await self.client.send_by_link(claims.project_id, claims.action, actor, parsed.command)
-        except Unavailable:
-            return await self.refused(
-                RuleViolation(Code.UNAVAILABLE, "Praxis could not record your answer just now. Your link still works."),
-                headers={"Retry-After": str(self.settings.retry_after_seconds)},
+            await self.client.send_by_link(
+                claims.project_id, claims.action, actor, parsed.command, link_use=claims.token_id
             )
+        except Unavailable:
+            return await self.try_again("Praxis could not record your answer just now. Your link still works.")
         profile = self._profile(self.view)
         told = describe(parsed.command, None, self.settings.center_email, profile)
         await self.store.run(tokens.mark_used, claims.token_id, f"{told.result} (recorded while Praxis was busy)")
@@ -260,6 +278,14 @@ class LinkPage:
             ],
             title=names.title,
             recorded=True,
+        )
+
+    async def try_again(
+        self, detail: str = "Praxis cannot reach this project just now. Your link still works."
+    ) -> HTMLResponse:
+        """No worker (or no Temporal) answered: the page, never JSON, says to try again, with Retry-After."""
+        return await self.refused(
+            RuleViolation(Code.UNAVAILABLE, detail), headers={"Retry-After": str(self.settings.retry_after_seconds)}
         )
 
     async def refused(self, refusal: RuleViolation, headers: dict[str, str] | None = None) -> HTMLResponse:

@@ -7,6 +7,7 @@ from typing import Literal, Self
 
 from pydantic import BaseModel
 
+from api.schemas.hours import Hours
 from domain.profile import CourseProfile
 from domain.vocabulary import Category, HourKind, PriorityTag, Rank
 
@@ -33,7 +34,7 @@ class CourseProfilePublic(BaseModel):
     credits: Decimal
     university: Named
     office: Named
-    required_hours: Decimal
+    required_hours: Hours
     counted_hour_kinds: list[HourKind]
     participation_photos: int
     reflection_records: int

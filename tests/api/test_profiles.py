@@ -92,7 +92,7 @@ async def test_ntnu_profile_runs_a_project_from_proposal_to_credit(ntnu: Portal,
     view = await ntnu.view(project["id"])
     invited_at = datetime.fromisoformat(view["invitation"]["invited_at"])
     assert datetime.fromisoformat(view["deadlines"]["invitation_expires_at"]) == invited_at + timedelta(days=10)
-    assert view["next_nudge"]["at"] == (invited_at + timedelta(days=2)).isoformat()
+    assert datetime.fromisoformat(view["next_nudge"]["at"]) == invited_at + timedelta(days=2)
     mails = await eventually(lambda: _mails(mail_sink, lecturer["email"]), bool)
     text = _text(mails[0])
     assert "(course SPC-101, 2 credits, pass/fail)" in text
@@ -128,7 +128,7 @@ async def test_ntnu_profile_runs_a_project_from_proposal_to_credit(ntnu: Portal,
         data={"kind": "reflection", "caption": REFLECTION_CAPTION},
     )
     view = await ntnu.view(project["id"])
-    assert (view["counted_hours"], view["required_hours"]) == ("24", "24")
+    assert (view["counted_hours"], view["required_hours"]) == (24, 24)
     assert view["profile"] == {"name": "ntnu", "version": 1}
     assert {p["code"]: p["detail"] for p in view["missing"]} == {
         "PHOTOS_MISSING": "1 of 2 captioned participation photos uploaded.",
@@ -149,7 +149,7 @@ async def test_ntnu_profile_runs_a_project_from_proposal_to_credit(ntnu: Portal,
         f"{base}/evidence",
         student,
         201,
-        files={"file": ("s.png", png((40, 40)), "image/png")},
+        files={"file": ("s.jpg", jpeg(color="green"), "image/jpeg")},
         data={"kind": "reflection", "caption": REFLECTION_CAPTION},
     )
     assert (await ntnu.view(project["id"]))["missing"] == []
@@ -158,11 +158,13 @@ async def test_ntnu_profile_runs_a_project_from_proposal_to_credit(ntnu: Portal,
     told = _text(next(m for m in accepted if "accepted" in str(m["Subject"])))
     assert "at least 24 counted execution and reflection hours" in told and "24 小時採計的執行與反思時數" in told
 
-    report = {"narrative": "Twelve weeks of visits taught me to listen before acting. " * 2, "indicators": {}}
+    narrative = "Twelve weeks of visits taught me to listen before acting. " * 2
+    other = [{"indicator": "critical_reflection", "how": "I kept a journal of every visit all term."}]
+    report: dict[str, Any] = {"narrative": narrative, "indicators": other}
     missing_note = await ntnu.http.post(f"{base}/closure-report", json=report, headers={**student, **key()})
     assert missing_note.status_code == 422
     assert f"Add a note for each competency the proposal chose: {COMPETENCY}" in missing_note.json()["detail"]
-    report["indicators"] = {COMPETENCY: "Residents asked for me by name after a month."}
+    report["indicators"] = [{"indicator": COMPETENCY, "how": "Residents asked for me by name after a month."}]
     submitted = await call(ntnu, "POST", f"{base}/closure-report", student, json=report)
     assert submitted["project"]["stage"] == "EVALUATION_PENDING"
     passed = await call(ntnu, "POST", f"{base}/evaluation", teacher, json={"result": "pass", "feedback": "Well done."})
@@ -216,7 +218,7 @@ async def test_running_project_keeps_its_profile_when_the_setting_changes(portal
     await ntnu.accept(ntust_project["id"], professor["id"])
     await ntnu.log_hours(ntust_project["id"], ntust_student, 12, date(2026, 3, 2), kind="reflection")
     kept = await ntnu.view(ntust_project["id"])
-    assert (kept["counted_hours"], kept["required_hours"], kept["profile"]["name"]) == ("0", "36", "ntust")
+    assert (kept["counted_hours"], kept["required_hours"], kept["profile"]["name"]) == (0, 36, "ntust")
 
     ntnu_student = await ntnu.add_student()
     ntnu_project = await call(ntnu, "POST", "/v1/projects", ntnu.student(ntnu_student), 201, json=ntnu_proposal())
@@ -225,7 +227,7 @@ async def test_running_project_keeps_its_profile_when_the_setting_changes(portal
     invited = await portal.invite(project_id, ntnu_student, lecturer)
     assert invited["project"]["stage"] == "SUPERVISOR_INVITED"
     view = await portal.view(project_id)
-    assert (view["required_hours"], view["profile"]["name"]) == ("24", "ntnu")
+    assert (view["required_hours"], view["profile"]["name"]) == (24, "ntnu")
 
 
 async def _mails(sink: MailSink, address: str) -> list[EmailMessage]:
@@ -242,7 +244,7 @@ async def test_portal_reads_the_profile_new_projects_start_under(portal: Portal,
     """GET /v1/profile: the deployment's profile for the portal's proposal form (frame ids and names, the
     numbers, what the course accepts); any signed-in role may read it, nobody anonymous."""
     ntust = portal.ok(await portal.http.get("/v1/profile", headers=portal.student("B1")))
-    assert (ntust["name"], ntust["course_code"], ntust["required_hours"]) == ("ntust", "TC1010", "36")
+    assert (ntust["name"], ntust["course_code"], ntust["required_hours"]) == ("ntust", "TC1010", 36)
     assert [item["id"] for item in ntust["frame"]][:2] == ["knowledge_into_practice", "civic_consciousness"]
     other = ntnu.ok(await ntnu.http.get("/v1/profile", headers=ntnu.faculty("T1")))
     assert (other["frame_kind"], other["frame"][1]) == (

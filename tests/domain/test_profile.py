@@ -146,13 +146,13 @@ def test_closure_notes_name_the_frames_items() -> None:
 def test_ranks_are_the_profiles() -> None:
     """R10 per profile: NTNU lets a lecturer supervise, NTUST does not; staff never."""
     lecturer = Invite(faculty=faculty(Rank.LECTURER), reflection_format=ReflectionFormat.CONVERSATION)
-    check_invite(ntnu_project(), STUDENT, lecturer)
+    check_invite(ntnu_project(), STUDENT, lecturer, INVITED_AT)
     with pytest.raises(RuleViolation) as refused:
-        check_invite(project_at(Stage.NEEDS_SUPERVISOR), STUDENT, lecturer)
+        check_invite(project_at(Stage.NEEDS_SUPERVISOR), STUDENT, lecturer, INVITED_AT)
     assert refused.value.code is Code.SUPERVISOR_NOT_ELIGIBLE
     staff = Invite(faculty=faculty(Rank.STAFF), reflection_format=ReflectionFormat.CONVERSATION)
     with pytest.raises(RuleViolation, match="Staff members cannot supervise") as refused:
-        check_invite(ntnu_project(), STUDENT, staff)
+        check_invite(ntnu_project(), STUDENT, staff, INVITED_AT)
     assert refused.value.code is Code.SUPERVISOR_NOT_ELIGIBLE
 
 
