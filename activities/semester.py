@@ -27,7 +27,6 @@ from activities.mail.rendering import render_mail
 from activities.mail.sending import MailSender, SmtpSender, build_message, mail_language, person_recipient
 from activities.passing_list import (
     CSV_ENCODING,
-    OFFICE,
     passing_list_csv,
     passing_list_filename,
     passing_list_pdf,
@@ -142,12 +141,13 @@ class SemesterActivities:
             language=mail_language(settings, recipient),  # issue 4: the teacher's own, if they chose one
             center_email=settings.center_email,
             project=None,
+            course=settings.profile.course,
             link=None,
         )
         message = build_message(settings, key, recipient, content, now=now)
         if found.students:
             message.add_attachment(
-                passing_list_pdf(found),
+                passing_list_pdf(found, settings.profile),
                 maintype="application",
                 subtype="pdf",
                 filename=passing_list_filename(found, "pdf"),
@@ -164,7 +164,7 @@ class SemesterActivities:
         return {
             "recipient_name": found.faculty.name,
             "semester": found.semester,
-            "office": OFFICE,
+            "office": self._settings.profile.signed_lists_office,
             "ends_on_en": _en_day(found.semester.ends_on),
             "ends_on_zh": _zh_day(found.semester.ends_on),
             "students": [

@@ -35,6 +35,7 @@ from api.routes import (
     groups,
     health,
     office,
+    profile,
     projects,
     proposal,
     semesters,
@@ -83,6 +84,7 @@ ROUTERS = (
     desk,
     office,
     views,
+    profile,
 )
 
 

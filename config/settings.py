@@ -6,10 +6,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, PrivateAttr, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from config.course_profile import load_profile
 from config.payload_keys import parse_payload_keys, read_key_file
+from domain.profile import CourseProfile
 from domain.vocabulary import MailLanguage
 
 PLACEHOLDER_SECRET = "dev-only-secret-change-me-0123456789abcdef"
@@ -105,6 +107,11 @@ class Settings(BaseSettings):
     log_format: Literal["console", "json"] | None = None
     log_level: str = "INFO"
 
+    # The course's numbers and frames (domain/profile.py): a shipped profile by name (`ntust`, `ntnu`) or a TOML
+    # file by path. New projects start under it and keep it; running projects keep the one they started with.
+    course_profile: str = "ntust"
+    _profile: tuple[str, CourseProfile] | None = PrivateAttr(default=None)
+
     @model_validator(mode="after")
     def _fail_fast(self) -> Settings:
         if self.env == "production":
@@ -122,7 +129,16 @@ class Settings(BaseSettings):
             parse_payload_keys(self.payload_keys.get_secret_value())
         if self.payload_key_file is not None:
             read_key_file(self.payload_key_file)
+        # An unusable profile stops the process at start, naming the field, before any project starts under it.
+        self._profile = (self.course_profile, load_profile(self.course_profile))
         return self
+
+    @property
+    def profile(self) -> CourseProfile:
+        """The profile new projects start under: read at start, or now for a copy that names another."""
+        if self._profile is None or self._profile[0] != self.course_profile:
+            self._profile = (self.course_profile, load_profile(self.course_profile))
+        return self._profile[1]
 
     def refuse_placeholder_secrets(self) -> None:
         """Outside dev and test, the signing secrets are real (32+ characters, not the placeholder); also

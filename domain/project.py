@@ -14,10 +14,11 @@ from domain.errors import Problem
 from domain.milestones import milestones
 from domain.notices import Notice, owe
 from domain.people import Faculty, StudentStanding
+from domain.profile import NTUST_V1, CourseProfile, ProfileRef
 from domain.proposal import Proposal
 from domain.review import ReviewRecord
 from domain.stages import Stage
-from domain.vocabulary import Category, EvaluationResult, ReflectionFormat, Role
+from domain.vocabulary import Category, EvaluationResult, HourKind, ReflectionFormat, Role
 from domain.work import (
     REQUIRED_HOURS,
     ClosureReport,
@@ -154,6 +155,9 @@ class ProjectState(BaseModel):
     # The emailed links whose action was applied (their token ids): a click that also went out as a durable
     # signal while no worker answered is applied once, and its signal is not recorded as a refusal.
     link_uses: list[str] = Field(default_factory=list)
+    # The course profile the project started with and keeps (SPEC §7); absent in state recorded before
+    # profiles, which is NTUST's first.
+    profile: CourseProfile = NTUST_V1
 
     @property
     def closed_loopholes(self) -> bool:
@@ -168,7 +172,10 @@ class ProjectState(BaseModel):
     @property
     def counted_hours(self) -> Decimal:
         return counted_hours(
-            self.hours, club_project=self.club_project, live_evidence={e.id for e in live(self.evidence)}
+            self.hours,
+            club_project=self.club_project,
+            live_evidence={e.id for e in live(self.evidence)},
+            kinds=self.profile.hours.counted_kinds,
         )
 
     @property
@@ -183,6 +190,7 @@ class ProjectState(BaseModel):
             evidence=self.evidence,
             club_project=self.club_project,
             agreed_format=agreed,
+            profile=self.profile,
         )
 
     def record(self, actor: Actor, at: datetime, action: str, detail: str = "") -> None:
@@ -206,7 +214,11 @@ class ProjectView(BaseModel):
         """The hours entries that count toward the minimum under the project's rules (R14-R16)."""
         club = self.rules >= 2 and self.proposal.category is Category.CLUB
         on_record = {e.id for e in live(self.evidence)}
-        return {e.id for e in self.hours if counts_toward_minimum(e, club_project=club, live_evidence=on_record)}
+        return {
+            e.id
+            for e in self.hours
+            if counts_toward_minimum(e, club_project=club, live_evidence=on_record, kinds=self.counted_kinds)
+        }
 
     id: str
     student_id: str
@@ -225,6 +237,8 @@ class ProjectView(BaseModel):
     hours: list[HoursEntry]
     counted_hours: Decimal
     required_hours: Decimal = REQUIRED_HOURS
+    profile: ProfileRef = NTUST_V1.ref  # which course profile the project follows (SPEC §7)
+    counted_kinds: list[HourKind] = Field(default_factory=lambda: list(NTUST_V1.hours.counted_kinds))  # its R14
     evidence: list[Evidence]
     submission: Submission | None
     evaluations: list[EvaluationRecord]
@@ -306,8 +320,8 @@ def desk_fields(state: ProjectState) -> dict[str, Any]:
     dates = milestones(state.audit, state.stage)
     return {
         "tags": [tag.value for tag in state.proposal.tags],
-        "indicators_planned": [claim.indicator.value for claim in state.proposal.indicators],
-        "indicators_reported": [i.value for i in state.submission.report.indicators] if state.submission else [],
+        "indicators_planned": [str(claim.indicator) for claim in state.proposal.indicators],
+        "indicators_reported": [str(i) for i in state.submission.report.indicators] if state.submission else [],
         "department": state.supervisor.faculty.department or None if state.supervisor else None,
         "exempt": bool(state.standing and state.standing.exempt),
         "credit_semester_id": state.credit.semester_id if state.credit and state.credit.granted else None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from domain import leaving
-from domain.deadlines import REMINDER_REQUEST_INTERVAL, invitation_expires_at
+from domain.deadlines import invitation_expires_at, reminder_request_interval
 from domain.milestones import milestones
 from domain.nudges import next_nudge
 from domain.project import ProjectState, ProjectSummary, ProjectView, evaluation_started_at, last_hours_at
@@ -15,9 +15,10 @@ from domain.stages import Stage
 def deadlines(state: ProjectState, now: datetime | None = None) -> dict[str, datetime]:
     found: dict[str, datetime] = {}
     if state.stage is Stage.SUPERVISOR_INVITED and state.invitation is not None:
-        found["invitation_expires_at"] = invitation_expires_at(state.invitation.invited_at)
+        found["invitation_expires_at"] = invitation_expires_at(state.invitation.invited_at, state.profile.schedule)
     if state.stage is Stage.EVALUATION_PENDING and state.last_reminder_request_at is not None:
-        found["reminder_request_allowed_from"] = state.last_reminder_request_at + REMINDER_REQUEST_INTERVAL
+        allowed = state.last_reminder_request_at + reminder_request_interval(state.profile.schedule)
+        found["reminder_request_allowed_from"] = allowed
     if state.deadline is not None and not state.stage.is_final:
         found["semester_deadline"] = state.deadline
     departure = leaving.active_departure(state)
@@ -45,6 +46,9 @@ def build_view(state: ProjectState, now: datetime) -> ProjectView:
         needs_reassignment=leaving.needs_reassignment(state),
         hours=state.hours,
         counted_hours=state.counted_hours,
+        required_hours=state.profile.hours.required,
+        profile=state.profile.ref,
+        counted_kinds=state.profile.hours.counted_kinds,
         evidence=state.evidence,
         submission=state.submission,
         evaluations=state.evaluations,
@@ -84,8 +88,8 @@ def summary_of_view(view: ProjectView) -> ProjectSummary:
         revision=view.revision,
         credit_granted=view.credit.granted if view.credit else None,
         tags=[tag.value for tag in view.proposal.tags],
-        indicators_planned=[claim.indicator.value for claim in view.proposal.indicators],
-        indicators_reported=[i.value for i in view.submission.report.indicators] if view.submission else [],
+        indicators_planned=[str(claim.indicator) for claim in view.proposal.indicators],
+        indicators_reported=[str(i) for i in view.submission.report.indicators] if view.submission else [],
         department=view.supervisor.faculty.department or None if view.supervisor else None,
         exempt=view.exempt,
         credit_semester_id=view.credit.semester_id if view.credit and view.credit.granted else None,

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, mo
 from api.schemas.hours import Hours
 from domain.errors import Problem
 from domain.nudges import NudgeKind
+from domain.profile import ProfileRef
 from domain.project import (
     AuditEntry,
     Credit,
@@ -166,6 +167,7 @@ class ProjectPublic(BaseModel):
     hours: list[HoursEntryPublic]
     counted_hours: Hours
     required_hours: Hours
+    profile: ProfileRef = Field(description="The course profile the project started with and follows (SPEC §7).")
     evidence: list[Evidence]
     submission: SubmissionPublic | None
     evaluations: list[EvaluationRecord]
