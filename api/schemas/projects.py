@@ -25,7 +25,7 @@ from domain.proposal import IndicatorClaim, Proposal
 from domain.review import ReviewRecord
 from domain.stages import Stage
 from domain.vocabulary import Category, HourKind, HourSource, Priority, ReflectionFormat
-from domain.work import ClosureReport, Evidence, HoursEntry, Verification
+from domain.work import ClosureReport, Evidence, HoursEntry, Verification, Withdrawal
 from workflows.messages import Outcome
 
 
@@ -75,11 +75,17 @@ class HoursEntryPublic(BaseModel):
     proof_evidence_id: str | None
     logged_at: datetime
     verification: Verification | None
-    counts: bool = Field(description="Execution hours count; club hours once OSA verified them (R14, R15).")
+    withdrawal: Withdrawal | None = Field(
+        default=None, description="Set once the student withdrew the entry (R16): kept on record, never counted."
+    )
+    counts: bool = Field(
+        description="Whether it counts toward the required hours under the project's rules: execution hours; "
+        "club hours once OSA verified them or with a certificate (R14, R15); never once withdrawn (R16)."
+    )
 
     @classmethod
-    def of(cls, entry: HoursEntry) -> Self:
-        return cls.model_validate({**entry.model_dump(), "counts": entry.counts})
+    def of(cls, entry: HoursEntry, counted: set[str]) -> Self:
+        return cls.model_validate({**entry.model_dump(), "counts": entry.id in counted})
 
 
 def _claims(value: Any) -> Any:
@@ -188,7 +194,8 @@ class ProjectPublic(BaseModel):
     @classmethod
     def of(cls, view: ProjectView, *, mail_warning: str | None = None) -> Self:
         data = view.model_dump(exclude={"submitted_fingerprint", "rules"})
-        data["hours"] = [HoursEntryPublic.of(entry) for entry in view.hours]
+        counted = view.counted_entry_ids
+        data["hours"] = [HoursEntryPublic.of(entry, counted) for entry in view.hours]
         data["mail_warning"] = mail_warning
         return cls.model_validate(data)
 
