@@ -18,6 +18,7 @@ from api.deps import GroupsDep, ProjectsDep, SettingsDep, StoreDep
 from api.errors import STATUS, TITLES
 from api.pages import render
 from api.reading import group_view, project_view
+from config.course_profile import profile_for
 from domain import labels
 from domain.errors import RuleViolation
 from domain.links import ViewKind, read_view_token
@@ -38,9 +39,13 @@ async def project_page(token: Token, settings: SettingsDep, projects: ProjectsDe
     except RuleViolation as refusal:
         return _refused(settings.center_email, refusal)
     student = await store.run(directory.get_student, view.student_id)
+    profile = profile_for(view.profile, settings.profile)
     return render(
         "project.html",
         view=view,
+        course=profile.course,
+        # The project's own frame (indicators or competencies) names what it claims.
+        frame={item.id: labels.Label(item.en, item.zh) for item in profile.frame.items},
         student=f"{student.name} ({student.id})" if student else view.student_id,
         stage=labels.label(view.stage),
         center_email=settings.center_email,
