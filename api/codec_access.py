@@ -19,7 +19,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.auth import Claims, TokenError, decode_token
+from api.auth import ClaimRefused, Claims, TokenError, decode_token
 from api.browser_session import CookieSession
 from api.deps import SettingsDep
 from config.settings import Settings
@@ -48,6 +48,8 @@ def verify_reader(settings: Settings, token: str | None) -> Claims:
         claims = decode_token(settings, token)
     except TokenError as error:
         raise RuleViolation(Code.UNAUTHENTICATED, f"The token was refused: {error.detail}.") from None
+    except ClaimRefused as error:
+        raise RuleViolation(Code.VALIDATION_ERROR, f"The token was refused: {error}.") from None
     if claims.role not in READERS:
         raise RuleViolation(
             Code.FORBIDDEN, f"Only center or operator may read payloads; you are signed in as {claims.role.value}."

@@ -16,6 +16,7 @@ from typing import Any
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
+from domain.profile import NTUST_V1, Course
 from rendering.env import env
 
 STYLE = Markup(env.get_template("_style.html").render().strip())  # noqa: S704 -- our own stylesheet, not input
@@ -50,10 +51,12 @@ def render(
     csp: str = PAGE_CSP,
     headers: Mapping[str, str] | None = None,
     style: Markup = STYLE,
+    course: Course = NTUST_V1.course,
     **context: Any,
 ) -> HTMLResponse:
-    """One page from `templates/<template>`, with the security headers every page carries."""
-    html = env.get_template(template).render(style=style, **context)
+    """One page from `templates/<template>`, with the security headers every page carries; `course` is the
+    course the page speaks for (the deployment's profile's, or the project's)."""
+    html = env.get_template(template).render(style=style, course=course, **context)
     return HTMLResponse(
         html, status_code=status, headers={**PAGE_HEADERS, "Content-Security-Policy": csp, **(headers or {})}
     )

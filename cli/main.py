@@ -16,6 +16,7 @@ import typer
 
 from cli.blobs import app as blobs_app
 from cli.health import Component
+from cli.profile import app as profile_app
 from config.log import configure_logging
 from config.settings import get_settings
 from domain.vocabulary import Role
@@ -167,6 +168,7 @@ def demo(
 
 
 app.add_typer(blobs_app, name="blobs")
+app.add_typer(profile_app, name="profile")
 
 # --- praxis import ---------------------------------------------------------------------------------
 

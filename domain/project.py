@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 from pydantic import BaseModel, Field
 
 from domain.actors import Actor
 from domain.audit import AuditRecord, write_audit
 from domain.errors import Problem
-from domain.milestones import milestones
 from domain.notices import Notice, owe
 from domain.people import Faculty, StudentStanding
+from domain.profile import NTUST_V1, CourseProfile, ProfileRef
 from domain.proposal import Proposal
 from domain.review import ReviewRecord
 from domain.stages import Stage
-from domain.vocabulary import EvaluationResult, ReflectionFormat, Role
+from domain.vocabulary import Category, EvaluationResult, HourKind, ReflectionFormat, Role
 from domain.work import (
     REQUIRED_HOURS,
     ClosureReport,
@@ -25,7 +24,16 @@ from domain.work import (
     HoursEntry,
     closure_checklist,
     counted_hours,
+    counts_toward_minimum,
+    live,
 )
+
+# The rules a project follows, fixed when it starts (a project keeps the rules it started with, SPEC §7, so a
+# running one replays exactly as it ran). 1: as first released. 2: the closed loopholes: a club activity's
+# hours need OSA or a certificate whatever their source (R15), the same photo counts once (R16), the
+# reflection record fits the agreed format (R17).
+FIRST_RULES = 1
+CURRENT_RULES = 2
 
 
 class AuditEntry(AuditRecord[Stage]):
@@ -117,6 +125,8 @@ class ProjectState(BaseModel):
     stage: Stage = Stage.PROPOSAL_REVIEW
     proposal: Proposal
     proposal_version: int = 1
+    # Absent in the state of projects started before rules were versioned: those follow the first rules.
+    rules: int = FIRST_RULES
     standing: StudentStanding | None = None
     reviews: list[ReviewRecord] = Field(default_factory=list)
     invitation: Invitation | None = None
@@ -140,18 +150,45 @@ class ProjectState(BaseModel):
     # The submission request's fingerprint: a retried submission under the same Idempotency-Key but with
     # another body is recognised and refused (SPEC §4), not silently answered with this project.
     submitted_fingerprint: str | None = None
+    # The emailed links whose action was applied (their token ids): a click that also went out as a durable
+    # signal while no worker answered is applied once, and its signal is not recorded as a refusal.
+    link_uses: list[str] = Field(default_factory=list)
+    # The course profile the project started with and keeps (SPEC §7); absent in state recorded before
+    # profiles, which is NTUST's first.
+    profile: CourseProfile = NTUST_V1
+
+    @property
+    def closed_loopholes(self) -> bool:
+        """R15-R17 as issue 12 closed them apply (rules 2 and later)."""
+        return self.rules >= 2
+
+    @property
+    def club_project(self) -> bool:
+        """R15: a `club` activity under rules that route every one of its hours through OSA or a certificate."""
+        return self.closed_loopholes and self.proposal.category is Category.CLUB
 
     @property
     def counted_hours(self) -> Decimal:
-        return counted_hours(self.hours)
+        return counted_hours(
+            self.hours,
+            club_project=self.club_project,
+            live_evidence={e.id for e in live(self.evidence)},
+            kinds=self.profile.hours.counted_kinds,
+        )
 
     @property
     def evaluation_started_at(self) -> datetime | None:
         return evaluation_started_at(self.stage, self.submission, self.supervisor)
 
     def missing_for_closure(self) -> list[Problem]:
+        agreed = self.supervisor.reflection_format if self.supervisor and self.closed_loopholes else None
         return closure_checklist(
-            supervisor_confirmed=self.supervisor is not None, entries=self.hours, evidence=self.evidence
+            supervisor_confirmed=self.supervisor is not None,
+            entries=self.hours,
+            evidence=self.evidence,
+            club_project=self.club_project,
+            agreed_format=agreed,
+            profile=self.profile,
         )
 
     def record(self, actor: Actor, at: datetime, action: str, detail: str = "") -> None:
@@ -170,6 +207,17 @@ class ProjectState(BaseModel):
 class ProjectView(BaseModel):
     """What the portal shows for one project (SPEC §4 GET /v1/projects/{id})."""
 
+    @property
+    def counted_entry_ids(self) -> set[str]:
+        """The hours entries that count toward the minimum under the project's rules (R14-R16)."""
+        club = self.rules >= 2 and self.proposal.category is Category.CLUB
+        on_record = {e.id for e in live(self.evidence)}
+        return {
+            e.id
+            for e in self.hours
+            if counts_toward_minimum(e, club_project=club, live_evidence=on_record, kinds=self.counted_kinds)
+        }
+
     id: str
     student_id: str
     semester_id: str
@@ -187,10 +235,13 @@ class ProjectView(BaseModel):
     hours: list[HoursEntry]
     counted_hours: Decimal
     required_hours: Decimal = REQUIRED_HOURS
+    profile: ProfileRef = NTUST_V1.ref  # which course profile the project follows (SPEC §7)
+    counted_kinds: list[HourKind] = Field(default_factory=lambda: list(NTUST_V1.hours.counted_kinds))  # its R14
     evidence: list[Evidence]
     submission: Submission | None
     evaluations: list[EvaluationRecord]
     credit: Credit | None
+    rules: int = FIRST_RULES
     missing: list[Problem]
     deadlines: dict[str, datetime]
     next_nudge: dict[str, str] | None = None
@@ -235,46 +286,3 @@ class ProjectSummary(BaseModel):
     evaluation_started_at: datetime | None = None  # R20's clock
     deadline: datetime | None = None  # R22: a leaving supervisor's deadline
     needs_reassignment: bool = False  # R22: handed over to the center
-
-
-def summarize(state: ProjectState) -> ProjectSummary:
-    return ProjectSummary(
-        id=state.id,
-        student_id=state.student_id,
-        semester_id=state.semester_id,
-        stage=state.stage,
-        title=state.proposal.title,
-        category=state.proposal.category.value,
-        priority=state.proposal.priority.value,
-        group_id=state.proposal.group_id,
-        supervisor_id=state.supervisor.faculty.id if state.supervisor else None,
-        invited_faculty_id=state.invitation.faculty.id if state.invitation else None,
-        counted_hours=state.counted_hours,
-        created_at=state.created_at,
-        stage_since=state.stage_since or state.created_at,
-        updated_at=state.audit[-1].at if state.audit else state.created_at,
-        revision=state.revision,
-        credit_granted=state.credit.granted if state.credit else None,
-        **desk_fields(state),
-    )
-
-
-def desk_fields(state: ProjectState) -> dict[str, Any]:
-    """The summary's desk and impact fields (see `ProjectSummary`) of a running project's state."""
-    # Imported here: leaving reads ProjectState, so a module-level import would be circular.
-    from domain.leaving import needs_reassignment
-
-    dates = milestones(state.audit, state.stage)
-    return {
-        "tags": [tag.value for tag in state.proposal.tags],
-        "indicators_planned": [claim.indicator.value for claim in state.proposal.indicators],
-        "indicators_reported": [i.value for i in state.submission.report.indicators] if state.submission else [],
-        "department": state.supervisor.faculty.department or None if state.supervisor else None,
-        "exempt": bool(state.standing and state.standing.exempt),
-        "credit_semester_id": state.credit.semester_id if state.credit and state.credit.granted else None,
-        **dates.model_dump(),
-        "last_hours_at": last_hours_at(state.hours),
-        "evaluation_started_at": state.evaluation_started_at,
-        "deadline": None if state.stage.is_final else state.deadline,
-        "needs_reassignment": needs_reassignment(state),
-    }

@@ -236,3 +236,56 @@ class ArchivedOutcomeRow(SQLModel, table=True):
     kind: str
     entity_id: str = Field(index=True)
     outcome_json: str = Field(sa_type=Text)
+
+
+class DirectoryChangeRow(SQLModel, table=True):
+    """R24 for the directory: one row per created or changed faculty, student or semester entry, with who
+    changed it, when, through which channel, and each changed field's value before and after (JSON)."""
+
+    __tablename__ = "directory_change"
+    __table_args__ = (
+        Index("ix_directory_change_kind_entry_id", "kind", "entry_id"),
+        Index("ix_directory_change_at", "at"),
+    )
+
+    seq: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_type=UTCDateTime)
+    actor_id: str
+    role: str
+    channel: str
+    kind: str  # faculty, student or semester
+    entry_id: str
+    action: str  # created or updated
+    changes_json: str = Field(sa_type=Text)
+
+
+class GroupRow(SQLModel, table=True):
+    """The read model group lists and the review digest come from (R8, R9): one row per group proposal,
+    the newest revision wins."""
+
+    __tablename__ = "group_proposal"
+    __table_args__ = (
+        Index("ix_group_proposal_applicant_id", "applicant_id"),
+        Index("ix_group_proposal_stage", "stage"),
+    )
+
+    id: str = Field(primary_key=True)
+    applicant_id: str
+    stage: str
+    title: str = Field(sa_type=Text)
+    category: str
+    priority: str
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    stage_since: datetime = Field(sa_type=UTCDateTime)
+    revision: int
+
+
+class GroupMemberRow(SQLModel, table=True):
+    """Who is named in which group proposal (R9), so a student's groups are found by their id."""
+
+    __tablename__ = "group_member"
+    __table_args__ = (Index("ix_group_member_student_id", "student_id"),)
+
+    group_id: str = Field(primary_key=True)
+    student_id: str = Field(primary_key=True)
+    project_id: str | None = None
