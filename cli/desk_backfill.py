@@ -3,16 +3,19 @@
 A row is rewritten from the project's current view: the archive's for a finished project (SPEC §6), else
 its running workflow's (a query, so it needs a worker). The rewrite keeps the row's revision and never
 replaces a newer one, so it is safe while the system runs and safe to repeat. A project whose workflow is
-gone and that has no archive keeps its row as it is and is counted as missing.
+gone and that has no archive keeps its row as it is and is counted as missing; one whose workflow did not
+answer in time (no worker polling, a worker busy) is listed as unreachable, for another run.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
 
+from clients.gateway import Unavailable
 from clients.project import ProjectClient
 from domain.errors import Code, RuleViolation
 from domain.project import ProjectView
@@ -27,7 +30,8 @@ CONCURRENCY = 8  # queries in flight: enough to overlap round trips, few enough 
 class BackfillReport(BaseModel):
     refreshed: int = 0
     skipped: int = 0  # a newer revision was written meanwhile
-    missing: list[str] = []  # neither a workflow nor an archive answered
+    missing: list[str] = []  # neither a workflow nor an archive knows it
+    unreachable: list[str] = []  # its workflow did not answer in time: run again
 
 
 def _ids(engine: Engine) -> list[str]:
@@ -57,13 +61,18 @@ async def _view(projects: ProjectClient, engine: Engine, project_id: str) -> Pro
         raise
 
 
-async def backfill(projects: ProjectClient, engine: Engine) -> BackfillReport:
+async def backfill(projects: ProjectClient, engine: Engine, only: Sequence[str] | None = None) -> BackfillReport:
+    """Every project of the read model, or `only` these."""
     report = BackfillReport()
     gate = asyncio.Semaphore(CONCURRENCY)
 
     async def one(project_id: str) -> None:
         async with gate:
-            view = await _view(projects, engine, project_id)
+            try:
+                view = await _view(projects, engine, project_id)
+            except Unavailable:
+                report.unreachable.append(project_id)
+                return
             if view is None:
                 report.missing.append(project_id)
             elif await asyncio.to_thread(_refresh, engine, view):
@@ -71,6 +80,8 @@ async def backfill(projects: ProjectClient, engine: Engine) -> BackfillReport:
             else:
                 report.skipped += 1
 
-    await asyncio.gather(*(one(project_id) for project_id in await asyncio.to_thread(_ids, engine)))
+    ids = list(only) if only is not None else await asyncio.to_thread(_ids, engine)
+    await asyncio.gather(*(one(project_id) for project_id in ids))
     report.missing.sort()
+    report.unreachable.sort()
     return report

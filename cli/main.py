@@ -356,9 +356,14 @@ app.add_typer(desk_app, name="desk")
 
 
 @desk_app.command("backfill")
-def desk_backfill() -> None:
+def desk_backfill(
+    project: Annotated[
+        list[str] | None, typer.Option("--project", help="Only this project (repeatable); all by default.")
+    ] = None,
+) -> None:
     """Fill the read model's desk and impact columns (added by migration 0007) for every project, from the
-    archive or the running workflow. Safe to run while the system runs, and to run again. Needs a worker."""
+    archive or the running workflow. Safe to run while the system runs, and to run again. Needs a worker;
+    exits 1 if a workflow did not answer in time (run again)."""
     import asyncio
 
     from cli.desk_backfill import backfill
@@ -370,14 +375,22 @@ def desk_backfill() -> None:
     configure_logging(settings)
     migrate(settings.db_url)
 
-    async def run() -> None:
+    async def run() -> int:
         client = await connect(settings)
-        report = await backfill(ProjectClient(client, settings), make_engine(settings.db_url))
-        typer.echo(f"refreshed {report.refreshed}, newer already {report.skipped}, missing {len(report.missing)}")
+        report = await backfill(ProjectClient(client, settings), make_engine(settings.db_url), project)
+        typer.echo(
+            f"refreshed {report.refreshed}, newer already {report.skipped}, missing {len(report.missing)}, "
+            f"unreachable {len(report.unreachable)}"
+        )
         for project_id in report.missing:
             typer.echo(f"missing: {project_id} (no workflow and no archive)")
+        for project_id in report.unreachable:
+            typer.echo(f"unreachable: {project_id} (its workflow did not answer in time; is a worker running?)")
+        return 1 if report.unreachable else 0
 
-    asyncio.run(run())
+    code = asyncio.run(run())
+    if code:
+        raise typer.Exit(code)
 
 
 def main() -> None:

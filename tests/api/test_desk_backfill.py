@@ -69,13 +69,46 @@ async def test_backfill_restores_desk_columns_from_workflows_and_the_archive(
     full = {project_id: _as_before_0007(engine, project_id) for project_id in (running_id, rejected_id)}
     assert _row(engine, running_id).closure_submitted_at is None  # the legacy row really lost them
 
-    report = await backfill(ProjectClient(temporal_env.client, settings), engine)
+    # Only these two: the suite's shared store also holds projects of workflows no worker serves any more.
+    ids = [running_id, rejected_id]
+    report = await backfill(ProjectClient(temporal_env.client, settings), engine, ids)
 
-    assert report.missing == []
+    assert (report.refreshed, report.missing, report.unreachable) == (2, [], [])
     for project_id, expected in full.items():
         assert _row(engine, project_id) == expected
     assert isinstance(full[running_id].closure_submitted_at, datetime)
     assert full[running_id].department is not None
     assert full[rejected_id].decided_at is not None
-    again = await backfill(ProjectClient(temporal_env.client, settings), engine)
+    again = await backfill(ProjectClient(temporal_env.client, settings), engine, ids)
     assert again.missing == [] and _row(engine, running_id) == full[running_id]
+
+
+async def test_a_row_without_workflow_or_archive_is_missing_and_kept(
+    temporal_env: WorkflowEnvironment, settings: Settings, engine: Engine
+) -> None:
+    """A row whose workflow Temporal does not know and that has no archive is reported, and left as it was."""
+    orphan = ProjectSummary.model_validate(
+        {
+            "id": "orphan0000000001",
+            "student_id": "B00000009",
+            "semester_id": "1999-fall",  # out of every other test's way
+            "stage": "WITHDRAWN",
+            "title": "A project from before the archive",
+            "category": "external",
+            "priority": "normal",
+            "group_id": None,
+            "supervisor_id": None,
+            "invited_faculty_id": None,
+            "counted_hours": 0,
+            "created_at": "2026-09-07T02:00:00Z",
+            "stage_since": "2026-09-07T02:00:00Z",
+            "updated_at": "2026-09-07T02:00:00Z",
+            "revision": 3,
+            "credit_granted": None,
+        }
+    )
+    with session(engine) as s:
+        read_model.save_project(s, orphan, [])
+    report = await backfill(ProjectClient(temporal_env.client, settings), engine, [orphan.id])
+    assert (report.refreshed, report.missing, report.unreachable) == (0, [orphan.id], [])
+    assert _row(engine, orphan.id) == orphan
