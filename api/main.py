@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from importlib.metadata import version
 from typing import Any
 
 import structlog
 from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
+from fastapi_offline import FastAPIOffline
 from opentelemetry.sdk.trace import TracerProvider
 from starlette.concurrency import run_in_threadpool
 from temporalio.client import Client
@@ -27,14 +29,19 @@ from api.routes import (
     actions,
     closure,
     codec,
+    desk,
     directory,
+    directory_changes,
     groups,
     health,
+    office,
+    profile,
     projects,
     proposal,
     semesters,
     steering,
     supervision,
+    views,
     work,
 )
 from api.uploads import BodyLimit
@@ -61,7 +68,24 @@ submit the closure report and have it evaluated.
   answers the first outcome. `503` and `429` say when to retry in `Retry-After`.
 """
 
-ROUTERS = (health, directory, projects, proposal, supervision, work, closure, actions, steering, groups, semesters)
+ROUTERS = (
+    health,
+    directory,
+    directory_changes,
+    projects,
+    proposal,
+    supervision,
+    work,
+    closure,
+    actions,
+    steering,
+    groups,
+    semesters,
+    desk,
+    office,
+    views,
+    profile,
+)
 
 
 def create_app(
@@ -94,11 +118,14 @@ def create_app(
         if provider is not None and own_provider:
             provider.shutdown()  # sends the spans still batched
 
-    app = FastAPI(
+    # Swagger UI (/docs) and ReDoc (/redoc) load their scripts and styles from the installed fastapi-offline
+    # package, so the docs work on a machine without internet and send no reader's address to a CDN.
+    app = FastAPIOffline(
         title="Praxis",
         summary="The Social Practice course's portal API",
         description=DESCRIPTION,
-        version="1.0.0",
+        # The schema's version is the package's: a generated client names the release it was made from.
+        version=version("praxis"),
         lifespan=lifespan,
         # operationIds (and generated client method names) are the handlers' names: `log_hours`, not
         # `log_hours_v1_projects__project_id__hours_post`.

@@ -172,7 +172,9 @@ class ChaosStack:
         self.temporal = self._start("temporal", temporal_command(self.settings, find_temporal_binary()))
         host, _, port = self.settings.temporal_address.rpartition(":")
         wait_for_port(self.temporal.child, host, int(port), timeout=60)
-        wait_for_namespace(self.temporal.child, self.settings.temporal_address, "default", timeout=60)
+        wait_for_namespace(
+            self.temporal.child, self.settings.temporal_address, "default", 60, self.settings.temporal_retention_days
+        )
 
     async def start_worker(self) -> None:
         self.worker = self._start("worker", python_module("workers.main"))

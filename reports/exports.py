@@ -28,6 +28,7 @@ from domain.impact import ImpactRecord, PartnerType
 from domain.labels import Label, label
 from domain.stages import Stage
 from domain.vocabulary import Category, Indicator, Priority, PriorityTag
+from domain.work import hours_number
 
 CSV_ENCODING = "utf-8-sig"
 LIST_SEPARATOR = ";"
@@ -214,6 +215,8 @@ def _csv_text(value: Cell) -> str:
         return "true" if value else "false"
     if isinstance(value, datetime):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(hours_number(value))  # the only decimals are hours: `36`, `4.5`, as the API writes them
     return str(value)
 
 

@@ -116,3 +116,10 @@ def build_message(
 def refused_for_good(error: Exception) -> bool:
     """A 5xx refusal of the recipient: the address will not start working by retrying."""
     return isinstance(error, aiosmtplib.SMTPRecipientsRefused) and all(r.code >= 500 for r in error.recipients)
+
+
+def cannot_be_built(error: Exception) -> bool:
+    """The message itself cannot be made from what the directory holds: an address or a display name the
+    headers cannot carry (`email` raises ValueError, e.g. "address parts cannot contain CR or LF"), or a
+    stored entry that no longer validates. Retrying builds the same message again."""
+    return isinstance(error, ValueError)

@@ -9,7 +9,8 @@ from pydantic import BaseModel, EmailStr, Field
 
 from clients.departure import DepartureAnnounced
 from domain.calendar import Semester
-from domain.people import Faculty
+from domain.entries import OneLine, PersonName
+from domain.people import Faculty, Student
 from domain.vocabulary import MailLanguage, Rank
 
 LANGUAGE_DESCRIPTION = (
@@ -21,19 +22,37 @@ LANGUAGE_DESCRIPTION = (
 class FacultyEntry(BaseModel):
     """A teacher as the directory knows them; `leaving_after` names the last semester they teach (R13)."""
 
-    name: str = Field(min_length=1, max_length=200)
+    name: PersonName
     email: EmailStr
     rank: Rank
-    department: str = Field(default="", max_length=200)
+    department: OneLine = ""
     leaving_after: str | None = Field(default=None, pattern=r"^\d{4}-(spring|fall|summer)$")
     language: MailLanguage | None = Field(default=None, description=LANGUAGE_DESCRIPTION)
 
 
 class StudentEntry(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
+    name: PersonName
     email: EmailStr
     has_internship_credit: bool = False
     language: MailLanguage | None = Field(default=None, description=LANGUAGE_DESCRIPTION)
+
+
+class FacultyPage(BaseModel):
+    """One page of the faculty directory, by name; `total` counts every match."""
+
+    items: list[Faculty]
+    total: int
+    limit: int
+    offset: int
+
+
+class StudentPage(BaseModel):
+    """One page of the students the directory knows, by id; `total` counts them all."""
+
+    items: list[Student]
+    total: int
+    limit: int
+    offset: int
 
 
 class FacultySaved(Faculty):

@@ -26,7 +26,6 @@ BIN = Path(sys.executable).parent
 # here is binding for the env files, compose and Kubernetes; once Settings has a field, it is known twice.
 PLANNED_SETTINGS = frozenset(
     {
-        "PRAXIS_TEMPORAL_RETENTION_DAYS",
         "PRAXIS_API_DOCS",
     }
 )
