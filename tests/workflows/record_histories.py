@@ -1,5 +1,5 @@
-"""Records the histories CI replays (tests/workflows/test_replay.py): every stage of a project and every
-signal path, the group, the semester, the digest and a teacher's departure.
+"""Records the histories CI replays (tests/workflows/test_committed_histories.py): every stage of a project
+and every signal path, the group, the semester, the digest and a teacher's departure.
 
     .venv/bin/python -m tests.workflows.record_histories            # every scenario
     .venv/bin/python -m tests.workflows.record_histories semester   # only the named ones
@@ -135,7 +135,7 @@ async def review_loop(r: Recorder) -> dict[str, str]:
 async def invitations(r: Recorder) -> dict[str, str]:
     """SUPERVISOR_INVITED declined, cancelled, then reminded at 3 and 7 days and expired at 14 (back to
     NEEDS_SUPERVISOR); then accepted by an emailed link (a signal) → IN_PROGRESS; club hours verified by OSA in
-    the portal and by link; withdrawn."""
+    the portal and by link; an hours entry taken back; withdrawn."""
     c = r.course
     student_id = c.add_student()
     project_id = await c.submit(student_id)
@@ -172,6 +172,11 @@ async def invitations(r: Recorder) -> dict[str, str]:
     osa_link = Actor(id=OSA.id, role=Role.OSA, channel=Channel.EMAIL)
     verify = VerifyHours(entry_id=entries[1], verified=False, note="Not on the roster")
     await r.signal(project_id, ProjectWorkflow.verify_hours_by_link, Act(actor=osa_link, command=verify))
+    mistake = HoursInput(date=date(2026, 9, 4), hours=Decimal(2), kind=HourKind.EXECUTION, description="Wrong day")
+    logged = await c.projects.act(project_id, ProjectWorkflow.log_hours, student_actor(student_id), mistake)
+    assert logged.created_id is not None
+    take_back = WithdrawItem(item="hours", item_id=logged.created_id, reason="Logged twice")
+    await c.projects.act(project_id, ProjectWorkflow.withdraw_item, student_actor(student_id), take_back)
     await r.withdraw(project_id, student_id)
     return {"invitations_expiry_and_links": await r.finished(project_id)}
 
