@@ -21,6 +21,7 @@ from api.reading import group_view, project_view
 from domain import labels
 from domain.errors import RuleViolation
 from domain.links import ViewKind, read_view_token
+from domain.vocabulary import MailLanguage
 from store import directory
 
 router = APIRouter(prefix="/v", tags=["pages"], include_in_schema=False)
@@ -43,6 +44,7 @@ async def project_page(token: Token, settings: SettingsDep, projects: ProjectsDe
         view=view,
         student=f"{student.name} ({student.id})" if student else view.student_id,
         stage=labels.label(view.stage),
+        lang=settings.mail_language,
         center_email=settings.center_email,
         labels=labels,
     )
@@ -56,7 +58,9 @@ async def group_page(token: Token, settings: SettingsDep, groups: GroupsDep, sto
         view = await group_view(groups, store, group_id)
     except RuleViolation as refusal:
         return _refused(settings.center_email, refusal)
-    return render("group.html", view=view, center_email=settings.center_email, labels=labels)
+    return render(
+        "group.html", view=view, lang=settings.mail_language, center_email=settings.center_email, labels=labels
+    )
 
 
 def _refused(center_email: str, refusal: RuleViolation) -> HTMLResponse:
@@ -67,5 +71,6 @@ def _refused(center_email: str, refusal: RuleViolation) -> HTMLResponse:
         detail=refusal.detail,
         next_step="Open the page from the link in your mail, or ask the Center for General Education.",
         code=refusal.code.value,
+        lang=MailLanguage.BILINGUAL,
         center_email=center_email,
     )
