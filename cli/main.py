@@ -191,9 +191,9 @@ def _import(kind: str, file: Path, dry_run: bool) -> None:
     settings = get_settings()
     configure_logging(settings)
     try:
-        text = file.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        typer.echo(f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start}); save the CSV as UTF-8.", err=True)
+        text = importer.decode_csv(file.read_bytes())  # UTF-8, or Big5 as Excel writes it (issue 12)
+    except importer.NotText as exc:
+        typer.echo(f"{file}: {exc}.", err=True)
         raise typer.Exit(1) from exc
     migrate(settings.db_url)
     engine = make_engine(settings.db_url)
