@@ -90,6 +90,7 @@ class GroupMailActivities:
                 language=mail_language(settings, recipient),
                 center_email=settings.center_email,
                 project=None,
+                course=settings.profile.course,
                 link=group_url(settings, group.id),
             )
             outbox.set_prepared(s, notice.key, recipient=recipient.address, subject=content.subject, token_id=None)

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.contracts import ArchiveGroup, Synced, SyncProject
+from activities.contracts import ArchiveGroup, Synced, SyncProject, Undelivered
 from activities.mail.notices import Notifier
 from activities.mail.sending import MailSender, SmtpSender
 from config.settings import Settings
@@ -39,17 +39,21 @@ class RecordsActivities:
         """Idempotent: an older revision never overwrites a newer one, audit entries and mails are stored once."""
         await asyncio.to_thread(self._save, request)
         unsent: list[str] = []
+        undeliverable: list[Undelivered] = []
         for notice in request.notices:
             if unsent:  # in order: once the server refused one, the rest wait for the retries too
                 unsent.append(notice.key)
                 continue
             try:
-                await self._notifier.deliver(request.summary, notice, request.at)
+                reason = await self._notifier.deliver(request.summary, notice, request.at, request.profile)
             except ApplicationError:
                 unsent.append(notice.key)
+                continue
+            if reason is not None:  # never deliverable: the next ones still go
+                undeliverable.append(Undelivered(key=notice.key, reason=reason))
         if unsent:
             log.info("mail left for retries", project_id=request.summary.id, unsent=len(unsent))
-        return Synced(unsent=unsent)
+        return Synced(unsent=unsent, undeliverable=undeliverable)
 
     def _save(self, request: SyncProject) -> None:
         with session(self._engine) as s:

@@ -27,7 +27,6 @@ from activities.mail.rendering import render_mail
 from activities.mail.sending import MailSender, SmtpSender, build_message, mail_language, person_recipient
 from activities.passing_list import (
     CSV_ENCODING,
-    OFFICE,
     passing_list_csv,
     passing_list_filename,
     passing_list_pdf,
@@ -41,6 +40,7 @@ from store.db import session
 log = structlog.get_logger(__name__)
 
 TEMPLATE = "exam_week"
+SENDING_AT_ONCE = 8  # mails of a batch in flight at once: SMTP round trips overlap the PDFs being drawn
 
 
 class SemesterRef(BaseModel):
@@ -93,8 +93,14 @@ class SemesterActivities:
 
     @activity.defn
     async def send_exam_week_mails(self, batch: ExamWeekBatch) -> BatchSent:
-        """One mail per supervisor of the batch, each at most once (outbox key `exam-week:<sem>:<faculty>`)."""
-        for faculty_id in batch.faculty_ids:
+        """One mail per supervisor of the batch, each at most once (outbox key `exam-week:<sem>:<faculty>`).
+
+        Several at a time, so one mail's SMTP round trip overlaps the next one's PDF; a failed one fails the
+        batch once every other has had its try, and the retry sends only what the outbox still owes.
+        """
+        gate = asyncio.Semaphore(SENDING_AT_ONCE)
+
+        async def send(faculty_id: str) -> None:
             key = exam_week_key(batch.semester.id, faculty_id)
             mail = OutboxMail(
                 key=key,
@@ -103,8 +109,17 @@ class SemesterActivities:
                 description=f"final-exam-week mail {key}",
                 log_context={"template": TEMPLATE, "semester_id": batch.semester.id, "faculty_id": faculty_id},
             )
-            await self._outbox.send_once(mail, partial(self._prepare, batch.semester, faculty_id, key))
+            async with gate:
+                await self._outbox.send_once(mail, partial(self._prepare, batch.semester, faculty_id, key))
             activity.heartbeat(faculty_id)
+
+        failures = [
+            result
+            for result in await asyncio.gather(*(send(f) for f in batch.faculty_ids), return_exceptions=True)
+            if isinstance(result, BaseException)
+        ]
+        if failures:
+            raise failures[0]
         return BatchSent(handled=len(batch.faculty_ids))
 
     def _prepare(
@@ -126,12 +141,13 @@ class SemesterActivities:
             language=mail_language(settings, recipient),  # issue 4: the teacher's own, if they chose one
             center_email=settings.center_email,
             project=None,
+            course=settings.profile.course,
             link=None,
         )
         message = build_message(settings, key, recipient, content, now=now)
         if found.students:
             message.add_attachment(
-                passing_list_pdf(found),
+                passing_list_pdf(found, settings.profile),
                 maintype="application",
                 subtype="pdf",
                 filename=passing_list_filename(found, "pdf"),
@@ -148,7 +164,7 @@ class SemesterActivities:
         return {
             "recipient_name": found.faculty.name,
             "semester": found.semester,
-            "office": OFFICE,
+            "office": self._settings.profile.signed_lists_office,
             "ends_on_en": _en_day(found.semester.ends_on),
             "ends_on_zh": _zh_day(found.semester.ends_on),
             "students": [

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from config.settings import Settings
 from domain.actors import Actor
+from domain.entries import control_characters
 from domain.errors import Code, RuleViolation
 from domain.vocabulary import Channel, Role
 
@@ -38,6 +39,17 @@ class Claims(BaseModel):
     email: str | None = None
     exp: datetime
     iat: datetime | None = None
+
+
+class ClaimRefused(ValueError):
+    """A well-signed token whose claims hold what no name, id or address may (a line break): VALIDATION_ERROR."""
+
+
+def _check_text_claims(claims: dict[str, object]) -> None:
+    for claim in ("sub", "name", "email"):
+        value = claims.get(claim)
+        if isinstance(value, str) and control_characters(value):
+            raise ClaimRefused(f"the token's `{claim}` claim must be one line of text without control characters")
 
 
 class TokenError(Exception):
@@ -62,6 +74,7 @@ def issue_token(
 ) -> str:
     """Sign a token for `sub` acting as `role`, valid for `ttl` from now."""
     role = Role(role)
+    _check_text_claims({"sub": sub, "name": name, "email": email})
     if role not in TOKEN_ROLES:
         raise ValueError(f"role {role.value!r} cannot hold a token")
     if not sub:
@@ -78,7 +91,8 @@ def issue_token(
 
 
 def decode_token(settings: Settings, token: str) -> Claims:
-    """Verify signature, expiry and claims; raise `TokenError` for anything untrustworthy."""
+    """Verify signature, expiry and claims; raise `TokenError` for anything untrustworthy, `ClaimRefused` for a
+    name, id or address with a control character in it."""
     try:
         payload = jwt.decode(
             token,
@@ -90,6 +104,7 @@ def decode_token(settings: Settings, token: str) -> Claims:
         raise TokenError("expired", "the token has expired") from exc
     except jwt.InvalidTokenError as exc:
         raise TokenError("invalid", f"the token is invalid: {exc}") from exc
+    _check_text_claims(payload)
     try:
         claims = Claims.model_validate(payload)
     except ValidationError as exc:
@@ -124,6 +139,8 @@ def current_user(
         return decode_token(settings, credentials.credentials)
     except TokenError as error:
         raise RuleViolation(Code.UNAUTHENTICATED, f"The bearer token was refused: {error.detail}.") from None
+    except ClaimRefused as error:
+        raise RuleViolation(Code.VALIDATION_ERROR, f"The bearer token was refused: {error}.") from None
 
 
 CurrentUser = Annotated[Claims, Depends(current_user)]
@@ -148,6 +165,9 @@ Center = Annotated[Claims, Depends(require(Role.CENTER))]
 Osa = Annotated[Claims, Depends(require(Role.OSA))]
 FacultyOrCenter = Annotated[Claims, Depends(require(Role.FACULTY, Role.CENTER))]
 Reader = Annotated[Claims, Depends(require(Role.STUDENT, Role.FACULTY, Role.CENTER, Role.OSA))]
+# SPEC §4: projects are read by their student, their supervisor and the center; OSA verifies club hours from
+# the links mailed to it (R15) and reads no project.
+ProjectReader = Annotated[Claims, Depends(require(Role.STUDENT, Role.FACULTY, Role.CENTER))]
 
 
 def actor(user: Claims) -> Actor:

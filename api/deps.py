@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Header, Path, Request
+from fastapi import BackgroundTasks, Depends, Header, Path, Request
 from temporalio.client import Client
 
 from api.acting import GroupActions, ProjectActions
@@ -66,9 +66,9 @@ IfMatch = Annotated[
 ]
 
 
-def get_actions(request: Request, if_match: IfMatch = None) -> ProjectActions:
+def get_actions(request: Request, background: BackgroundTasks, if_match: IfMatch = None) -> ProjectActions:
     resources = _resources(request)
-    return ProjectActions(resources.projects, resources.store, if_match=if_match)
+    return ProjectActions(resources.projects, resources.store, background, if_match=if_match)
 
 
 def get_group_actions(request: Request, if_match: IfMatch = None) -> GroupActions:

@@ -18,10 +18,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
+from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
+from temporalio.service import RPCError
 
-from clients.gateway import Unavailable
+from clients.gateway import NO_WORKER, Unavailable
 from config.settings import Settings
 from domain.errors import Code, Problem, RuleViolation
+from telemetry import metrics
 
 log = structlog.get_logger(__name__)
 
@@ -43,6 +46,8 @@ STATUS: dict[Code, int] = {
     Code.REFLECTION_RECORD_MISSING: 422,
     Code.SUPERVISOR_NOT_CONFIRMED: 422,
     Code.UPLOAD_INVALID: 422,
+    Code.DUPLICATE_EVIDENCE: 409,  # R16: the same picture is already on record
+    Code.REFLECTION_FORMAT_MISMATCH: 422,  # R17
     Code.RATE_LIMITED: 429,
     # Action links (the /a/{token} pages): a forged or unknown link reveals nothing, a spent one is gone.
     Code.TOKEN_INVALID: 404,
@@ -68,6 +73,8 @@ TITLES: dict[str, str] = {
     Code.REFLECTION_RECORD_MISSING: "Reflection record missing",
     Code.SUPERVISOR_NOT_CONFIRMED: "No confirmed supervisor",
     Code.UPLOAD_INVALID: "Upload refused",
+    Code.DUPLICATE_EVIDENCE: "This image is already on record",
+    Code.REFLECTION_FORMAT_MISMATCH: "Record does not fit the agreed reflection format",
     Code.RATE_LIMITED: "Too soon",
     Code.TOKEN_INVALID: "Link not valid",
     Code.TOKEN_EXPIRED: "Link expired",
@@ -130,6 +137,7 @@ def problem_response(
     errors: Sequence[FieldError] | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
+    metrics.PROBLEMS.labels(code=code, status=str(status)).inc()
     body = ProblemDetails(
         type=f"urn:praxis:problem:{code}",
         title=TITLES.get(code, "Error"),
@@ -172,6 +180,14 @@ async def _rule_violation(request: Request, exc: Exception) -> JSONResponse:
         problems=exc.problems if len(exc.problems) > 1 else None,
         headers=headers,
     )
+
+
+async def _temporal_unreachable(request: Request, exc: Exception) -> JSONResponse:
+    """A Temporal call no facade translated (a route talking to a workflow of its own): "no worker / no server
+    in time" is 503 like the facades' `Unavailable`; anything else is an internal error."""
+    if isinstance(exc, RPCError) and exc.status not in NO_WORKER:
+        return await _unexpected(request, exc)
+    return await _unavailable(request, Unavailable(f"Temporal did not answer in time: {exc}", maybe_applied=True))
 
 
 async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
@@ -254,6 +270,8 @@ def install(app: FastAPI) -> None:
     """Answer every error as a problem (the app must carry `state.settings`)."""
     app.add_exception_handler(RuleViolation, _rule_violation)
     app.add_exception_handler(Unavailable, _unavailable)
+    app.add_exception_handler(RPCError, _temporal_unreachable)
+    app.add_exception_handler(WorkflowUpdateRPCTimeoutOrCancelledError, _temporal_unreachable)
     app.add_exception_handler(RequestValidationError, _request_validation)
     app.add_exception_handler(HTTPException, _http_exception)
     app.add_exception_handler(Exception, _unexpected)

@@ -1,9 +1,13 @@
-"""Evidence uploads (R16): only real, size-bounded JPEG/PNG/WebP images, with location metadata removed.
+"""Evidence uploads (R16): only real, size-bounded JPEG/PNG/WebP images, with location metadata removed, and
+for a reflection record also a PDF document, parsed and re-written without its metadata.
 
 An upload is decoded completely (a header that looks like an image is not enough), its orientation is
 applied to the pixels, and it is re-encoded with no metadata but its colour profile. Location can hide
 in EXIF's GPS directory, in XMP, in maker notes or in comments; keeping none of them is the one way to be
 sure none survives.
+
+Each image also gets its perceptual hash (pHash, 64 bits) and colour hash (`imagehash`), so the rules can
+tell the same picture uploaded twice, re-encoded or resized (R16, `domain.work.same_image`).
 """
 
 from __future__ import annotations
@@ -12,8 +16,11 @@ import io
 from dataclasses import dataclass
 from pathlib import PurePath
 
+import imagehash
 from fastapi import UploadFile
 from PIL import Image, ImageOps, UnidentifiedImageError
+from pypdf import PdfReader, PdfWriter
+from pypdf.errors import PdfReadError
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -27,6 +34,8 @@ FORM_OVERHEAD = 64 * 1024
 MAX_JSON_BYTES = 1024 * 1024
 # Kept through re-encoding: they change how pixels look, and carry nothing about where or who.
 _KEPT_INFO = ("icc_profile", "transparency")
+PDF_MAGIC = b"%PDF-"
+MAX_PDF_PAGES = 50  # a reflection record is a few pages of notes or a report, not a thesis
 
 
 @dataclass(frozen=True)
@@ -35,6 +44,9 @@ class CleanImage:
     content_type: str
     width: int
     height: int
+    phash: str | None = None
+    colorhash: str | None = None
+    pages: int | None = None
 
 
 def _invalid(detail: str) -> RuleViolation:
@@ -75,13 +87,57 @@ def clean_image(data: bytes, max_pixels: int) -> CleanImage:
             if kind in ("JPEG", "WEBP"):
                 options["quality"] = 90
             upright.save(out, format=kind, **options)
+            phash = str(imagehash.phash(upright))
+            colorhash = str(imagehash.colorhash(upright.convert("RGB"), binbits=3))
     except RuleViolation:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError):
-        raise _invalid("The file is not an image Praxis can read (JPEG, PNG or WebP).") from None
+        raise _invalid("The file is not an image Praxis can read (JPEG, PNG or WebP), nor a PDF.") from None
     except (OSError, SyntaxError, ValueError, EOFError) as error:
         raise _invalid(f"The image could not be decoded: {error}.") from None
-    return CleanImage(data=out.getvalue(), content_type=FORMATS[kind], width=upright.width, height=upright.height)
+    return CleanImage(
+        data=out.getvalue(),
+        content_type=FORMATS[kind],
+        width=upright.width,
+        height=upright.height,
+        phash=phash,
+        colorhash=colorhash,
+    )
+
+
+def is_pdf(data: bytes) -> bool:
+    return data.startswith(PDF_MAGIC)
+
+
+def clean_document(data: bytes) -> CleanImage:
+    """R16: a reflection record as a PDF: it must parse, be unencrypted and have 1 to MAX_PDF_PAGES pages;
+    its pages are copied into a new file, so the document information and XMP metadata (authors, software,
+    sometimes places) are left behind. CPU-bound: call it in a thread."""
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            raise _invalid("The PDF is encrypted; upload it without a password.")
+        count = len(reader.pages)
+        if not 1 <= count <= MAX_PDF_PAGES:
+            raise _invalid(f"The PDF has {count} pages; a reflection record has 1 to {MAX_PDF_PAGES}.")
+        writer = PdfWriter()
+        for page in reader.pages:
+            writer.add_page(page)
+        writer.metadata = None
+        first = reader.pages[0].mediabox
+        out = io.BytesIO()
+        writer.write(out)
+    except RuleViolation:
+        raise
+    except (PdfReadError, OSError, ValueError, KeyError, TypeError) as error:
+        raise _invalid(f"The PDF could not be read: {error}.") from None
+    width, height = max(1, round(float(first.width))), max(1, round(float(first.height)))
+    return CleanImage(data=out.getvalue(), content_type="application/pdf", width=width, height=height, pages=count)
+
+
+def clean_upload(data: bytes, max_pixels: int) -> CleanImage:
+    """An image, or a PDF document (only a reflection record may be one: `domain.transitions`)."""
+    return clean_document(data) if is_pdf(data) else clean_image(data, max_pixels)
 
 
 def safe_filename(name: str | None) -> str:

@@ -15,6 +15,7 @@ it was rather than changed with nobody told.
 from __future__ import annotations
 
 import csv
+import getpass
 import io
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -29,16 +30,17 @@ from temporalio.client import Client
 
 from clients.departure import announce_departure
 from config.settings import Settings
+from domain.actors import at_the_command_line
+from domain.entries import EntryId, OneLine, PersonName
 from domain.labels import RANKS
 from domain.people import Faculty, Student
 from domain.vocabulary import MailLanguage, Rank
 from store import directory
 from store.db import session
 
-# The same limits as PUT /v1/faculty/{id} and /v1/students/{id} (api/routes/directory.py).
-EntryId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,64}$")]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-Department = Annotated[str, StringConstraints(max_length=200)]
+# The same limits as PUT /v1/faculty/{id} and /v1/students/{id} (api/routes/directory.py, domain.entries).
+Name = PersonName
+Department = OneLine
 SemesterId = Annotated[str, StringConstraints(pattern=r"^\d{4}-(spring|fall|summer)$")]
 
 HEADER_ROW = 1  # rows are numbered as a spreadsheet shows them: the header is row 1, the first entry row 2
@@ -287,7 +289,9 @@ def import_directory(engine: Engine, kind: Kind, text: str, *, dry_run: bool = F
                 return report
             faculty = [(n, _kept_language(s, f, keep_language)) for n, f in faculty]
             students = [_kept_language(s, st, keep_language) for st in students]
-            outcome = directory.import_rows(s, faculty=[f for _, f in faculty], students=students)
+            outcome = directory.import_rows(
+                s, faculty=[f for _, f in faculty], students=students, by=at_the_command_line(getpass.getuser())
+            )
             if dry_run:
                 s.rollback()  # what a real import would do, found by doing it, then undone
     except IntegrityError as error:

@@ -16,6 +16,7 @@ import typer
 
 from cli.blobs import app as blobs_app
 from cli.health import Component
+from cli.profile import app as profile_app
 from config.log import configure_logging
 from config.settings import get_settings
 from domain.vocabulary import Role
@@ -50,6 +51,18 @@ def worker() -> None:
     main()
 
 
+def multiprocess_metrics() -> None:
+    """Several server processes answer `/metrics` in turn: each writes its figures to files in one fresh
+    directory (inherited by the processes uvicorn starts), and any of them serves the sum."""
+    import os
+    import tempfile
+
+    from telemetry.metrics import MULTIPROCESS_DIR
+
+    if not os.environ.get(MULTIPROCESS_DIR):
+        os.environ[MULTIPROCESS_DIR] = tempfile.mkdtemp(prefix="praxis-metrics-")
+
+
 @app.command()
 def api(
     host: Annotated[str | None, typer.Option(help="Defaults to PRAXIS_API_HOST.")] = None,
@@ -61,6 +74,8 @@ def api(
 
     settings = get_settings()
     configure_logging(settings)
+    if workers > 1:
+        multiprocess_metrics()
     # log_config=None keeps the structlog setup above instead of uvicorn's own formatters.
     uvicorn.run(
         "api.main:app",
@@ -161,6 +176,7 @@ def demo(
 
 
 app.add_typer(blobs_app, name="blobs")
+app.add_typer(profile_app, name="profile")
 
 # --- praxis import ---------------------------------------------------------------------------------
 
@@ -341,6 +357,35 @@ def semester_show(semester_id: SemesterIdArg) -> None:
 
     for line in semester_admin.show_lines(semester, asyncio.run(state()), datetime.now(UTC)):
         typer.echo(line)
+
+
+desk_app = typer.Typer(help="The course office's desk (SPEC §7): upkeep of what it reads.", no_args_is_help=True)
+app.add_typer(desk_app, name="desk")
+
+
+@desk_app.command("backfill")
+def desk_backfill() -> None:
+    """Fill the read model's desk and impact columns (added by migration 0007) for every project, from the
+    archive or the running workflow. Safe to run while the system runs, and to run again. Needs a worker."""
+    import asyncio
+
+    from cli.desk_backfill import backfill
+    from clients.connect import connect
+    from clients.project import ProjectClient
+    from store.db import make_engine, migrate
+
+    settings = get_settings()
+    configure_logging(settings)
+    migrate(settings.db_url)
+
+    async def run() -> None:
+        client = await connect(settings)
+        report = await backfill(ProjectClient(client, settings), make_engine(settings.db_url))
+        typer.echo(f"refreshed {report.refreshed}, newer already {report.skipped}, missing {len(report.missing)}")
+        for project_id in report.missing:
+            typer.echo(f"missing: {project_id} (no workflow and no archive)")
+
+    asyncio.run(run())
 
 
 def main() -> None:

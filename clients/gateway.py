@@ -41,6 +41,19 @@ from workflows.attributes import STAGE
 from workflows.messages import Act, Refusal
 
 Result = TypeVar("Result", bound="Fingerprinted")
+
+# What Temporal answers when no worker takes the task in time, or it cannot be reached: time-outs, a dropped
+# stream, FAILED_PRECONDITION "no poller seen for task queue recently" (once the worker has been gone for a
+# while), RESOURCE_EXHAUSTED (busy). Each means "try again later", never a fault in the request.
+NO_WORKER = frozenset(
+    {
+        RPCStatusCode.DEADLINE_EXCEEDED,
+        RPCStatusCode.UNAVAILABLE,
+        RPCStatusCode.CANCELLED,
+        RPCStatusCode.FAILED_PRECONDITION,
+        RPCStatusCode.RESOURCE_EXHAUSTED,
+    }
+)
 Start = TypeVar("Start", bound=BaseModel)
 
 
@@ -174,14 +187,19 @@ class WorkflowGateway:
                 raise refusal_from(error.cause) from error
             raise
         except WorkflowUpdateRPCTimeoutOrCancelledError as error:
-            result = await self._late_outcome(entity_id, uid, result_type, error)
+            result = await self._late_outcome(entity_id, uid, result_type, error, key=key)
         except RPCError as error:
-            raise await self._closed_or(entity_id, error, uid) from error
+            if error.status not in NO_WORKER:
+                raise await self._closed_or(entity_id, error, uid) from error
+            # The request may have reached Temporal before the answer was lost: find out rather than guess.
+            result = await self._late_outcome(entity_id, uid, result_type, error, key=key)
         if result.fingerprint is not None and result.fingerprint != act.fingerprint:
             raise reused_key()
         return result
 
-    async def _late_outcome(self, entity_id: str, uid: str, result_type: type[Result], error: Exception) -> Result:
+    async def _late_outcome(
+        self, entity_id: str, uid: str, result_type: type[Result], error: Exception, *, key: str | None
+    ) -> Result:
         """The update was sent but no answer came in time: it may be accepted once a worker takes it. Wait a
         little longer for its outcome, by its id, so that most slow calls still answer what really happened."""
         try:
@@ -194,12 +212,29 @@ class WorkflowGateway:
             if isinstance(failed.cause, ApplicationError):
                 raise refusal_from(failed.cause) from failed
             raise
-        except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError, RPCError):
-            raise Unavailable(
-                f"The {self._noun} did not answer in time; the action may still be applied once it does. "
-                "Retry with the same Idempotency-Key to learn its outcome: it is never applied twice.",
-                maybe_applied=True,
-            ) from error
+        except RPCError as lookup:
+            if lookup.status is RPCStatusCode.NOT_FOUND and not isinstance(
+                error, WorkflowUpdateRPCTimeoutOrCancelledError
+            ):
+                # Temporal answered and knows no such update: the request never reached the workflow.
+                raise Unavailable(
+                    f"Praxis could not reach the {self._noun} in time; nothing was changed. Try again."
+                ) from error
+            raise self._maybe_applied(key) from error
+        except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
+            raise self._maybe_applied(key) from error
+
+    def _maybe_applied(self, key: str | None) -> Unavailable:
+        retry = (
+            "Retry with the same Idempotency-Key to learn its outcome: it is never applied twice."
+            if key
+            else "Read the project before sending it again (with an Idempotency-Key, a retry is always safe)."
+        )
+        return Unavailable(
+            f"The {self._noun} did not answer in time; the action may have been applied, or may still be applied once "
+            f"it answers. {retry}",
+            maybe_applied=True,
+        )
 
     async def _closed_or(self, entity_id: str, error: RPCError, uid: str | None) -> Exception:
         """An update to a finished workflow is refused as INVALID_STAGE, not as a missing one."""
@@ -216,7 +251,7 @@ class WorkflowGateway:
     def _translate_rpc(self, error: RPCError, *, maybe_applied: bool = False) -> Exception:
         if error.status is RPCStatusCode.NOT_FOUND:
             return RuleViolation(Code.NOT_FOUND, f"No such {self._noun}.")
-        if error.status in (RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.UNAVAILABLE, RPCStatusCode.CANCELLED):
+        if error.status in NO_WORKER:
             if maybe_applied:
                 return Unavailable(
                     f"Praxis could not reach the {self._noun} in time; it may still have started. Retry with the "

@@ -45,6 +45,7 @@ class ProjectClient:
     def __init__(self, client: Client, settings: Settings) -> None:
         self._gateway = WorkflowGateway(client, settings, noun="project", workflow_id=workflow_id)
         self._timeout = timedelta(seconds=settings.update_timeout_seconds)
+        self._profile = settings.profile
 
     @property
     def client(self) -> Client:
@@ -64,7 +65,8 @@ class ProjectClient:
         history_limit: int | None = None,
     ) -> None:
         """R1: a proposal starts a project, with the student's standing (R2, R3) as the directory and the ledger
-        give it (`store.standing`). Starting the same id again (a retried request) is a no-op."""
+        give it (`store.standing`), under the course profile of the settings, which it keeps (SPEC §7).
+        Starting the same id again (a retried request) is a no-op."""
         start = ProjectStart(
             project_id=project_id,
             student_id=student_id,
@@ -74,6 +76,7 @@ class ProjectClient:
             group_approved=group_approved,
             standing=standing,
             fingerprint=fingerprint,
+            profile=self._profile,
         )
         if history_limit is not None:
             start.history_limit = history_limit
@@ -104,35 +107,42 @@ class ProjectClient:
         key: str | None = None,
         fingerprint: str | None = None,
         if_revision: int | None = None,
+        link_use: str | None = None,
     ) -> Outcome:
-        """Run one action. The idempotency key becomes the update id, so a retry returns the first outcome."""
-        act = Act[Any](actor=actor, command=command, fingerprint=fingerprint, if_revision=if_revision)
+        """Run one action. The idempotency key becomes the update id, so a retry returns the first outcome.
+        `link_use` names the emailed link it comes from (its token id), if any."""
+        act = Act[Any](
+            actor=actor, command=command, fingerprint=fingerprint, if_revision=if_revision, link_use=link_use
+        )
         return await self._gateway.update(project_id, update, act, key=key, result_type=Outcome)
 
-    async def send_by_link(self, project_id: str, action: LinkAction, actor: Actor, command: BaseModel) -> None:
+    async def send_by_link(
+        self, project_id: str, action: LinkAction, actor: Actor, command: BaseModel, *, link_use: str
+    ) -> None:
         """An emailed link's click while no worker answered: the matching durable signal, applied by the
-        workflow when it gets to it (the same rules; a click no longer valid is kept as refused)."""
+        workflow when it gets to it (the same rules; a click no longer valid is kept as refused, one whose
+        update was applied after all, recognised by `link_use`, is dropped)."""
         handle = self._gateway.handle(project_id)
         try:
             if action is LinkAction.RESPOND_INVITATION:
                 assert isinstance(command, InvitationResponse)
                 await handle.signal(
                     ProjectWorkflow.respond_invitation_by_link,
-                    Act[InvitationResponse](actor=actor, command=command),
+                    Act[InvitationResponse](actor=actor, command=command, link_use=link_use),
                     rpc_timeout=self._timeout,
                 )
             elif action is LinkAction.EVALUATE:
                 assert isinstance(command, Evaluate)
                 await handle.signal(
                     ProjectWorkflow.evaluate_by_link,
-                    Act[Evaluate](actor=actor, command=command),
+                    Act[Evaluate](actor=actor, command=command, link_use=link_use),
                     rpc_timeout=self._timeout,
                 )
             else:
                 assert isinstance(command, VerifyHours)
                 await handle.signal(
                     ProjectWorkflow.verify_hours_by_link,
-                    Act[VerifyHours](actor=actor, command=command),
+                    Act[VerifyHours](actor=actor, command=command, link_use=link_use),
                     rpc_timeout=self._timeout,
                 )
         except RPCError as error:

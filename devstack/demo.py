@@ -209,11 +209,12 @@ GROUP = DemoProject(
     indicator="cross_disciplinary",
     how="Engineering and design students teach together and adapt the material to each learner.",
 )
+# R9: the member keeps the group's title and plan, so the linked proposal needs no second review.
 LINKED = DemoProject(
     Stage.NEEDS_SUPERVISOR,
     MEMBER,
-    "Digital skills for seniors: the smartphone basics table",
-    "I run the smartphone basics table of our group's weekly class: calls, photos and video chats.",
+    GROUP.title,
+    GROUP.plan,
     category="public_service",
     indicator="cross_disciplinary",
     how="I adapt what I learn in design to explain phones to people who never used one.",
@@ -613,6 +614,8 @@ def where_to_look(report: DemoReport, settings: Settings) -> list[str]:
     lines += [
         "",
         f"Mails sent so far: {report.api_url}/dev/mail/ui",
+        f"The course office's desk: {report.api_url}/office?semester={report.semester_id} "
+        f"(sign in with the token below)",
         f"API docs: {report.api_url}/docs",
         "",
         f"A project's JSON (EVALUATION_PENDING, its supervisor {WANG.id} leaves after {report.semester_id}):",

@@ -10,16 +10,27 @@ from __future__ import annotations
 from domain.actors import Actor
 from domain.errors import Code, RuleViolation
 from domain.project import ProjectState, ProjectView
-from domain.vocabulary import Role
+from domain.vocabulary import HourSource, Role
 
 # The center and operators see every project; the system's own actors act on every project.
 _SEE_ALL = frozenset({Role.CENTER, Role.OPERATOR, Role.SYSTEM})
 
 
-def may_see(actor: Actor, *, student_id: str, supervisor_id: str | None, invited_id: str | None) -> bool:
-    """The owner, its supervisor or the teacher invited to supervise it, the center, OSA (R15 verifies hours)."""
-    if actor.role in _SEE_ALL or actor.role is Role.OSA:
+def may_see(
+    actor: Actor,
+    *,
+    student_id: str,
+    supervisor_id: str | None,
+    invited_id: str | None,
+    club_hours: bool = False,
+) -> bool:
+    """SPEC §4: the owner, its supervisor or the teacher invited to supervise it, the center. The Office of
+    Student Affairs knows of a project only while it has hours done through an on-campus club (`club_hours`),
+    the entries R15 has it verify; it never reads the project itself."""
+    if actor.role in _SEE_ALL:
         return True
+    if actor.role is Role.OSA:
+        return club_hours
     if actor.role is Role.STUDENT:
         return actor.id == student_id
     if actor.role is Role.FACULTY:
@@ -28,6 +39,7 @@ def may_see(actor: Actor, *, student_id: str, supervisor_id: str | None, invited
 
 
 def may_read(actor: Actor, view: ProjectView) -> bool:
+    """Who may read the whole project (its view, its photos): OSA never does (R15 needs only the entry)."""
     return may_see(
         actor,
         student_id=view.student_id,
@@ -37,12 +49,13 @@ def may_read(actor: Actor, view: ProjectView) -> bool:
 
 
 def require_visible(state: ProjectState, actor: Actor) -> None:
-    """NOT_FOUND for anyone who may not know the project exists."""
+    """NOT_FOUND for anyone who may not know the project exists (every action's first check)."""
     visible = may_see(
         actor,
         student_id=state.student_id,
         supervisor_id=state.supervisor.faculty.id if state.supervisor else None,
         invited_id=state.invitation.faculty.id if state.invitation else None,
+        club_hours=any(entry.source is HourSource.CAMPUS_CLUB for entry in state.hours),
     )
     if not visible:
         raise RuleViolation(Code.NOT_FOUND, "No such project.")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from domain.desk import StuckReason
 from domain.funnel import FunnelStage, FunnelStep
 from domain.groups import GroupStage
 from domain.impact import PartnerType
@@ -139,6 +140,15 @@ FUNNEL_STAGES: Mapping[FunnelStage, Label] = {
     FunnelStage.EVALUATION: Label("Evaluation", "成果評核"),
 }
 
+STUCK_REASONS: Mapping[StuckReason, Label] = {  # domain.desk
+    StuckReason.UNREVIEWED_PROPOSAL: Label("Proposal unreviewed", "計畫書待審"),
+    StuckReason.UNANSWERED_INVITATION: Label("Invitation unanswered", "邀請未回覆"),
+    StuckReason.NO_HOURS: Label("No hours logged", "未登錄時數"),
+    StuckReason.EVALUATION_OVERDUE: Label("Evaluation overdue", "評核逾期"),
+    StuckReason.AWAITING_REASSIGNMENT: Label("Awaiting reassignment", "待重新指派"),
+    StuckReason.LEAVING_SUPERVISOR: Label("Supervisor leaving", "指導老師即將離職"),
+}
+
 GROUP_STAGES: Mapping[GroupStage, Label] = {  # R9
     GroupStage.PROPOSAL_REVIEW: Label("Proposal under review", "計畫書審查中"),
     GroupStage.CHANGES_REQUESTED: Label("Changes requested", "計畫書待修改"),
@@ -194,6 +204,7 @@ TABLES: Mapping[type[StrEnum], Mapping[Any, Label]] = {
     EvidenceKind: EVIDENCE_KINDS,
     FunnelStep: FUNNEL_STEPS,
     FunnelStage: FUNNEL_STAGES,
+    StuckReason: STUCK_REASONS,
     ReviewDecision: REVIEW_DECISIONS,
     GroupStage: GROUP_STAGES,
     Rank: RANKS,

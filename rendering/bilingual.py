@@ -17,7 +17,7 @@ from markupsafe import Markup, escape
 
 from domain import labels
 from domain.labels import Label
-from domain.vocabulary import MailLanguage
+from domain.vocabulary import Category, Indicator, MailLanguage
 
 HTML_LANG = {MailLanguage.BILINGUAL: "en", MailLanguage.EN: "en", MailLanguage.ZH: "zh-Hant"}
 
@@ -68,4 +68,8 @@ def words(value: object) -> Label:
         except KeyError:
             pass
     text = str(value)
+    # Frame items and categories travel as plain ids in a course profile's projects; NTUST's have labels.
+    for vocabulary in (Indicator, Category):
+        if text in set(vocabulary):
+            return labels.label(vocabulary(text))
     return Label(text.replace("_", " ").capitalize(), text.replace("_", " "))

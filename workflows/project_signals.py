@@ -45,7 +45,12 @@ class ProjectSignals:
             return None
         credit = await workflow.execute_local_activity_method(
             LedgerActivities.record_credit,
-            CreditRequest(student_id=self._s.student_id, project_id=self._s.id, passed_at=workflow.now()),
+            CreditRequest(
+                student_id=self._s.student_id,
+                project_id=self._s.id,
+                passed_at=workflow.now(),
+                course_code=self._s.profile.course.code,
+            ),
             start_to_close_timeout=QUICK_TIMEOUT,
             retry_policy=QUICK_RETRY,
         )
@@ -57,11 +62,15 @@ class ProjectSignals:
     # when they arrive, and a click that is no longer valid is kept in the audit trail as refused.
 
     def _late(self, act: Act[Any], apply: Callable[[ProjectState, Actor, Any, datetime], object]) -> bool:
+        if act.link_use is not None and act.link_use in self._s.link_uses:
+            return False  # the click's own update was applied after all: nothing to do, nothing refused
         try:
             apply(self._s, act.actor, act.command, workflow.now())
         except RuleViolation as violation:
             self._s.record(act.actor, workflow.now(), "link_action_refused", violation.detail)
             return False
+        if act.link_use is not None:
+            self._s.link_uses.append(act.link_use)
         return True
 
     @workflow.signal

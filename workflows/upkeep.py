@@ -5,7 +5,8 @@ An action the portal asked for answers with the project's row (`workflows.messag
 writes it, so an action that changes nothing else (logging hours, OSA's verification) costs the workflow no
 extra work. The workflow writes its records itself, in a local activity of the same workflow task, whenever a
 change owes mail, adds evidence, moves the stage, or came from something no caller reports (a timer, a
-signal). What the first try could not mail goes out through a regular activity with Temporal's retries.
+signal). What the first try could not mail goes out through a regular activity with Temporal's retries; a
+mail that can never go out is recorded in the audit trail and reported to the center (`domain.mailing`).
 """
 
 from __future__ import annotations
@@ -16,14 +17,16 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeUpdate
 
 with workflow.unsafe.imports_passed_through():
-    from activities.contracts import NoticeBatch, SyncProject
+    from activities.contracts import NoticeBatch, SyncProject, Undelivered
     from activities.mail.notices import MailActivities
     from activities.records import RecordsActivities
     from domain import leaving
+    from domain.mailing import apply_undeliverable
+    from domain.notices import Notice
     from domain.nudges import next_nudge
-    from domain.project import ProjectState, summarize
+    from domain.project import ProjectState
     from domain.stages import Stage
-    from domain.view import build_view
+    from domain.view import build_view, summarize
     from workflows.attributes import GROUP, SEMESTER, STAGE, STUDENT, SUPERVISOR
     from workflows.messages import RECENT_OUTCOMES, Outcome, ProjectStart, StoredOutcome
 
@@ -95,6 +98,7 @@ class Upkeep:
                 # Closed: the archive gets the final view before the workflow completes (SPEC §6).
                 closing=build_view(s, workflow.now()) if closed else None,
                 outcomes=[(kept.update_id, kept.outcome.model_dump_json()) for kept in self.recent] if closed else [],
+                profile=s.profile,
             )
             synced = await workflow.execute_local_activity_method(
                 RecordsActivities.sync_project,
@@ -108,17 +112,29 @@ class Upkeep:
             self.synced_evidence += len(request.evidence)
             self._synced_stage = summary.stage
             del s.notices[: len(notices)]
+            lost = list(synced.undeliverable)
             unsent = [n for n in notices if n.key in set(synced.unsent)]
             if unsent:
-                await workflow.execute_activity_method(
+                delivered = await workflow.execute_activity_method(
                     MailActivities.deliver_notices,
-                    NoticeBatch(summary=summary, notices=unsent, at=request.at),
+                    NoticeBatch(summary=summary, notices=unsent, at=request.at, profile=s.profile),
                     summary=", ".join(n.template for n in unsent),
                     start_to_close_timeout=MAIL_TIMEOUT,
                     retry_policy=MAIL_RETRY,
                 )
+                lost += delivered.undeliverable if delivered is not None else []
+            self._record_lost(notices, lost)
         if self._s.revision != self._published:
             self._publish()
+
+    def _record_lost(self, notices: list[Notice], lost: list[Undelivered]) -> None:
+        """A mail that can never be delivered is in the audit trail and the center hears of it; the next
+        flush writes and sends that."""
+        by_key = {n.key: n for n in notices}
+        for undelivered in lost:
+            notice = by_key.get(undelivered.key)
+            if notice is not None:
+                apply_undeliverable(self._s, notice, undelivered.reason, workflow.now())
 
     def _publish(self) -> None:
         """Search attributes and current details for operators in the Temporal UI (ids only, no names)."""

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from temporalio import activity
 
-from activities.contracts import NoticeBatch
+from activities.contracts import Delivered, NoticeBatch, Undelivered
 from activities.mail.links import notice_link
 from activities.mail.outbox import Outbox, OutboxMail
 from activities.mail.rendering import MailView, render_notice
@@ -30,6 +30,7 @@ from activities.mail.sending import (
 )
 from config.settings import Settings
 from domain.notices import Notice
+from domain.profile import NTUST_V1, CourseProfile
 from domain.project import ProjectSummary
 from domain.vocabulary import Role
 from store import outbox
@@ -62,8 +63,11 @@ class Notifier:
         self._engine = engine
         self._outbox = Outbox(engine, sender)
 
-    async def deliver(self, summary: ProjectSummary, notice: Notice, at: datetime | None) -> None:
-        """Send one notice; an SMTP failure raises `ApplicationError` (type MailNotSent) to be retried."""
+    async def deliver(
+        self, summary: ProjectSummary, notice: Notice, at: datetime | None, profile: CourseProfile = NTUST_V1
+    ) -> str | None:
+        """Send one notice; an SMTP failure raises `ApplicationError` (type MailNotSent) to be retried. Returns
+        why the mail can never be delivered, if it cannot. `profile` is the project's, for its course's words."""
         mail = OutboxMail(
             key=notice.key,
             project_id=summary.id,
@@ -73,10 +77,12 @@ class Notifier:
         )
         # The mail speaks of the project's time (workflow time) when the workflow gave it, so days waited and
         # dates due read the same whenever a retry finally sends it.
-        await self._outbox.send_once(mail, lambda token_id, now: self._prepare(summary, notice, token_id, at or now))
+        return await self._outbox.send_once(
+            mail, lambda token_id, now: self._prepare(summary, notice, token_id, at or now, profile)
+        )
 
     def _prepare(
-        self, summary: ProjectSummary, notice: Notice, token_id: str | None, now: datetime
+        self, summary: ProjectSummary, notice: Notice, token_id: str | None, now: datetime, profile: CourseProfile
     ) -> EmailMessage | None:
         """Resolve the recipient, issue (or re-issue) the action link, render; None if undeliverable."""
         settings = self._settings
@@ -99,6 +105,7 @@ class Notifier:
                 supervisor=f"{supervisor.name} ({supervisor.id})" if supervisor else supervisor_id,
                 link=link,
                 link_expires_at=claims.expires_at if claims else None,
+                profile=profile,
             )
             content = render_notice(
                 view, language=mail_language(settings, recipient), center_email=settings.center_email
@@ -118,7 +125,14 @@ class MailActivities:
         self._notifier = Notifier(settings, engine, sender or SmtpSender(settings))
 
     @activity.defn
-    async def deliver_notices(self, batch: NoticeBatch) -> None:
-        """Send the batch's notices in order; each at most once per key (`activities.mail.outbox`)."""
+    async def deliver_notices(self, batch: NoticeBatch) -> Delivered | None:
+        """Send the batch's notices in order; each at most once per key (`activities.mail.outbox`). A mail that
+        can never be delivered does not hold back the ones after it: it is reported in the result.
+
+        (`| None`: histories recorded before the result existed completed this activity with null.)"""
+        undeliverable: list[Undelivered] = []
         for notice in batch.notices:
-            await self._notifier.deliver(batch.summary, notice, batch.at)
+            reason = await self._notifier.deliver(batch.summary, notice, batch.at, batch.profile)
+            if reason is not None:
+                undeliverable.append(Undelivered(key=notice.key, reason=reason))
+        return Delivered(undeliverable=undeliverable)

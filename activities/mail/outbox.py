@@ -6,9 +6,10 @@
   mail on retry. Its Message-ID is derived from the key, so receivers can drop the duplicate.
 - An SMTP failure counts an attempt, keeps the error on the outbox row and raises: Temporal retries the
   activity with the workflow's backoff, and operators see the error as the activity's last failure.
-- A mail that can never be delivered (the person is not in the directory, the server refuses the address for
-  good) is recorded as `undeliverable` with a warning and skipped: retrying could not help, and it must not
-  hold back the notices after it.
+- A mail that can never be delivered (the person is not in the directory, their name or address cannot go in a
+  header, the server refuses the address for good) is recorded as `undeliverable` with a warning and skipped:
+  retrying could not help, and it must not hold back the notices after it. `send_once` says why, so the
+  project can record it and tell the center.
 """
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ import structlog
 from sqlalchemy.engine import Engine
 from temporalio.exceptions import ApplicationError
 
-from activities.mail.sending import MailSender, refused_for_good
+from activities.mail.sending import MailSender, cannot_be_built, refused_for_good
 from store import outbox
 from store.db import session
+from telemetry import course
 
 log = structlog.get_logger(__name__)
 
@@ -53,32 +55,54 @@ class Outbox:
         self._engine = engine
         self._sender = sender
 
-    async def send_once(self, mail: OutboxMail, prepare: Prepare) -> None:
-        """Send unless the key was sent or given up already; an SMTP failure raises ApplicationError to retry."""
+    async def send_once(self, mail: OutboxMail, prepare: Prepare) -> str | None:
+        """Send unless the key was sent or given up already; an SMTP failure raises ApplicationError to retry.
+
+        Returns why the mail can never be delivered, when it cannot (now or on an earlier attempt), else None:
+        the project records that and tells the center (`domain.mailing`)."""
         bound = log.bind(**mail.log_context)
         now = datetime.now(UTC)
         entry = await asyncio.to_thread(self._open, mail, now)
+        if entry.status is outbox.OutboxStatus.UNDELIVERABLE:
+            return entry.last_error or "undeliverable"
         if entry.status is not outbox.OutboxStatus.PENDING:
             bound.debug("mail already handled", status=entry.status.value)
-            return
+            return None
         try:
             message = await asyncio.to_thread(prepare, entry.token_id, now)
-            if message is None:
-                return
+        except Exception as error:
+            if not cannot_be_built(error):
+                raise await self._to_retry(mail, error) from error
+            return await self._undeliverable(mail, f"the message cannot be built: {type(error).__name__}: {error}")
+        if message is None:
+            return await asyncio.to_thread(self._reason, mail.key)
+        try:
             await self._sender.send(message)
         except Exception as error:
-            reason = f"{type(error).__name__}: {error}"
             if refused_for_good(error):
-                await asyncio.to_thread(self._give_up, mail.key, f"recipient refused: {reason}")
-                bound.warning("mail undeliverable", reason=reason)
-                return
-            attempts = await asyncio.to_thread(self._count_failure, mail.key, reason)
-            bound.warning("mail not sent; the activity will be retried", attempts=attempts, error=reason)
-            raise ApplicationError(
-                f"{mail.description} not sent (attempt {attempts}): {reason}", type="MailNotSent"
-            ) from error
+                return await self._undeliverable(mail, f"recipient refused: {type(error).__name__}: {error}")
+            raise await self._to_retry(mail, error) from error
         await asyncio.to_thread(self._sent, mail.key, datetime.now(UTC))
         bound.info("mail sent")
+        course.mail("sent", mail.template)
+        return None
+
+    async def _undeliverable(self, mail: OutboxMail, reason: str) -> str:
+        """Retrying cannot help: keep why, and let the notices after it go out."""
+        await asyncio.to_thread(self._give_up, mail.key, reason)
+        log.bind(**mail.log_context).warning("mail undeliverable", reason=reason)
+        course.mail("undeliverable", mail.template)
+        return reason
+
+    async def _to_retry(self, mail: OutboxMail, error: Exception) -> ApplicationError:
+        """A failure that may pass (the server is down, slow or busy): count it, and let Temporal retry."""
+        reason = f"{type(error).__name__}: {error}"
+        attempts = await asyncio.to_thread(self._count_failure, mail.key, reason)
+        log.bind(**mail.log_context).warning(
+            "mail not sent; the activity will be retried", attempts=attempts, error=reason
+        )
+        course.mail("failed", mail.template)
+        return ApplicationError(f"{mail.description} not sent (attempt {attempts}): {reason}", type="MailNotSent")
 
     # Blocking database work, run in a thread.
 
@@ -89,6 +113,11 @@ class Outbox:
     def _count_failure(self, key: str, reason: str) -> int:
         with session(self._engine) as s:
             return outbox.record_failure(s, key, reason)
+
+    def _reason(self, key: str) -> str:
+        with session(self._engine) as s:
+            entry = outbox.get_entry(s, key)
+        return (entry.last_error if entry else None) or "undeliverable"
 
     def _give_up(self, key: str, reason: str) -> None:
         with session(self._engine) as s:

@@ -36,6 +36,19 @@ class SmtpSender:
         self._settings = settings
         self._timeout = timeout
 
+    async def probe(self) -> None:
+        """Connect (and start TLS as configured), then say QUIT: the server is taking connections. No mail."""
+        s = self._settings
+        smtp = aiosmtplib.SMTP(
+            hostname=s.smtp_host,
+            port=s.smtp_port,
+            use_tls=s.smtp_tls == "tls",
+            start_tls=s.smtp_tls == "starttls",
+            timeout=self._timeout,
+        )
+        await smtp.connect()
+        await smtp.quit()
+
     async def send(self, message: EmailMessage) -> None:
         s = self._settings
         await aiosmtplib.send(
@@ -113,3 +126,10 @@ def build_message(
 def refused_for_good(error: Exception) -> bool:
     """A 5xx refusal of the recipient: the address will not start working by retrying."""
     return isinstance(error, aiosmtplib.SMTPRecipientsRefused) and all(r.code >= 500 for r in error.recipients)
+
+
+def cannot_be_built(error: Exception) -> bool:
+    """The message itself cannot be made from what the directory holds: an address or a display name the
+    headers cannot carry (`email` raises ValueError, e.g. "address parts cannot contain CR or LF"), or a
+    stored entry that no longer validates. Retrying builds the same message again."""
+    return isinstance(error, ValueError)

@@ -15,33 +15,43 @@ from domain.commands import Evaluate, InvitationResponse, VerifyHours
 from domain.errors import Code, RuleViolation
 from domain.labels import Label
 from domain.links import LinkAction, LinkClaims, check_link_for
+from domain.profile import NTUST_V1, CourseProfile
 from domain.project import AuditEntry, ProjectSummary, ProjectView
 from domain.stages import Stage
 from domain.vocabulary import EvaluationResult, ReflectionFormat
 from rendering.words import label, taipei
 from workflows.messages import Outcome
 
+
 # Issue 12: every phrase of the action pages in English and Traditional Chinese; the page picks (`say`).
-RESULTS = (
-    (
-        EvaluationResult.PASS,
-        Label("Pass", "通過"),
-        Label("The project passes and the student receives the TC1010 credit.", "計畫通過，學生獲得 TC1010 學分。"),
-    ),
-    (
-        EvaluationResult.FAIL,
-        Label("Fail", "不通過"),
-        Label("The project ends without credit. Feedback required.", "計畫結束且不授予學分。須填寫回饋。"),
-    ),
-    (
-        EvaluationResult.REVISE,
-        Label("Revise", "退回修改"),
-        Label(
-            "The report goes back to the student to improve and resubmit. Feedback required.",
-            "成果報告退回學生修改後重新提交。須填寫回饋。",
+def results(profile: CourseProfile = NTUST_V1) -> tuple[tuple[EvaluationResult, Label, Label], ...]:
+    """The evaluation form's choices, in the words of the project's course."""
+    code = profile.course.code
+    return (
+        (
+            EvaluationResult.PASS,
+            Label("Pass", "通過"),
+            Label(
+                f"The project passes and the student receives the {code} credit.", f"計畫通過，學生獲得 {code} 學分。"
+            ),
         ),
-    ),
-)
+        (
+            EvaluationResult.FAIL,
+            Label("Fail", "不通過"),
+            Label("The project ends without credit. Feedback required.", "計畫結束且不授予學分。須填寫回饋。"),
+        ),
+        (
+            EvaluationResult.REVISE,
+            Label("Revise", "退回修改"),
+            Label(
+                "The report goes back to the student to improve and resubmit. Feedback required.",
+                "成果報告退回學生修改後重新提交。須填寫回饋。",
+            ),
+        ),
+    )
+
+
+RESULTS = results()
 
 
 # --- the form ----------------------------------------------------------------------------------------
@@ -255,9 +265,11 @@ class Told:
 NOTHING_ELSE = Label("Nothing else is needed from you.", "您無需再做任何事。")
 
 
-def describe(command: BaseModel | None, outcome: Outcome | None, center_email: str) -> Told:
+def describe(
+    command: BaseModel | None, outcome: Outcome | None, center_email: str, profile: CourseProfile = NTUST_V1
+) -> Told:
     """What just happened and what comes next, for the page after acting (`outcome` is None when only
-    recorded)."""
+    recorded), in the numbers and words of the project's course profile."""
     if isinstance(command, InvitationResponse):
         if not command.accept:
             reason = Label(", with your reason,", "（附上您的理由）") if command.reason else Label("", "")
@@ -285,8 +297,9 @@ def describe(command: BaseModel | None, outcome: Outcome | None, center_email: s
             ),
             [
                 Label(
-                    "The student carries out the project and logs at least 36 hours, with photos as evidence.",
-                    "學生執行計畫並登錄至少 36 小時，並附照片為佐證。",
+                    f"The student carries out the project and logs at least {profile.hours.required} hours, with "
+                    "photos as evidence.",
+                    f"學生執行計畫並登錄至少 {profile.hours.required} 小時，並附照片為佐證。",
                 ),
                 Label(
                     "Hold one reflection session with the student in the agreed format; the student keeps a record "
@@ -305,8 +318,8 @@ def describe(command: BaseModel | None, outcome: Outcome | None, center_email: s
             credit = outcome.credit if outcome else None
             if credit is not None and credit.granted:
                 recorded = Label(
-                    f" The TC1010 credit is recorded in {credit.semester_id}.",
-                    f"TC1010 學分已登錄於 {credit.semester_id}。",
+                    f" The {profile.course.code} credit is recorded in {credit.semester_id}.",
+                    f"{profile.course.code} 學分已登錄於 {credit.semester_id}。",
                 )
             elif credit is not None:
                 recorded = Label(f" No credit was recorded: {credit.reason}.", f"未登錄學分：{credit.reason}。")
@@ -321,8 +334,9 @@ def describe(command: BaseModel | None, outcome: Outcome | None, center_email: s
                 [
                     Label(
                         "In final exam week the course office sends you the list of your passing students to print, "
-                        "sign and return to Office T4-832 before the semester ends.",
-                        "期末考週時，課程承辦人將寄送您的通過學生名單，請列印簽名後於學期結束前送至 T4-832 辦公室。",
+                        f"sign and return to Office {profile.signed_lists_office} before the semester ends.",
+                        "期末考週時，課程承辦人將寄送您的通過學生名單，請列印簽名後於學期結束前送至 "
+                        f"{profile.signed_lists_office} 辦公室。",
                     )
                 ],
                 "evaluated: pass",
@@ -360,8 +374,8 @@ def describe(command: BaseModel | None, outcome: Outcome | None, center_email: s
         return Told(
             Label("Hours verified", "時數已認證"),
             Label(
-                "The club hours now count toward the student's 36-hour minimum.",
-                "社團時數已列入學生 36 小時的最低時數。",
+                f"The club hours now count toward the student's {profile.hours.required}-hour minimum.",
+                f"社團時數已列入學生 {profile.hours.required} 小時的最低時數。",
             ),
             [NOTHING_ELSE],
             "hours verified",

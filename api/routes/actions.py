@@ -62,6 +62,8 @@ async def show_action_page(
         return await page.form(claims, view, Parsed())
     except RuleViolation as refusal:
         return await page.refused(refusal)
+    except Unavailable:
+        return await page.try_again()
 
 
 @router.post("/{token}", response_class=HTMLResponse)
@@ -82,7 +84,12 @@ async def act_on_link(
         actor = Actor(id=claims.subject_id, role=claims.action.role, channel=Channel.EMAIL)
         try:
             outcome = await projects.act(
-                claims.project_id, _update(claims.action), actor, parsed.command, key=claims.token_id
+                claims.project_id,
+                _update(claims.action),
+                actor,
+                parsed.command,
+                key=claims.token_id,
+                link_use=claims.token_id,
             )
         except Unavailable:
             return await page.recorded(claims, actor, parsed)
@@ -90,6 +97,8 @@ async def act_on_link(
         return await page.done(claims, parsed, outcome)
     except RuleViolation as refusal:
         return await page.refused(refusal)
+    except Unavailable:
+        return await page.try_again()
 
 
 @router.get("/{token}/evidence/{evidence_id}")
@@ -102,7 +111,8 @@ async def evidence_image(
     blobs: BlobsDep,
     size: Annotated[Literal["thumb", "full"], Query()] = "thumb",
 ) -> Response:
-    """A photo of the project an evaluation link is for (R16, R19), for that link only, while it works."""
+    """A photo or record of the project an evaluation link is for (R16, R19), for that link only, while it
+    works."""
     claims = await store.run(tokens.load_link, settings.action_link_secret.get_secret_value(), token, _now())
     if claims.action is not LinkAction.EVALUATE:
         raise RuleViolation(Code.NOT_FOUND, "No such photo.")
@@ -117,7 +127,7 @@ async def evidence_image(
         "Content-Security-Policy": "default-src 'none'",
         "Referrer-Policy": "same-origin",
     }
-    if size == "full":
+    if size == "full" or item.blob.is_document:  # a PDF record (R16) is served as it was stored
         headers["Content-Length"] = str(stored.size)
         return StreamingResponse(stored.chunks, media_type=item.blob.content_type, headers=headers)
     # A thumbnail decodes the photo, so it reads the whole (upload-bounded) image into memory.

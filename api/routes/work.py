@@ -8,14 +8,15 @@ from fastapi import APIRouter, File, Form, Path, Response, UploadFile, status
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from api.auth import Osa, Reader, Student
+from api.auth import Osa, ProjectReader, Student
 from api.deps import Acting, BlobsDep, IdempotencyKey, ProjectId, ProjectsDep, SettingsDep, StoreDep
 from api.errors import ACT, READ, problems
 from api.reading import readable_project
-from api.schemas.projects import ActionResult, VerificationRequest
-from api.uploads import clean_image, read_bounded, safe_filename
+from api.schemas.projects import ActionResult, VerificationRequest, WithdrawalRequest
+from api.uploads import clean_upload, read_bounded, safe_filename
 from blobs import digest_of
-from domain.commands import VerifyHours
+from clients.gateway import Unavailable
+from domain.commands import VerifyHours, WithdrawItem
 from domain.errors import Code, RuleViolation
 from domain.vocabulary import EvidenceKind
 from domain.work import BlobRef, EvidenceInput, HoursInput
@@ -57,11 +58,11 @@ async def verify_hours(
     "/evidence",
     status_code=status.HTTP_201_CREATED,
     summary="Upload a photo or the reflection record",
-    responses=problems(*ACT, Code.UPLOAD_INVALID),
+    responses=problems(*ACT, Code.UPLOAD_INVALID, Code.DUPLICATE_EVIDENCE, Code.REFLECTION_FORMAT_MISMATCH),
 )
 async def add_evidence(
     project_id: ProjectId,
-    file: Annotated[UploadFile, File(description="A JPEG, PNG or WebP image.")],
+    file: Annotated[UploadFile, File(description="A JPEG, PNG or WebP image; a reflection record may also be a PDF.")],
     kind: Annotated[EvidenceKind, Form()],
     caption: Annotated[str, Form(min_length=1, max_length=2000)],
     user: Student,
@@ -71,15 +72,19 @@ async def add_evidence(
     idempotency_key: IdempotencyKey = None,
 ) -> ActionResult:
     """R16: three `participation` photos, each with a detailed caption (say where you are when several
-    people are in it), and one `reflection` record of the session with the supervisor. The image must
-    decode, be at most `max_upload_bytes`, and loses its location and other metadata before it is stored.
+    people are in it), and one `reflection` record of the session with the supervisor, a photo or a PDF
+    document. The file must decode, be at most `max_upload_bytes`, and loses its location and other metadata
+    before it is stored. The same picture counts once: the same content, or near-identical by perceptual
+    hash, is 409 DUPLICATE_EVIDENCE. The reflection record fits the agreed reflection format (R17: a photo of
+    a conversation or an oral presentation, a PDF of a written report), else 422 REFLECTION_FORMAT_MISMATCH.
     `created_id` is the evidence id.
 
     The image is stored only once the project accepted it, so a refused upload leaves nothing behind; the
     project keeps the reference before it answers, so no stored image is ever unreferenced. Should the store
-    fail after the project accepted, the same request retried with its Idempotency-Key stores it."""
+    fail after the project accepted, the same request retried with its Idempotency-Key stores it; a 503 that
+    says the upload may have been applied has stored the image already."""
     data = await read_bounded(file, settings.max_upload_bytes)
-    image = await run_in_threadpool(clean_image, data, settings.max_image_pixels)
+    image = await run_in_threadpool(clean_upload, data, settings.max_image_pixels)
     blob = BlobRef(
         digest=digest_of(image.data),
         content_type=image.content_type,
@@ -87,9 +92,19 @@ async def add_evidence(
         width=image.width,
         height=image.height,
         filename=safe_filename(file.filename),
+        phash=image.phash,
+        colorhash=image.colorhash,
+        pages=image.pages,
     )
     command = EvidenceInput(kind=kind, caption=caption, blob=blob)
-    result = await act(user, project_id, ProjectWorkflow.add_evidence, command, idempotency_key)
+    try:
+        result = await act(user, project_id, ProjectWorkflow.add_evidence, command, idempotency_key)
+    except Unavailable as unanswered:
+        if unanswered.maybe_applied:
+            # The project may take it once a worker answers: the image must then be there. Content-addressed,
+            # so a retry stores nothing twice; unreferenced, garbage collection removes it after its grace.
+            await blobs.put(image.data)
+        raise
     await blobs.put(image.data)
     return result
 
@@ -100,9 +115,10 @@ async def add_evidence(
     response_class=Response,
     responses={
         200: {
-            "description": "The stored image, without location metadata.",
+            "description": "The stored image (without location metadata) or PDF (without its metadata).",
             "content": {
-                t: {"schema": {"type": "string", "format": "binary"}} for t in ("image/jpeg", "image/png", "image/webp")
+                t: {"schema": {"type": "string", "format": "binary"}}
+                for t in ("image/jpeg", "image/png", "image/webp", "application/pdf")
             },
         },
         **problems(*READ),
@@ -111,7 +127,7 @@ async def add_evidence(
 async def get_evidence(
     project_id: ProjectId,
     evidence_id: ItemId,
-    user: Reader,
+    user: ProjectReader,
     projects: ProjectsDep,
     store: StoreDep,
     blobs: BlobsDep,
@@ -132,3 +148,37 @@ async def get_evidence(
             "X-Content-Type-Options": "nosniff",
         },
     )
+
+
+@router.post("/hours/{entry_id}/withdrawal", summary="Withdraw hours entered by mistake", responses=problems(*ACT))
+async def withdraw_hours(
+    project_id: ProjectId,
+    entry_id: ItemId,
+    user: Student,
+    act: Acting,
+    body: WithdrawalRequest | None = None,
+    idempotency_key: IdempotencyKey = None,
+) -> ActionResult:
+    """R16: until the closure report is under evaluation the student may withdraw an hours entry made by
+    mistake. It is not deleted: it stays in the project marked `withdrawal` (who, when, why), no longer
+    counts, and the audit trail records it. 409 CONFLICT when already withdrawn."""
+    command = WithdrawItem(item="hours", item_id=entry_id, reason=(body or WithdrawalRequest()).reason)
+    return await act(user, project_id, ProjectWorkflow.withdraw_item, command, idempotency_key)
+
+
+@router.post(
+    "/evidence/{evidence_id}/withdrawal", summary="Withdraw evidence uploaded by mistake", responses=problems(*ACT)
+)
+async def withdraw_evidence(
+    project_id: ProjectId,
+    evidence_id: ItemId,
+    user: Student,
+    act: Acting,
+    body: WithdrawalRequest | None = None,
+    idempotency_key: IdempotencyKey = None,
+) -> ActionResult:
+    """R16: as for hours: the photo or record stays on record marked `withdrawal`, no longer counts, and may
+    be uploaded again. Evidence that is the proof of hours still on record is withdrawn after those hours
+    (409 CONFLICT)."""
+    command = WithdrawItem(item="evidence", item_id=evidence_id, reason=(body or WithdrawalRequest()).reason)
+    return await act(user, project_id, ProjectWorkflow.withdraw_item, command, idempotency_key)

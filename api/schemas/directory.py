@@ -9,6 +9,7 @@ from pydantic import BaseModel, EmailStr, Field
 
 from clients.departure import DepartureAnnounced
 from domain.calendar import Semester
+from domain.entries import OneLine, PersonName
 from domain.people import Faculty, Student
 from domain.vocabulary import MailLanguage, Rank
 
@@ -21,16 +22,16 @@ LANGUAGE_DESCRIPTION = (
 class FacultyEntry(BaseModel):
     """A teacher as the directory knows them; `leaving_after` names the last semester they teach (R13)."""
 
-    name: str = Field(min_length=1, max_length=200)
+    name: PersonName
     email: EmailStr
     rank: Rank
-    department: str = Field(default="", max_length=200)
+    department: OneLine = ""
     leaving_after: str | None = Field(default=None, pattern=r"^\d{4}-(spring|fall|summer)$")
     language: MailLanguage | None = Field(default=None, description=LANGUAGE_DESCRIPTION)
 
 
 class StudentEntry(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
+    name: PersonName
     email: EmailStr
     has_internship_credit: bool = False
     language: MailLanguage | None = Field(default=None, description=LANGUAGE_DESCRIPTION)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, mo
 from api.schemas.hours import Hours
 from domain.errors import Problem
 from domain.nudges import NudgeKind
+from domain.profile import ProfileRef
 from domain.project import (
     AuditEntry,
     Credit,
@@ -24,7 +25,7 @@ from domain.proposal import IndicatorClaim, Proposal
 from domain.review import ReviewRecord
 from domain.stages import Stage
 from domain.vocabulary import Category, HourKind, HourSource, Priority, ReflectionFormat
-from domain.work import ClosureReport, Evidence, HoursEntry, Verification
+from domain.work import ClosureReport, Evidence, HoursEntry, Verification, Withdrawal
 from workflows.messages import Outcome
 
 
@@ -74,11 +75,17 @@ class HoursEntryPublic(BaseModel):
     proof_evidence_id: str | None
     logged_at: datetime
     verification: Verification | None
-    counts: bool = Field(description="Execution hours count; club hours once OSA verified them (R14, R15).")
+    withdrawal: Withdrawal | None = Field(
+        default=None, description="Set once the student withdrew the entry (R16): kept on record, never counted."
+    )
+    counts: bool = Field(
+        description="Whether it counts toward the required hours under the project's rules: execution hours; "
+        "club hours once OSA verified them or with a certificate (R14, R15); never once withdrawn (R16)."
+    )
 
     @classmethod
-    def of(cls, entry: HoursEntry) -> Self:
-        return cls.model_validate({**entry.model_dump(), "counts": entry.counts})
+    def of(cls, entry: HoursEntry, counted: set[str]) -> Self:
+        return cls.model_validate({**entry.model_dump(), "counts": entry.id in counted})
 
 
 def _claims(value: Any) -> Any:
@@ -166,6 +173,7 @@ class ProjectPublic(BaseModel):
     hours: list[HoursEntryPublic]
     counted_hours: Hours
     required_hours: Hours
+    profile: ProfileRef = Field(description="The course profile the project started with and follows (SPEC §7).")
     evidence: list[Evidence]
     submission: SubmissionPublic | None
     evaluations: list[EvaluationRecord]
@@ -177,11 +185,18 @@ class ProjectPublic(BaseModel):
     next_nudge: NextNudge | None
     audit: list[AuditEntry]
     revision: int = Field(description="Grows with every change; the `ETag`, and what `If-Match` names.")
+    mail_warning: str | None = Field(
+        default=None,
+        description="Set when the student is not in the student directory: why no mail reaches them, and "
+        "which mails could not be sent. The portal's sign-in (JWT `name` and `email`) fills the entry.",
+    )
 
     @classmethod
-    def of(cls, view: ProjectView) -> Self:
-        data = view.model_dump(exclude={"submitted_fingerprint"})
-        data["hours"] = [HoursEntryPublic.of(entry) for entry in view.hours]
+    def of(cls, view: ProjectView, *, mail_warning: str | None = None) -> Self:
+        data = view.model_dump(exclude={"submitted_fingerprint", "rules"})
+        counted = view.counted_entry_ids
+        data["hours"] = [HoursEntryPublic.of(entry, counted) for entry in view.hours]
+        data["mail_warning"] = mail_warning
         return cls.model_validate(data)
 
 
@@ -216,3 +231,9 @@ class VerificationRequest(BaseModel):
 
     verified: bool
     note: str = Field(default="", max_length=2000)
+
+
+class WithdrawalRequest(BaseModel):
+    """R16: why an hours entry or an evidence item is withdrawn (optional; kept in the audit trail)."""
+
+    reason: str = Field(default="", max_length=2000)

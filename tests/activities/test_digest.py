@@ -11,11 +11,16 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.contracts import DigestRequest
 from activities.digest import DigestActivities
-from activities.mail.links import project_url
+from activities.mail.links import group_url, project_url
 from config.settings import Settings
+from domain.actors import Actor
+from domain.group_transitions import new_group
+from domain.groups import GroupProposal, build_group_view
 from domain.stages import Stage
+from domain.vocabulary import Role
 from store import outbox
 from store.db import session
+from store.groups import save_group
 from store.outbox import OutboxStatus
 from store.projects import save_project
 from tests.activities.support import T0, html_of, summary, text_of
@@ -109,3 +114,31 @@ async def test_smtp_outage_is_retried_and_one_digest_arrives(
     assert len(sink.messages) == 1
     entry = digest_entry(db_engine, "digest:2026-09-17")
     assert entry is not None and (entry.status, entry.attempts) == (OutboxStatus.SENT, 2)
+
+
+async def test_group_proposals_waiting_three_days_are_in_the_digest(
+    digest: DigestActivities, sink: MailSink, db_engine: Engine, mail_settings: Settings
+) -> None:
+    """R8/R9: a group proposal unreviewed for 3 days is listed beside the proposals, as a group with its
+    member count and a link to the group's page (not a JSON route)."""
+    proposal = GroupProposal.model_validate(
+        {
+            "title": "Beach clean-up at Fulong",
+            "plan": "Three of us organise a monthly clean-up with the village association.",
+            "category": "external",
+            "indicators": [{"indicator": "civic_consciousness", "how": "Villagers and students keep the beach."}],
+            "members": ["B1", "B2", "B3"],
+        }
+    )
+    state = new_group("g-wait", Actor(id="B1", role=Role.STUDENT), proposal, AT - timedelta(days=5))
+    with session(db_engine) as s:
+        save_group(s, build_group_view(state))
+    store(db_engine, "p-three", Stage.PROPOSAL_REVIEW, AT - timedelta(days=3), "Tutoring in Wanhua")
+
+    result = await ActivityEnvironment().run(digest.send_review_digest, DigestRequest(at=AT))
+
+    assert result.project_ids == ["g-wait", "p-three"]
+    text = text_of(sink.messages[0])
+    assert 'Group proposal of 3 students, "Beach clean-up at Fulong": normal priority, waiting 5 days' in text
+    assert group_url(mail_settings, "g-wait") in text and "/v1/" not in text
+    assert "3 人團體計畫書「Beach clean-up at Fulong」" in text

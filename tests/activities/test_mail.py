@@ -169,6 +169,12 @@ CASES: dict[str, tuple[Role, str, Stage, dict[str, str]]] = {
     "supervisor_replaced": (Role.FACULTY, FACULTY.id, Stage.IN_PROGRESS, {"reason": "The supervisor left."}),
     "deadline_lifted": (Role.STUDENT, STUDENT.id, Stage.IN_PROGRESS, {}),
     "reassignment_withdrawn": (Role.CENTER, "center", Stage.EVALUATION_PENDING, {"deadline": ""}),
+    "mail_undeliverable": (
+        Role.CENTER,
+        "center",
+        Stage.SUPERVISOR_INVITED,
+        {"mail": "invitation", "recipient_role": "faculty", "recipient_id": "T001", "reason": "recipient refused"},
+    ),
 }
 
 

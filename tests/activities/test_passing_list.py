@@ -16,6 +16,7 @@ from activities.passing_list import (
     passing_list_filename,
     passing_list_pdf,
 )
+from config.course_profile import load_profile
 from domain.calendar import Semester, academic_term
 from domain.passing import PassingList, PassingStudent
 from domain.people import Faculty
@@ -111,3 +112,12 @@ def test_academic_terms_count_from_august() -> None:
     assert academic_term("2027-spring") == ("Academic year 115 (2026-27), second semester", "115學年度第2學期")
     assert academic_term("2027-summer") == ("Academic year 115 (2026-27), summer session", "115學年度暑期")
     assert academic_term("2026-winter") is None and academic_term("fall") is None
+
+
+def test_pdf_names_the_course_and_office_of_the_profile() -> None:
+    """R23 per course profile: the list's title carries the profile's course code and the closing line its
+    office, here NTNU's example profile instead of NTUST's TC1010 and T4-832."""
+    page = text(passing_list_pdf(listed(student(1, "林美華", LONG_TITLE)), load_profile("ntnu")))
+
+    assert "Social Practice (SPC-101)" in page and "Social Practice Center office" in page
+    assert "TC1010" not in page and "T4-832" not in page

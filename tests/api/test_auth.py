@@ -124,11 +124,13 @@ async def test_faculty_sees_projects_they_are_invited_to_or_supervise_only(porta
     assert response.status_code == 404
 
 
-async def test_center_and_osa_read_every_project(portal: Portal) -> None:
-    """The center reads all projects; OSA too, since it verifies club hours on any of them."""
+async def test_the_center_reads_every_project_and_osa_none(portal: Portal) -> None:
+    """The center reads all projects; OSA reads none (SPEC §4: reads are for the owner, the supervisor and
+    the center), it verifies club hours from the links mailed to it: 403 FORBIDDEN."""
     project_id, _student = await portal.approved()
     assert (await portal.view(project_id, portal.center))["id"] == project_id
-    assert (await portal.view(project_id, portal.osa))["id"] == project_id
+    refused = await portal.http.get(f"/v1/projects/{project_id}", headers=portal.osa)
+    assert (refused.status_code, refused.json()["code"]) == (403, "FORBIDDEN")
 
 
 def test_app_refuses_the_placeholder_secret_outside_dev(settings: Settings) -> None:
@@ -141,3 +143,18 @@ def test_app_refuses_the_placeholder_secret_outside_dev(settings: Settings) -> N
         Settings(env="production", database_url="postgresql://db/praxis")
     strong = SecretStr("s" * 40)
     create_app(settings.model_copy(update={"env": "production", "jwt_secret": strong, "action_link_secret": strong}))
+
+
+@pytest.mark.parametrize("claim", ["name", "email", "sub"])
+async def test_a_token_claim_with_a_line_break_is_a_validation_error(portal: Portal, claim: str) -> None:
+    """Issue 9: a well-signed token whose `name`, `email` or `sub` holds a control character is refused with
+    VALIDATION_ERROR (422) before anything runs; `praxis token` will not issue one either."""
+    now = datetime.now(UTC)
+    claims: dict[str, object] = {"sub": unique("B"), "role": "student", "exp": now + timedelta(hours=1)}
+    claims[claim] = "Lin\r\nBcc: someone@example.edu"
+    token = jwt.encode(claims, portal.settings.jwt_secret.get_secret_value(), algorithm="HS256")
+    response = await portal.http.get("/v1/projects", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 422, response.text
+    _problem(response.json(), "VALIDATION_ERROR", 422)
+    with pytest.raises(ValueError, match="control characters"):
+        portal.auth(Role.STUDENT, unique("B"), name="Lin\nMei")

@@ -112,3 +112,27 @@ async def test_an_unknown_mail_language_is_a_validation_error(portal: Portal) ->
     response = await portal.http.put(f"/v1/students/{unique('B')}", json=body, headers=portal.center)
     assert response.status_code == 422
     assert [e["loc"] for e in response.json()["errors"]] == [["body", "language"]]
+
+
+async def test_control_characters_in_a_name_are_a_validation_error(portal: Portal, engine: Engine) -> None:
+    """Issue 9: a line break (or any control character) in a student's or teacher's name would break every mail
+    to them (a `To:` header cannot carry it), so both PUTs refuse it with VALIDATION_ERROR naming the field, and
+    nothing is stored."""
+    bad_names = ["Lin\nMei-Hua", "Lin\r\nMei", "Tab\there", "Nul\x00", "Sep\u2028arator"]
+    for name in bad_names:
+        student_id, faculty_id = unique("B"), unique("T")
+        student = {"name": name, "email": f"{student_id}@mail.example.edu"}
+        faculty = {"name": name, "email": f"{faculty_id}@staff.example.edu", "rank": "professor"}
+        for path, body in ((f"/v1/students/{student_id}", student), (f"/v1/faculty/{faculty_id}", faculty)):
+            response = await portal.http.put(path, json=body, headers=portal.center)
+            assert response.status_code == 422, (name, response.text)
+            assert response.json()["code"] == "VALIDATION_ERROR"
+            assert ["body", "name"] in [e["loc"] for e in response.json()["errors"]]
+        with session(engine) as s:
+            assert directory.get_student(s, student_id) is None
+            assert directory.get_faculty(s, faculty_id) is None
+    department = {"name": "Prof Ok", "email": f"{unique('t')}@staff.example.edu", "rank": "professor"}
+    response = await portal.http.put(
+        f"/v1/faculty/{unique('T')}", json={**department, "department": "Civil\nEngineering"}, headers=portal.center
+    )
+    assert (response.status_code, response.json()["code"]) == (422, "VALIDATION_ERROR")

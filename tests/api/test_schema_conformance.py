@@ -20,7 +20,7 @@ from fastapi import FastAPI
 from jsonschema import Draft202012Validator
 from sqlalchemy.engine import Engine
 
-from tests.api.portal import Portal, closure_report, proposal, unique
+from tests.api.portal import Portal, closure_report, jpeg, proposal, unique
 from tests.api.support import eventually
 from tests.api.test_groups import group_proposal
 from tests.api.test_semesters import current_semester
@@ -91,7 +91,11 @@ async def test_every_route_answers_as_its_schema_says(
 
     assert (await http.get("/healthz")).status_code == 200
     semester_id = await current_semester(api, engine)
-    api.ok(await http.get("/v1/semesters", headers=center))
+    semesters = api.ok(await http.get("/v1/semesters", headers=center))
+    # Entered again as it is (an earlier test may have entered it already): the PUT is checked either way.
+    (entry,) = (s for s in semesters if s["id"] == semester_id)
+    dates = {k: entry[k] for k in ("starts_on", "final_exam_week_starts_on", "ends_on")}
+    api.ok(await http.put(f"/v1/semesters/{semester_id}", json=dates, headers=center))
     faculty, successor = await api.add_faculty(), await api.add_faculty()
     api.ok(await http.get(f"/v1/faculty/{faculty['id']}", headers=center))
     api.ok(await http.get("/v1/faculty", params={"department": "Civil Engineering", "limit": 2}, headers=center))
@@ -118,6 +122,14 @@ async def test_every_route_answers_as_its_schema_says(
     verification = {"verified": True, "note": "Club register checked."}
     api.ok(await http.post(f"{base}/hours/{club['created_id']}/verification", json=verification, headers=api.osa))
     await api.log_required_hours(project_id, student_id)
+    # Entered by mistake and withdrawn, kept on record uncounted (R16).
+    mistake = await api.log_hours(project_id, student_id, 1, date(2026, 3, 9))
+    api.ok(
+        await http.post(f"{base}/hours/{mistake['created_id']}/withdrawal", json={}, headers=api.student(student_id))
+    )
+    extra = api.ok(await api.upload(project_id, student_id, jpeg(color="yellow"), filename="extra.jpg"), 201)
+    withdraw = f"{base}/evidence/{extra['created_id']}/withdrawal"
+    api.ok(await http.post(withdraw, json={"reason": "Wrong photo"}, headers=api.student(student_id)))
     await api.add_evidence(project_id, student_id)
     evidence = (await api.view(project_id))["evidence"][0]["id"]
     assert (await http.get(f"{base}/evidence/{evidence}", headers=center)).status_code == 200
@@ -143,6 +155,20 @@ async def test_every_route_answers_as_its_schema_says(
     api.ok(await http.post(f"/v1/groups/{group['id']}/review", json=changes, headers=center))
     api.ok(await http.put(f"/v1/groups/{group['id']}/proposal", json=group_proposal(members), headers=headers))
     api.ok(await http.get(f"/v1/groups/{group['id']}", headers=center))
+    api.ok(await http.get("/v1/groups", headers=api.student(student_id)))
+    applicant = await api.add_student()
+    mine = {**api.student(applicant), "Idempotency-Key": unique("g")}
+    dropped = api.ok(await http.post("/v1/groups", json=group_proposal([applicant, student_id]), headers=mine), 201)
+    api.ok(await http.post(f"/v1/groups/{dropped['group']['id']}/withdrawal", json={}, headers=api.student(applicant)))
+
+    # The directory's own trail (R24), the course profile, and the office's desk (issue 13).
+    api.ok(await http.get("/v1/directory/changes", headers=center))
+    api.ok(await http.get("/v1/profile", headers=center))
+    api.ok(await http.get("/v1/desk", headers=center))
+    api.ok(await http.get("/v1/desk/stuck", headers=center))
+    api.ok(await http.get("/v1/desk/impact", headers=center))
+    for download in ("impact.pdf", "exports/projects.csv", "exports/projects.xlsx", "exports/dictionary.csv"):
+        assert (await http.get(f"/v1/desk/{download}", headers=center)).status_code == 200, download
 
     # Refusals are documented problems too.
     assert (await http.get(f"{base}", headers=api.student(unique("B")))).status_code == 404

@@ -99,8 +99,10 @@ async def test_osa_verifies_club_hours_which_then_count(portal: Portal) -> None:
 
 
 async def test_verifying_an_unknown_or_self_reported_entry_is_refused(portal: Portal) -> None:
-    """An entry the project does not have is 404 NOT_FOUND; a self-reported one needs no verification (422)."""
+    """An entry the project does not have is 404 NOT_FOUND; a self-reported one needs no verification (422).
+    (OSA knows the project through its club hours: without any, every call of OSA's is 404, issue 9.)"""
     project_id, student_id = await portal.approved()
+    await portal.log_hours(project_id, student_id, 2, date(2026, 3, 4), source="campus_club")
     unknown = await portal.http.post(
         f"/v1/projects/{project_id}/hours/nope/verification", json={"verified": True}, headers=portal.osa
     )

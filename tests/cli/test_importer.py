@@ -95,6 +95,9 @@ def test_good_students_file_is_imported(db: Engine) -> None:
         ("T0009,Ho Jia,ho@mail.example.edu,professor,Physics,next-year", "leaving_after", "should match pattern"),
         ("T 9,Ho Jia,ho@mail.example.edu,professor,Physics,", "id", "should match pattern"),
         ("T0009,,ho@mail.example.edu,professor,Physics,", "name", "at least 1 character"),
+        # Issue 9: a quoted cell may hold a line break; a name with one would break every mail to the teacher.
+        ('T0009,"Ho\nJia",ho@mail.example.edu,professor,Physics,', "name", "without control characters"),
+        ('T0009,Ho Jia,ho@mail.example.edu,professor,"Phy\tsics",', "department", "without control characters"),
         ("T0001,Chen again,chen.2@mail.example.edu,professor,Physics,", "id", "T0001 is already on row 2"),
         ("T0009,Ho Jia,CHEN.WEI@mail.example.edu,professor,Physics,", "email", "already on row 2"),
     ],

@@ -184,11 +184,11 @@ def test_approval_needs_no_comment() -> None:
 
 
 @pytest.mark.parametrize(
-    ("actor", "code"), [(STUDENT, Code.FORBIDDEN), (SUPERVISOR, Code.NOT_FOUND), (OSA, Code.FORBIDDEN)]
+    ("actor", "code"), [(STUDENT, Code.FORBIDDEN), (SUPERVISOR, Code.NOT_FOUND), (OSA, Code.NOT_FOUND)]
 )
 def test_only_center_reviews(actor: Actor, code: Code) -> None:
     """R8: the center reviews proposals; anyone else who sees the project is FORBIDDEN, and a teacher not yet
-    attached to it does not learn it exists (NOT_FOUND, SPEC §4)."""
+    attached to it does not learn it exists (NOT_FOUND, SPEC §4), nor does OSA of a project without club hours."""
     state = project_at(Stage.PROPOSAL_REVIEW)
 
     refusal = refused(lambda: apply_review(state, actor, Review(decision=ReviewDecision.APPROVE), NOW))

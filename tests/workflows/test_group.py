@@ -75,8 +75,9 @@ async def test_approved_group_members_link_proposals_approved_without_review(
     mail_sink: MailSink,
     settings: Settings,
 ) -> None:
-    """R9: the center approves a group; every member is mailed; each member's linked proposal starts in
-    NEEDS_SUPERVISOR without a second review; a non-member and a second link by the same member are refused;
+    """R9: the center approves a group; every member is mailed; each member's linked proposal keeping the
+    group's plan starts in NEEDS_SUPERVISOR without a second review, one of their own goes to review; a
+    non-member and a second link by the same member are refused;
     once every member linked, the group closes."""
     members = [course.add_student() for _ in range(3)]
     outsider = course.add_student()
@@ -125,7 +126,8 @@ async def test_approved_group_members_link_proposals_approved_without_review(
     other_ids = [await link(groups, course.engine, group_id, m, "k1", own) for m in (second, third)]
     for member, other_id in zip((second, third), other_ids, strict=True):
         other = await projects.view(other_id)
-        assert other.student_id == member and other.stage is Stage.NEEDS_SUPERVISOR
+        # R9: a proposal of their own (another title) is reviewed like any other, still linked to the group.
+        assert other.student_id == member and other.stage is Stage.PROPOSAL_REVIEW
         assert other.proposal.group_id == group_id and other.proposal.title.startswith("My part")
 
     final = await groups.view(group_id)
