@@ -23,7 +23,7 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from domain.calendar import TAIPEI
+from domain.calendar import TAIPEI, academic_term
 from domain.passing import PassingList
 from domain.profile import NTUST_V1, CourseProfile
 from reports.pdf_fonts import truetype_subset
@@ -74,7 +74,7 @@ def _lines(found: PassingList, profile: CourseProfile) -> tuple[list[str], list[
     header = [
         f"{course.title.en} ({course.code}) — Passing list",
         f"{course.title.zh}課程 通過名單",
-        f"Semester / 學期: {semester.id} ({semester.starts_on.isoformat()} to {semester.ends_on.isoformat()})",
+        f"Semester / 學期: {_term(semester.id)} ({semester.starts_on.isoformat()} to {semester.ends_on.isoformat()})",
         f"Supervisor / 指導老師: {faculty.name} ({faculty.id})"
         + (f", {faculty.department}" if faculty.department else ""),
     ]
@@ -87,6 +87,26 @@ def _lines(found: PassingList, profile: CourseProfile) -> tuple[list[str], list[
     return header, rows, closing
 
 
+def _term(semester_id: str) -> str:
+    """`115學年度第1學期 / Academic year 115 (2026-27), first semester (2026-fall)`: as the professor who signs
+    it names the term, with Praxis's id beside it."""
+    named = academic_term(semester_id)
+    return f"{named[1]} / {named[0]} ({semester_id})" if named else semester_id
+
+
+def page_footer(page: int) -> str:
+    """Each page says which it is and of how many (`{nb}` is the page count, filled in when the PDF is written),
+    so a page that comes loose from a signed list is noticed."""
+    return f"Page {page} of {{nb}} / 第 {page} 頁，共 {{nb}} 頁"  # noqa: RUF001
+
+
+class _Pdf(FPDF):
+    def footer(self) -> None:
+        self.set_y(-14)
+        self.set_font(FONT, size=9)
+        self.cell(0, 8, page_footer(self.page_no()), align="C")
+
+
 TABLE_HEADINGS = ["#", "Student ID / 學號", "Name / 姓名", "Project / 計畫名稱", "Passed on / 通過日期"]
 NONE_PASSED = "No student passed with you this semester. / 本學期無通過學生。"
 
@@ -96,7 +116,8 @@ def passing_list_pdf(found: PassingList, profile: CourseProfile = NTUST_V1) -> b
     course and the office are the deployment's profile's)."""
     header, rows, closing = _lines(found, profile)
     text = "".join([*header, *TABLE_HEADINGS, *(c for row in rows for c in row), *closing, SIGNATURE_LINE, NONE_PASSED])
-    pdf = FPDF(format="A4")
+    text += page_footer(0)
+    pdf = _Pdf(format="A4")
     pdf.set_title(f"Passing list {found.semester.id} {found.faculty.id}")
     pdf.set_creator("Praxis")
     with tempfile.TemporaryDirectory() as scratch:

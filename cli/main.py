@@ -139,7 +139,13 @@ def migrate() -> None:
 
 @app.command()
 def demo(
-    api_url: Annotated[str, typer.Option(help="The API of a running `praxis dev`.")] = "http://127.0.0.1:8000",
+    api_url: Annotated[
+        str | None,
+        typer.Option(
+            help="The API of a running `praxis dev`; by default the one PRAXIS_API_HOST/PRAXIS_API_PORT "
+            "(or PRAXIS_PUBLIC_URL) name, as `praxis dev` does."
+        ),
+    ] = None,
 ) -> None:
     """Seed a course with a project in every stage through the public API of a running `praxis dev`, then
     print where to look (Temporal UI queries, the dev inbox, a project's JSON). Safe to run again."""
@@ -154,8 +160,10 @@ def demo(
     configure_logging(settings)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per request would bury the summary
 
+    target = api_url or seed.demo_api_url(settings)
+
     async def run() -> seed.DemoReport:
-        async with httpx.AsyncClient(base_url=api_url, timeout=60) as http:
+        async with httpx.AsyncClient(base_url=target, timeout=60) as http:
             return await seed.run_demo(http, settings)
 
     try:
@@ -207,9 +215,9 @@ def _import(kind: str, file: Path, dry_run: bool) -> None:
     settings = get_settings()
     configure_logging(settings)
     try:
-        text = file.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        typer.echo(f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start}); save the CSV as UTF-8.", err=True)
+        text = importer.decode_csv(file.read_bytes())  # UTF-8, or Big5 as Excel writes it (issue 12)
+    except importer.NotText as exc:
+        typer.echo(f"{file}: {exc}.", err=True)
         raise typer.Exit(1) from exc
     migrate(settings.db_url)
     engine = make_engine(settings.db_url)

@@ -562,6 +562,20 @@ async def run_demo(
     return await demo.run()
 
 
+# --- which instance ----------------------------------------------------------------------------------
+
+
+def demo_api_url(settings: Settings) -> str:
+    """The running `praxis dev` the demo seeds: the API at PRAXIS_API_HOST:PRAXIS_API_PORT, where `praxis dev`
+    serves it; when only PRAXIS_PUBLIC_URL was set (the API behind another address), that. Never a fixed port:
+    a second instance on another port must not seed the first."""
+    chosen = settings.model_fields_set
+    if "public_url" in chosen and not {"api_host", "api_port"} & chosen:
+        return settings.public_url.rstrip("/")
+    host = "127.0.0.1" if settings.api_host in ("0.0.0.0", "::", "") else settings.api_host  # noqa: S104
+    return f"http://{host}:{settings.api_port}"
+
+
 # --- where to look ----------------------------------------------------------------------------------
 
 

@@ -27,6 +27,7 @@ from domain.vocabulary import (
     Indicator,
     Priority,
     PriorityTag,
+    Rank,
     ReflectionFormat,
     ReviewDecision,
 )
@@ -156,6 +157,19 @@ GROUP_STAGES: Mapping[GroupStage, Label] = {  # R9
     GroupStage.WITHDRAWN: Label("Withdrawn", "已撤回"),
 }
 
+RANKS: Mapping[Rank, Label] = {  # R10: as the personnel office writes them
+    Rank.PROFESSOR: Label("Professor", "教授"),
+    Rank.ASSOCIATE_PROFESSOR: Label("Associate professor", "副教授"),
+    Rank.ASSISTANT_PROFESSOR: Label("Assistant professor", "助理教授"),
+    Rank.ADJUNCT_PROFESSOR: Label("Adjunct professor", "兼任教授"),
+    Rank.ADJUNCT_ASSOCIATE_PROFESSOR: Label("Adjunct associate professor", "兼任副教授"),
+    Rank.ADJUNCT_ASSISTANT_PROFESSOR: Label("Adjunct assistant professor", "兼任助理教授"),
+    Rank.LECTURER: Label("Lecturer", "講師"),
+    Rank.ADJUNCT_LECTURER: Label("Adjunct lecturer", "兼任講師"),
+    Rank.RESEARCHER: Label("Researcher", "研究人員"),
+    Rank.STAFF: Label("Staff", "職員"),
+}
+
 REVIEW_DECISIONS: Mapping[ReviewDecision, Label] = {  # R8
     ReviewDecision.APPROVE: Label("Approved", "核准"),
     ReviewDecision.REQUEST_CHANGES: Label("Changes requested", "要求修改"),
@@ -193,6 +207,7 @@ TABLES: Mapping[type[StrEnum], Mapping[Any, Label]] = {
     StuckReason: STUCK_REASONS,
     ReviewDecision: REVIEW_DECISIONS,
     GroupStage: GROUP_STAGES,
+    Rank: RANKS,
     EvaluationResult: EVALUATION_RESULTS,
 }
 

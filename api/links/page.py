@@ -36,12 +36,13 @@ from config.course_profile import profile_for
 from config.settings import Settings
 from domain.actors import Actor
 from domain.errors import Code, RuleViolation
+from domain.labels import Label
 from domain.links import LinkAction, LinkClaims, token_id_of
 from domain.profile import CourseProfile
 from domain.project import AuditEntry, ProjectSummary, ProjectView
-from domain.vocabulary import EvidenceKind, ReflectionFormat
+from domain.vocabulary import EvidenceKind, MailLanguage, ReflectionFormat, Role
 from domain.work import live
-from rendering.words import counted_kinds_en, taipei
+from rendering.words import counted_kinds_en, counted_kinds_zh, taipei, zh_date
 from store import directory, projects, tokens
 from workflows.messages import Outcome
 
@@ -126,6 +127,15 @@ class LinkPage:
         self.stored = found.claims
         return found.claims
 
+    async def language(self) -> MailLanguage:
+        """Issue 12: the page speaks as the person's mails do: a teacher's own preference, else the course
+        default (bilingual unless the course chose otherwise); OSA and unknown holders get the default."""
+        own = None
+        if self.stored is not None and self.stored.action.role is Role.FACULTY:
+            teacher = await self.store.run(directory.get_faculty, self.stored.subject_id)
+            own = teacher.language if teacher else None
+        return own or MailLanguage(self.settings.mail_language)
+
     def check_origin(self) -> None:
         """A browser's POST names where the form came from: it must be this site."""
         sent = self.request.headers.get("origin") or self.request.headers.get("referer")
@@ -161,10 +171,13 @@ class LinkPage:
         names = await self.store.run(_names, claims.project_id, view)
         profile = self._profile(view)
         context: dict[str, Any] = {
+            "lang": await self.language(),
             "course": profile.course,
             "frame": profile.frame,
             "frame_labels": {item.id: item.en for item in profile.frame.items},
+            "frame_words": {item.id: Label(item.en, item.zh) for item in profile.frame.items},
             "counted_kinds_en": counted_kinds_en(profile),
+            "counted_kinds_zh": counted_kinds_zh(profile),
             "center_email": self.settings.center_email,
             "view": view,
             "student": names.student,
@@ -219,8 +232,16 @@ class LinkPage:
                             "agreed": agreed if kind is EvidenceKind.REFLECTION else None,
                         }
                         for kind, heading, alt in (
-                            (EvidenceKind.PARTICIPATION, "Participation", "Participation photo"),
-                            (EvidenceKind.REFLECTION, "Reflection session with you", "Reflection record"),
+                            (
+                                EvidenceKind.PARTICIPATION,
+                                Label("Participation", "參與照片"),
+                                Label("Participation photo", "參與照片"),
+                            ),
+                            (
+                                EvidenceKind.REFLECTION,
+                                Label("Reflection session with you", "與您的反思交流"),
+                                Label("Reflection record", "反思紀錄"),
+                            ),
                         )
                     ],
                     "earlier": view.evaluations,
@@ -240,6 +261,7 @@ class LinkPage:
         await self.store.run(tokens.mark_used, claims.token_id, told.result)
         return render(
             "done.html",
+            lang=await self.language(),
             course=profile.course,
             center_email=self.settings.center_email,
             heading=told.heading,
@@ -265,16 +287,24 @@ class LinkPage:
         return render(
             "done.html",
             status=202,
+            lang=await self.language(),
             course=profile.course,
             center_email=self.settings.center_email,
-            heading="Answer recorded",
-            what=f"Praxis is busy right now, so your answer ({told.result}) has been recorded and will be applied "
-            "shortly. You do not need to do anything else.",
+            heading=Label("Answer recorded", "回覆已記錄"),
+            what=Label(
+                f"Praxis is busy right now, so your answer ({told.result}) has been recorded and will be applied "
+                "shortly. You do not need to do anything else.",
+                "系統目前忙碌，您的回覆已記錄，稍後即會處理，您無需再做任何事。",  # noqa: RUF001
+            ),
             next_steps=[
                 *told.next_steps,
-                "If the project changed in the meantime (for example, the invitation was cancelled), your answer "
-                "cannot be applied; the course office sees it in the project's record and can help: "
-                f"{self.settings.center_email}.",
+                Label(
+                    "If the project changed in the meantime (for example, the invitation was cancelled), your "
+                    "answer cannot be applied; the course office sees it in the project's record and can help: "
+                    f"{self.settings.center_email}.",
+                    "若計畫在此期間有所變動（例如邀請已被取消），您的回覆將無法套用；課程承辦人可在計畫紀錄中看到並協助您："  # noqa: RUF001
+                    f"{self.settings.center_email}。",
+                ),
             ],
             title=names.title,
             recorded=True,
@@ -290,15 +320,24 @@ class LinkPage:
 
     async def refused(self, refusal: RuleViolation, headers: dict[str, str] | None = None) -> HTMLResponse:
         action = self.stored.action if self.stored else None
-        detail = refusal.detail
+        detail: Label | str = refusal.detail
         if refusal.code is Code.TOKEN_USED and self.stored is not None and self.stored.used_at is not None:
             done = f": {self.stored.used_result}" if self.stored.used_result else ""
-            detail = f"This link was already used on {taipei(self.stored.used_at)}{done}. Each link works once."
+            detail = Label(
+                f"This link was already used on {taipei(self.stored.used_at)}{done}. Each link works once.",
+                f"此連結已於 {zh_date(self.stored.used_at)} 使用過{done}。每個連結僅能使用一次。",
+            )
         elif refusal.code is Code.TOKEN_EXPIRED and self.stored is not None:
-            detail = f"This link expired on {taipei(self.stored.expires_at)}."
+            detail = Label(
+                f"This link expired on {taipei(self.stored.expires_at)}.",
+                f"此連結已於 {zh_date(self.stored.expires_at)} 過期。",
+            )
+        elif refusal.code is Code.TOKEN_INVALID:
+            detail = Label(refusal.detail, "此連結無效，請完整使用郵件中的連結。")  # noqa: RUF001
         return render(
             "problem.html",
             status=STATUS[refusal.code],
+            lang=await self.language(),
             headers=headers,
             course=self._profile(self.view).course,
             center_email=self.settings.center_email,

@@ -22,6 +22,7 @@ from config.course_profile import profile_for
 from domain import labels
 from domain.errors import RuleViolation
 from domain.links import ViewKind, read_view_token
+from domain.vocabulary import MailLanguage
 from store import directory
 
 router = APIRouter(prefix="/v", tags=["pages"], include_in_schema=False)
@@ -48,6 +49,7 @@ async def project_page(token: Token, settings: SettingsDep, projects: ProjectsDe
         frame={item.id: labels.Label(item.en, item.zh) for item in profile.frame.items},
         student=f"{student.name} ({student.id})" if student else view.student_id,
         stage=labels.label(view.stage),
+        lang=settings.mail_language,
         center_email=settings.center_email,
         labels=labels,
     )
@@ -61,7 +63,9 @@ async def group_page(token: Token, settings: SettingsDep, groups: GroupsDep, sto
         view = await group_view(groups, store, group_id)
     except RuleViolation as refusal:
         return _refused(settings.center_email, refusal)
-    return render("group.html", view=view, center_email=settings.center_email, labels=labels)
+    return render(
+        "group.html", view=view, lang=settings.mail_language, center_email=settings.center_email, labels=labels
+    )
 
 
 def _refused(center_email: str, refusal: RuleViolation) -> HTMLResponse:
@@ -72,5 +76,6 @@ def _refused(center_email: str, refusal: RuleViolation) -> HTMLResponse:
         detail=refusal.detail,
         next_step="Open the page from the link in your mail, or ask the Center for General Education.",
         code=refusal.code.value,
+        lang=MailLanguage.BILINGUAL,
         center_email=center_email,
     )
