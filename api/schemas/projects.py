@@ -24,7 +24,7 @@ from domain.proposal import IndicatorClaim, Proposal
 from domain.review import ReviewRecord
 from domain.stages import Stage
 from domain.vocabulary import Category, HourKind, HourSource, Priority, ReflectionFormat
-from domain.work import ClosureReport, Evidence, HoursEntry, Verification
+from domain.work import ClosureReport, Evidence, HoursEntry, Verification, Withdrawal
 from workflows.messages import Outcome
 
 
@@ -74,11 +74,20 @@ class HoursEntryPublic(BaseModel):
     proof_evidence_id: str | None
     logged_at: datetime
     verification: Verification | None
-    counts: bool = Field(description="Execution hours count; club hours once OSA verified them (R14, R15).")
+    withdrawal: Withdrawal | None = Field(
+        default=None,
+        description="Set when the student withdrew the entry as entered by mistake (R16): it no longer counts.",
+    )
+    counts: bool = Field(
+        description="Execution hours count; club hours once OSA verified them; in a club activity only hours "
+        "OSA verified or backed by an attached certificate; withdrawn hours never (R14-R16)."
+    )
 
     @classmethod
-    def of(cls, entry: HoursEntry) -> Self:
-        return cls.model_validate({**entry.model_dump(), "counts": entry.counts})
+    def of(cls, entry: HoursEntry, *, counts: bool | None = None) -> Self:
+        """`counts` as the project's rules decide it (`ProjectView.counted_entry_ids`); alone, the entry's own."""
+        counted = entry.counts and entry.withdrawal is None if counts is None else counts
+        return cls.model_validate({**entry.model_dump(), "counts": counted})
 
 
 def _claims(value: Any) -> Any:
@@ -186,7 +195,8 @@ class ProjectPublic(BaseModel):
     @classmethod
     def of(cls, view: ProjectView, *, mail_warning: str | None = None) -> Self:
         data = view.model_dump(exclude={"submitted_fingerprint", "rules"})
-        data["hours"] = [HoursEntryPublic.of(entry) for entry in view.hours]
+        counted = view.counted_entry_ids
+        data["hours"] = [HoursEntryPublic.of(entry, counts=entry.id in counted) for entry in view.hours]
         data["mail_warning"] = mail_warning
         return cls.model_validate(data)
 

@@ -65,13 +65,16 @@ async def test_r15_club_hours_cannot_bypass_osa_by_source(portal: Portal) -> Non
     await portal.log_hours(project_id, student_id, 12, day)
     view = await portal.view(project_id)
     assert float(view["counted_hours"]) == 0
+    assert [entry["counts"] for entry in view["hours"]] == [False]  # the entry says so too
     [hours] = [m for m in view["missing"] if m["code"] == "HOURS_BELOW_MINIMUM"]
     assert "(R15)" in hours["detail"]
     club = await portal.log_hours(project_id, student_id, 4, day + timedelta(days=1), source="campus_club")
     url = f"/v1/projects/{project_id}/hours/{club['created_id']}/verification"
     verified = await portal.http.post(url, json={"verified": True, "note": "club roster"}, headers=portal.osa)
     assert verified.status_code == 200, verified.text
-    assert float((await portal.view(project_id))["counted_hours"]) == 4
+    counted = await portal.view(project_id)
+    assert float(counted["counted_hours"]) == 4
+    assert [entry["counts"] for entry in counted["hours"]] == [False, True]
 
 
 async def test_r16_the_same_photo_counts_once_even_resaved(portal: Portal) -> None:
@@ -142,6 +145,7 @@ async def test_r16_hours_and_evidence_are_withdrawn_not_deleted(portal: Portal) 
     view = await portal.view(project_id)
     assert float(view["counted_hours"]) == 0
     assert view["hours"][0]["withdrawal"]["reason"] == "entered by mistake"
+    assert view["hours"][0]["counts"] is False
     assert view["evidence"][0]["withdrawal"]["by"] == student_id
     actions = [entry["action"] for entry in view["audit"]]
     assert actions[-2:] == ["hours_withdrawn", "evidence_withdrawn"]
