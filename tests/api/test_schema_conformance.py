@@ -20,7 +20,7 @@ from fastapi import FastAPI
 from jsonschema import Draft202012Validator
 from sqlalchemy.engine import Engine
 
-from tests.api.portal import Portal, closure_report, proposal, unique
+from tests.api.portal import Portal, closure_report, jpeg, proposal, unique
 from tests.api.support import eventually
 from tests.api.test_groups import group_proposal
 from tests.api.test_semesters import current_semester
@@ -123,6 +123,12 @@ async def test_every_route_answers_as_its_schema_says(
     api.ok(await http.post(f"{base}/hours/{club['created_id']}/verification", json=verification, headers=api.osa))
     await api.log_required_hours(project_id, student_id)
     await api.add_evidence(project_id, student_id)
+    # Hours and a photo entered by mistake, withdrawn (R16).
+    mistake = await api.log_hours(project_id, student_id, 1, date(2026, 3, 20))
+    api.ok(await http.post(f"{base}/hours/{mistake['created_id']}/withdrawal", headers=api.student(student_id)))
+    extra = api.ok(await api.upload(project_id, student_id, jpeg(color="white"), filename="extra.jpg"), 201)
+    withdrawn = f"{base}/evidence/{extra['created_id']}/withdrawal"
+    api.ok(await http.post(withdrawn, json={"reason": "wrong event"}, headers=api.student(student_id)))
     evidence = (await api.view(project_id))["evidence"][0]["id"]
     assert (await http.get(f"{base}/evidence/{evidence}", headers=center)).status_code == 200
 
@@ -147,6 +153,9 @@ async def test_every_route_answers_as_its_schema_says(
     api.ok(await http.post(f"/v1/groups/{group['id']}/review", json=changes, headers=center))
     api.ok(await http.put(f"/v1/groups/{group['id']}/proposal", json=group_proposal(members), headers=headers))
     api.ok(await http.get(f"/v1/groups/{group['id']}", headers=center))
+    api.ok(await http.get("/v1/groups", headers=api.student(student_id)))
+    api.ok(await http.post(f"/v1/groups/{group['id']}/withdrawal", json={}, headers=api.student(student_id)))
+    api.ok(await http.get("/v1/directory/changes", params={"kind": "faculty"}, headers=center))
 
     # Refusals are documented problems too.
     assert (await http.get(f"{base}", headers=api.student(unique("B")))).status_code == 404
