@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from temporalio import activity
 
 from activities.contracts import DigestRequest, DigestResult
+from activities.groupmail import group_url
 from activities.mail.links import project_url
 from activities.mail.outbox import Outbox, OutboxMail
 from activities.mail.rendering import render_mail
@@ -102,5 +103,5 @@ class DigestActivities:
 def _url(settings: Settings, item: DigestItem) -> str:
     """Where the center reviews the item: the project's page, or the group proposal (R9)."""
     if item.kind == "group":
-        return f"{settings.public_url.rstrip('/')}/v1/groups/{item.project_id}"
+        return group_url(settings, item.project_id)  # the one place group links are made (group mails too)
     return project_url(settings, item.project_id)
