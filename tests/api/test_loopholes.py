@@ -114,6 +114,7 @@ async def test_r16_the_reflection_record_may_be_a_pdf(portal: Portal) -> None:
         f"/v1/projects/{project_id}/evidence/{evidence_id}", headers=portal.student(student_id)
     )
     assert served.status_code == 200 and served.headers["content-type"] == "application/pdf"
+    assert served.headers["content-disposition"] == f'attachment; filename="reflection-{evidence_id}.pdf"'
     reader = PdfReader(io.BytesIO(served.content))
     assert len(reader.pages) == 2
     assert reader.metadata is None or "/Author" not in reader.metadata
@@ -203,3 +204,4 @@ async def test_r17_the_evaluation_page_shows_the_agreed_format_beside_the_record
     assert f'href="{record_url}"' in page.text and "PDF, 3 pages" in page.text
     opened = await portal.http.get(record_url)
     assert opened.status_code == 200 and opened.headers["content-type"] == "application/pdf"
+    assert opened.headers["content-disposition"].startswith("attachment;")  # downloaded, never shown inline
