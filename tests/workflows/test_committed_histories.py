@@ -5,15 +5,23 @@ only: a replayed history follows the rules its project started with."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 from temporalio.client import Client, WorkflowHistory
 from temporalio.worker import Replayer
 
+from domain.commands import WithdrawItem
+from domain.project import CURRENT_RULES, ProjectView
+from domain.stages import Stage
+from domain.vocabulary import EvaluationResult
+from tests.support.course import Course, student_actor
 from workers.main import SANDBOX, WORKFLOWS
+from workflows.project import ProjectWorkflow, workflow_id
 
-HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
+HISTORY_DIR = Path(__file__).parent / "histories"
+HISTORIES = sorted(HISTORY_DIR.glob("*.json"))
 RECORDED = {path.stem: json.loads(path.read_text()) for path in HISTORIES}  # read once, at collection
 
 
@@ -24,3 +32,31 @@ async def test_committed_history_replays_with_todays_code(path: Path, client: Cl
     replayer = Replayer(workflows=WORKFLOWS, data_converter=client.data_converter, workflow_runner=SANDBOX)
     result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
     assert result.replay_failure is None, result.replay_failure
+
+
+async def test_a_lifecycle_under_the_current_rules_replays(course: Course, client: Client) -> None:
+    """Upgrades keep working for projects on the current rules too: a lifecycle with the `course-rules-2`
+    marker, hours and a photo withdrawn (R16) and a pass replays with today's code.
+    Set PRAXIS_RECORD_HISTORIES=1 to record it into tests/workflows/histories/ as `current_rules_lifecycle`."""
+    project_id, student_id, faculty = await course.to_in_progress()
+    await course.log_hours(project_id, student_id, total=4)
+    view = await course.projects.view(project_id)
+    assert view.rules == CURRENT_RULES
+    mistake = WithdrawItem(item="hours", item_id=view.hours[0].id, reason="wrong day")
+    await course.projects.act(project_id, ProjectWorkflow.withdraw_item, student_actor(student_id), mistake)
+    await course.log_hours(project_id, student_id, total=36)
+    await course.add_evidence(project_id, student_id, photos=4)
+    fourth = (await course.projects.view(project_id)).evidence[3].id
+    blurred = WithdrawItem(item="evidence", item_id=fourth, reason="blurred")
+    await course.projects.act(project_id, ProjectWorkflow.withdraw_item, student_actor(student_id), blurred)
+    await course.submit_closure(project_id, student_id)
+    await course.evaluate(project_id, faculty, EvaluationResult.PASS)
+    handle = client.get_workflow_handle(workflow_id(project_id), result_type=ProjectView)
+    final = await handle.result()
+    assert final.counted_hours == 36 and final.stage is Stage.PASSED
+    fresh = await handle.fetch_history()
+    if os.environ.get("PRAXIS_RECORD_HISTORIES") == "1":
+        target = HISTORY_DIR / "current_rules_lifecycle.json"
+        target.write_text(json.dumps(json.loads(fresh.to_json()), indent=1) + "\n")
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=client.data_converter, workflow_runner=SANDBOX)
+    await replayer.replay_workflow(fresh)
