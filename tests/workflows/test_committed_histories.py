@@ -12,15 +12,27 @@ import pytest
 from temporalio.client import Client, WorkflowHistory
 from temporalio.worker import Replayer
 
-from domain.commands import WithdrawItem
+from clients.group import GroupClient
+from config.settings import Settings
+from domain.commands import Review, WithdrawItem
 from domain.project import CURRENT_RULES, ProjectView
 from domain.stages import Stage
-from domain.vocabulary import EvaluationResult
-from tests.support.course import Course, student_actor
+from domain.vocabulary import EvaluationResult, ReviewDecision
+from tests.support.course import CENTER, Course, link, proposal, student_actor
+from tests.workflows.test_group import submit_group
 from workers.main import SANDBOX, WORKFLOWS
+from workflows.group import GroupWorkflow
+from workflows.group import workflow_id as group_workflow_id
 from workflows.project import ProjectWorkflow, workflow_id
 
 HISTORY_DIR = Path(__file__).parent / "histories"
+
+
+@pytest.fixture
+def groups(client: Client, settings: Settings, worker: None) -> GroupClient:
+    return GroupClient(client, settings)
+
+
 HISTORIES = sorted(HISTORY_DIR.glob("*.json"))
 RECORDED = {path.stem: json.loads(path.read_text()) for path in HISTORIES}  # read once, at collection
 
@@ -57,6 +69,28 @@ async def test_a_lifecycle_under_the_current_rules_replays(course: Course, clien
     fresh = await handle.fetch_history()
     if os.environ.get("PRAXIS_RECORD_HISTORIES") == "1":
         target = HISTORY_DIR / "current_rules_lifecycle.json"
+        target.write_text(json.dumps(json.loads(fresh.to_json()), indent=1) + "\n")
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=client.data_converter, workflow_runner=SANDBOX)
+    await replayer.replay_workflow(fresh)
+
+
+async def test_a_group_under_the_linked_plan_rule_replays(course: Course, groups: GroupClient, client: Client) -> None:
+    """R9 across upgrades: a group whose members linked one proposal keeping the group's plan (approved) and
+    one with a plan of its own (to review), under the `r9-linked-plan-review` marker, replays with today's
+    code. PRAXIS_RECORD_HISTORIES=1 records it as `group_linked_plan`."""
+    members = [course.add_student() for _ in range(2)]
+    group_id = await submit_group(groups, members)
+    await groups.act(group_id, GroupWorkflow.review, CENTER, Review(decision=ReviewDecision.APPROVE))
+    same = await link(groups, course.engine, group_id, members[0], "k")
+    own = proposal("My part: the sorting station", group_id=group_id, plan="I sort and weigh what we collect.")
+    other = await link(groups, course.engine, group_id, members[1], "k", own)
+    assert (await course.projects.view(same)).stage is Stage.NEEDS_SUPERVISOR
+    assert (await course.projects.view(other)).stage is Stage.PROPOSAL_REVIEW
+    handle = client.get_workflow_handle(group_workflow_id(group_id))
+    await handle.result()
+    fresh = await handle.fetch_history()
+    if os.environ.get("PRAXIS_RECORD_HISTORIES") == "1":
+        target = HISTORY_DIR / "group_linked_plan.json"
         target.write_text(json.dumps(json.loads(fresh.to_json()), indent=1) + "\n")
     replayer = Replayer(workflows=WORKFLOWS, data_converter=client.data_converter, workflow_runner=SANDBOX)
     await replayer.replay_workflow(fresh)
