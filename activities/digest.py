@@ -8,7 +8,7 @@ never sends a day's digest twice.
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 import structlog
@@ -16,15 +16,13 @@ from sqlalchemy.engine import Engine
 from temporalio import activity
 
 from activities.contracts import DigestRequest, DigestResult
-from activities.groupmail import group_url
-from activities.mail.links import project_url
+from activities.mail.links import group_url, project_url
 from activities.mail.outbox import Outbox, OutboxMail
 from activities.mail.rendering import render_mail
 from activities.mail.sending import MailSender, SmtpSender, build_message, center_recipient
 from config.settings import Settings
 from domain.digest import (
     DIGEST_STAGE,
-    REVIEW_WAIT,
     DigestItem,
     WaitingGroup,
     digest_items,
@@ -69,21 +67,26 @@ class DigestActivities:
         return DigestResult(project_ids=[item.project_id for item in items])
 
     def _waiting(self, at: datetime) -> list[DigestItem]:
+        wait = self._wait
         with session(self._engine) as s:
-            waiting = projects_in_stage_since(s, DIGEST_STAGE, waiting_since_cutoff(at))
-            groups = groups_in_stage_since(s, GroupStage.PROPOSAL_REVIEW, waiting_since_cutoff(at))
+            waiting = projects_in_stage_since(s, DIGEST_STAGE, waiting_since_cutoff(at, wait))
+            groups = groups_in_stage_since(s, GroupStage.PROPOSAL_REVIEW, waiting_since_cutoff(at, wait))
         waiting_groups = [
             WaitingGroup(id=g.id, title=g.title, priority=g.priority, stage_since=g.stage_since, members=len(g.members))
             for g in groups
         ]
-        return with_group_proposals(digest_items(waiting, at), waiting_groups, at)
+        return with_group_proposals(digest_items(waiting, at, wait), waiting_groups, at, wait)
+
+    @property
+    def _wait(self) -> timedelta:
+        """R8: how long a proposal waits before the digest lists it (the deployment's profile's)."""
+        return timedelta(days=self._settings.profile.schedule.review_digest_after_days)
 
     def _prepare(self, key: str, items: list[DigestItem], at: datetime, now: datetime) -> EmailMessage:
         settings = self._settings
-        base = settings.public_url.rstrip("/")
         variables = {
             "items": [{**item.model_dump(), "url": _url(settings, item)} for item in items],
-            "wait_days": REVIEW_WAIT.days,
+            "wait_days": self._wait.days,
             "next_digest_at": next_digest_at(at),
         }
         content = render_mail(
@@ -92,7 +95,9 @@ class DigestActivities:
             language=settings.mail_language,
             center_email=settings.center_email,
             project=None,
-            link=f"{base}/v1/projects?stage={DIGEST_STAGE.value}",
+            course=settings.profile.course,
+            # Each proposal links to its own page; the review queue is the portal's, not a JSON route.
+            link=None,
         )
         recipient = center_recipient(settings)
         with session(self._engine) as s:
@@ -103,5 +108,5 @@ class DigestActivities:
 def _url(settings: Settings, item: DigestItem) -> str:
     """Where the center reviews the item: the project's page, or the group proposal (R9)."""
     if item.kind == "group":
-        return group_url(settings, item.project_id)  # the one place group links are made (group mails too)
+        return group_url(settings, item.project_id)
     return project_url(settings, item.project_id)

@@ -18,19 +18,15 @@ from typing import Any
 import structlog
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 from temporalio import activity
 
-from activities.mail.links import project_url
+from activities.drawing import PdfDrawer
+from activities.mail.links import evaluation_link, project_url
 from activities.mail.outbox import Outbox, OutboxMail
 from activities.mail.rendering import render_mail
 from activities.mail.sending import MailSender, SmtpSender, build_message, mail_language, person_recipient
-from activities.passing_list import (
-    CSV_ENCODING,
-    OFFICE,
-    passing_list_csv,
-    passing_list_filename,
-    passing_list_pdf,
-)
+from activities.passing_list import CSV_ENCODING, passing_list_csv, passing_list_filename
 from config.settings import Settings
 from domain.calendar import TAIPEI, Semester
 from domain.passing import PassingList
@@ -75,10 +71,17 @@ def _zh_day(day: date) -> str:
 
 
 class SemesterActivities:
-    def __init__(self, settings: Settings, engine: Engine, sender: MailSender | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        engine: Engine,
+        sender: MailSender | None = None,
+        drawer: PdfDrawer | None = None,
+    ) -> None:
         self._settings = settings
         self._engine = engine
         self._outbox = Outbox(engine, sender or SmtpSender(settings))
+        self._drawer = drawer or PdfDrawer(settings.pdf_processes)
 
     # --- R23: final exam week ------------------------------------------------------------------------
 
@@ -132,20 +135,22 @@ class SemesterActivities:
                 outbox.mark_undeliverable(s, key, reason)
                 log.warning("mail undeliverable", key=key, reason=reason)
                 return None
+            variables = self._variables(s, found, now)
         settings = self._settings
         recipient = person_recipient(found.faculty)
         content = render_mail(
             TEMPLATE,
-            self._variables(found),
+            variables,
             language=mail_language(settings, recipient),  # issue 4: the teacher's own, if they chose one
             center_email=settings.center_email,
             project=None,
+            course=settings.profile.course,
             link=None,
         )
         message = build_message(settings, key, recipient, content, now=now)
         if found.students:
             message.add_attachment(
-                passing_list_pdf(found),
+                self._drawer.passing_list(found, settings.profile),
                 maintype="application",
                 subtype="pdf",
                 filename=passing_list_filename(found, "pdf"),
@@ -158,11 +163,11 @@ class SemesterActivities:
             )
         return message
 
-    def _variables(self, found: PassingList) -> dict[str, Any]:
+    def _variables(self, db: Session, found: PassingList, now: datetime) -> dict[str, Any]:
         return {
             "recipient_name": found.faculty.name,
             "semester": found.semester,
-            "office": OFFICE,
+            "office": self._settings.profile.signed_lists_office,
             "ends_on_en": _en_day(found.semester.ends_on),
             "ends_on_zh": _zh_day(found.semester.ends_on),
             "students": [
@@ -173,7 +178,11 @@ class SemesterActivities:
                 {
                     **p.model_dump(),
                     "since": p.submitted_at.astimezone(TAIPEI).date().isoformat(),
-                    "url": project_url(self._settings, p.project_id),
+                    # R23: the teacher acts from the mail: a signed link to the evaluation page, not the API.
+                    "url": evaluation_link(
+                        self._settings, db, faculty_id=found.faculty.id, project_id=p.project_id, now=now
+                    )
+                    or project_url(self._settings, p.project_id),
                 }
                 for p in found.pending
             ],

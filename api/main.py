@@ -29,15 +29,19 @@ from api.routes import (
     actions,
     closure,
     codec,
+    desk,
     directory,
     directory_changes,
     groups,
     health,
+    office,
+    profile,
     projects,
     proposal,
     semesters,
     steering,
     supervision,
+    views,
     work,
 )
 from api.uploads import BodyLimit
@@ -77,6 +81,10 @@ ROUTERS = (
     steering,
     groups,
     semesters,
+    desk,
+    office,
+    views,
+    profile,
 )
 
 

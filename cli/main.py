@@ -16,6 +16,7 @@ import typer
 
 from cli.blobs import app as blobs_app
 from cli.health import Component
+from cli.profile import app as profile_app
 from config.log import configure_logging
 from config.settings import get_settings
 from domain.vocabulary import Role
@@ -167,6 +168,7 @@ def demo(
 
 
 app.add_typer(blobs_app, name="blobs")
+app.add_typer(profile_app, name="profile")
 
 # --- praxis import ---------------------------------------------------------------------------------
 
@@ -347,6 +349,48 @@ def semester_show(semester_id: SemesterIdArg) -> None:
 
     for line in semester_admin.show_lines(semester, asyncio.run(state()), datetime.now(UTC)):
         typer.echo(line)
+
+
+desk_app = typer.Typer(help="The course office's desk (SPEC §7): upkeep of what it reads.", no_args_is_help=True)
+app.add_typer(desk_app, name="desk")
+
+
+@desk_app.command("backfill")
+def desk_backfill(
+    project: Annotated[
+        list[str] | None, typer.Option("--project", help="Only this project (repeatable); all by default.")
+    ] = None,
+) -> None:
+    """Fill the read model's desk and impact columns (added by migration 0007) for every project, from the
+    archive or the running workflow. Safe to run while the system runs, and to run again. Needs a worker;
+    exits 1 if a workflow did not answer in time (run again)."""
+    import asyncio
+
+    from cli.desk_backfill import backfill
+    from clients.connect import connect
+    from clients.project import ProjectClient
+    from store.db import make_engine, migrate
+
+    settings = get_settings()
+    configure_logging(settings)
+    migrate(settings.db_url)
+
+    async def run() -> int:
+        client = await connect(settings)
+        report = await backfill(ProjectClient(client, settings), make_engine(settings.db_url), project)
+        typer.echo(
+            f"refreshed {report.refreshed}, newer already {report.skipped}, missing {len(report.missing)}, "
+            f"unreachable {len(report.unreachable)}"
+        )
+        for project_id in report.missing:
+            typer.echo(f"missing: {project_id} (no workflow and no archive)")
+        for project_id in report.unreachable:
+            typer.echo(f"unreachable: {project_id} (its workflow did not answer in time; is a worker running?)")
+        return 1 if report.unreachable else 0
+
+    code = asyncio.run(run())
+    if code:
+        raise typer.Exit(code)
 
 
 def main() -> None:

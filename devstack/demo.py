@@ -600,6 +600,8 @@ def where_to_look(report: DemoReport, settings: Settings) -> list[str]:
     lines += [
         "",
         f"Mails sent so far: {report.api_url}/dev/mail/ui",
+        f"The course office's desk: {report.api_url}/office?semester={report.semester_id} "
+        f"(sign in with the token below)",
         f"API docs: {report.api_url}/docs",
         "",
         f"A project's JSON (EVALUATION_PENDING, its supervisor {WANG.id} leaves after {report.semester_id}):",

@@ -290,6 +290,7 @@ def banner(settings: Settings) -> str:
         f" closed workflows kept {settings.temporal_retention_days} days)",
         f"  API           {api}  (docs {api}/docs)",
         f"  Dev mail      {api}/dev/mail/ui  (JSON {api}/dev/mail)",
+        f"  Office desk   {api}/office  (sign in with `praxis token --role center --sub cge-1`)",
         f"  SMTP          {settings.smtp_host}:{settings.smtp_port}",
         f"  Data dir      {settings.var_dir.resolve()}",
     ]

@@ -31,9 +31,10 @@ def next_digest_at(now: datetime) -> datetime:
     return at if at > now else taipei_time_utc(day + timedelta(days=1), DIGEST_CLOCK)
 
 
-def waiting_since_cutoff(at: datetime) -> datetime:
-    """Proposals in review since this instant or earlier belong in the digest due at `at`."""
-    return at - REVIEW_WAIT
+def waiting_since_cutoff(at: datetime, wait: timedelta = REVIEW_WAIT) -> datetime:
+    """Proposals in review since this instant or earlier belong in the digest due at `at` (the wait is the
+    course profile's `review_digest_after_days`; NTUST's 3 days by default)."""
+    return at - wait
 
 
 def digest_key(at: datetime) -> str:
@@ -54,9 +55,9 @@ class DigestItem(BaseModel):
     members: int = 0
 
 
-def digest_items(waiting: list[ProjectSummary], at: datetime) -> list[DigestItem]:
+def digest_items(waiting: list[ProjectSummary], at: datetime, wait: timedelta = REVIEW_WAIT) -> list[DigestItem]:
     """The proposals of `waiting` that belong in the digest due at `at`, longest waiting first."""
-    cutoff = waiting_since_cutoff(at)
+    cutoff = waiting_since_cutoff(at, wait)
     due = [p for p in waiting if p.stage is DIGEST_STAGE and p.stage_since <= cutoff]
     return [
         DigestItem(
@@ -80,10 +81,12 @@ class WaitingGroup(BaseModel):
     members: int
 
 
-def with_group_proposals(items: list[DigestItem], groups: list[WaitingGroup], at: datetime) -> list[DigestItem]:
+def with_group_proposals(
+    items: list[DigestItem], groups: list[WaitingGroup], at: datetime, wait: timedelta = REVIEW_WAIT
+) -> list[DigestItem]:
     """R8/R9: group proposals are reviewed like proposals, so those waiting as long join the digest; the
     whole list stays longest waiting first."""
-    cutoff = waiting_since_cutoff(at)
+    cutoff = waiting_since_cutoff(at, wait)
     waiting = [
         DigestItem(
             project_id=g.id,

@@ -22,6 +22,7 @@ from domain.actors import Actor
 from domain.audit import AuditRecord, write_audit
 from domain.notices import Notice, owe
 from domain.people import StudentStanding
+from domain.profile import NTUST_V1, CourseProfile
 from domain.proposal import Proposal, ProposalContent
 from domain.review import ReviewRecord
 from domain.vocabulary import Role
@@ -75,6 +76,8 @@ class LinkMember(BaseModel):
     semester_id: str = ""
     standing: StudentStanding | None = None
     fingerprint: str | None = None
+    # The course profile the member's project starts under (SPEC §7): the deployment's at submission.
+    profile: CourseProfile = NTUST_V1
 
 
 class GroupMember(BaseModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel, EmailStr
@@ -39,16 +40,26 @@ class StudentStanding(BaseModel):
     holds_credit: bool = False
 
 
-def check_can_supervise(faculty: Faculty | None, email: str) -> Faculty:
-    """R10: only a teacher in the directory with an eligible rank may supervise; staff never."""
+def require_in_directory(faculty: Faculty | None, email: str) -> Faculty:
+    """R10, first half: the teacher is in the faculty directory (the API looks them up by email)."""
     if faculty is None:
         raise RuleViolation(Code.SUPERVISOR_NOT_FOUND, f"No teacher with email {email} is in the faculty directory.")
-    if faculty.rank not in ELIGIBLE_RANKS:
+    return faculty
+
+
+def check_can_supervise(faculty: Faculty | None, email: str, ranks: Collection[Rank] = ELIGIBLE_RANKS) -> Faculty:
+    """R10: only a teacher in the directory with a rank the course profile accepts may supervise; staff never."""
+    faculty = require_in_directory(faculty, email)
+    if faculty.rank not in ranks or faculty.rank is Rank.STAFF:
         kind = "Staff members" if faculty.rank is Rank.STAFF else f"Teachers of rank {faculty.rank.value}"
+        if set(ranks) == ELIGIBLE_RANKS:
+            invite = (
+                "invite a professor, an associate or assistant professor, or an adjunct (associate/assistant) professor"
+            )
+        else:
+            invite = "invite a teacher of rank " + ", ".join(rank.value for rank in ranks)
         raise RuleViolation(
-            Code.SUPERVISOR_NOT_ELIGIBLE,
-            f"{kind} cannot supervise a Social Practice project; invite a professor, an associate or "
-            "assistant professor, or an adjunct (associate/assistant) professor.",
+            Code.SUPERVISOR_NOT_ELIGIBLE, f"{kind} cannot supervise a Social Practice project; {invite}."
         )
     return faculty
 

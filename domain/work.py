@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from domain.errors import Code, Problem
-from domain.vocabulary import EvidenceKind, HourKind, HourSource, Indicator, ReflectionFormat
+from domain.profile import FRAME_ID_PATTERN, NTUST_V1, CourseProfile
+from domain.vocabulary import EvidenceKind, HourKind, HourSource, ReflectionFormat
 
-REQUIRED_HOURS = Decimal(36)  # R15
+REQUIRED_HOURS = Decimal(36)  # R15 (NTUST's; a project's own is its profile's `hours.required`)
+COUNTED_KINDS = frozenset({HourKind.EXECUTION})  # R14 (NTUST's; a project's own is `hours.counted_kinds`)
 MAX_HOURS_PER_DAY = Decimal(12)  # R14
 REQUIRED_PARTICIPATION_PHOTOS = 3  # R16
 MIN_PARTICIPATION_CAPTION = 20  # R16: "a detailed caption"
@@ -66,7 +70,11 @@ class HoursEntry(HoursInput):
     @property
     def counts(self) -> bool:
         """R14/R15: execution hours count; club hours only once OSA verified them."""
-        if self.kind is not HourKind.EXECUTION:
+        return self.counts_among(COUNTED_KINDS)
+
+    def counts_among(self, kinds: Collection[HourKind]) -> bool:
+        """R14/R15 under a profile: hours of a counted kind count; club hours only once OSA verified them."""
+        if self.kind not in kinds:
             return False
         if self.source is HourSource.CAMPUS_CLUB:
             return self.verification is not None and self.verification.verified
@@ -86,21 +94,34 @@ def club_entry_counts(entry: HoursEntry, live_evidence: set[str]) -> bool:
 
 
 def counted_hours(
-    entries: list[HoursEntry], *, club_project: bool = False, live_evidence: set[str] | None = None
+    entries: list[HoursEntry],
+    *,
+    club_project: bool = False,
+    live_evidence: set[str] | None = None,
+    kinds: Collection[HourKind] = COUNTED_KINDS,
 ) -> Decimal:
-    """R14/R15: execution hours that count; withdrawn entries never do (R16). `club_project` applies R15's
-    club rule (`club_entry_counts`), which needs the ids of the evidence still on record."""
+    """R14/R15: hours of the kinds the profile counts (execution at NTUST); withdrawn entries never do (R16).
+    `club_project` applies R15's club rule (`club_entry_counts`), which needs the ids of the evidence still on
+    record."""
     return sum(
-        (e.hours for e in entries if counts_toward_minimum(e, club_project=club_project, live_evidence=live_evidence)),
+        (
+            e.hours
+            for e in entries
+            if counts_toward_minimum(e, club_project=club_project, live_evidence=live_evidence, kinds=kinds)
+        ),
         Decimal(0),
     )
 
 
 def counts_toward_minimum(
-    entry: HoursEntry, *, club_project: bool = False, live_evidence: set[str] | None = None
+    entry: HoursEntry,
+    *,
+    club_project: bool = False,
+    live_evidence: set[str] | None = None,
+    kinds: Collection[HourKind] = COUNTED_KINDS,
 ) -> bool:
-    """One entry under R14-R16: an execution entry still on record, counted as its source allows."""
-    if entry.withdrawal is not None or not entry.counts:
+    """One entry under R14-R16: an entry of a counted kind still on record, counted as its source allows."""
+    if entry.withdrawal is not None or not entry.counts_among(kinds):
         return False
     return not club_project or club_entry_counts(entry, live_evidence or set())
 
@@ -224,11 +245,12 @@ class ClosureReport(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True)
 
     narrative: str = Field(min_length=50, max_length=50000)
-    indicators: dict[Indicator, str]
+    # Keyed by the ids of the project profile's frame (indicators or competencies).
+    indicators: dict[Annotated[str, StringConstraints(pattern=FRAME_ID_PATTERN)], str]
 
     @field_validator("indicators")
     @classmethod
-    def _notes_written(cls, value: dict[Indicator, str]) -> dict[Indicator, str]:
+    def _notes_written(cls, value: dict[str, str]) -> dict[str, str]:
         if any(len(note.strip()) < 10 for note in value.values()):
             raise ValueError("each indicator note needs at least 10 characters")
         return value
@@ -241,8 +263,10 @@ def closure_checklist(
     evidence: list[Evidence],
     club_project: bool = False,
     agreed_format: ReflectionFormat | None = None,
+    profile: CourseProfile = NTUST_V1,
 ) -> list[Problem]:
-    """R18: everything still missing before a closure report may be submitted, each item named.
+    """R18: everything still missing before a closure report may be submitted, each item named; the numbers
+    (hours and the kinds that count, photos, reflection records) are the project profile's.
 
     `club_project` applies R15's club rule to the hours; `agreed_format` (R17) asks the reflection record to
     be of the kind the agreed format implies. Withdrawn hours and evidence count for nothing (R16)."""
@@ -252,38 +276,37 @@ def closure_checklist(
         missing.append(
             Problem(code=Code.SUPERVISOR_NOT_CONFIRMED, detail="No supervisor has confirmed this project yet.")
         )
-    counted = counted_hours(entries, club_project=club_project, live_evidence={e.id for e in evidence})
-    if counted < REQUIRED_HOURS:
-        pending = sum((e.hours for e in entries if e.awaits_verification and e.kind is HourKind.EXECUTION), Decimal(0))
+    kinds = profile.hours.counted_kinds
+    counted = counted_hours(entries, club_project=club_project, live_evidence={e.id for e in evidence}, kinds=kinds)
+    required = profile.hours.required
+    if counted < required:
+        pending = sum((e.hours for e in entries if e.awaits_verification and e.kind in kinds), Decimal(0))
         note = f" ({pending} club hours await verification by the Office of Student Affairs)" if pending else ""
         if club_project:
             note += (
                 "; a club activity's hours count only once the Office of Student Affairs verified them or with "
                 "an official volunteer-hour certificate attached (R15)"
             )
+        what = "execution" if set(kinds) == COUNTED_KINDS else "counted (" + ", ".join(k.value for k in kinds) + ")"
         missing.append(
-            Problem(
-                code=Code.HOURS_BELOW_MINIMUM,
-                detail=f"{counted} of {REQUIRED_HOURS} execution hours counted{note}.",
-            )
+            Problem(code=Code.HOURS_BELOW_MINIMUM, detail=f"{counted} of {required} {what} hours counted{note}.")
         )
     photos = sum(1 for e in evidence if e.kind is EvidenceKind.PARTICIPATION)
-    if photos < REQUIRED_PARTICIPATION_PHOTOS:
+    wanted = profile.evidence.participation_photos
+    if photos < wanted:
         missing.append(
-            Problem(
-                code=Code.PHOTOS_MISSING,
-                detail=f"{photos} of {REQUIRED_PARTICIPATION_PHOTOS} captioned participation photos uploaded.",
-            )
+            Problem(code=Code.PHOTOS_MISSING, detail=f"{photos} of {wanted} captioned participation photos uploaded.")
         )
     records = [e for e in evidence if e.kind is EvidenceKind.REFLECTION]
-    if not records:
-        missing.append(
-            Problem(
-                code=Code.REFLECTION_RECORD_MISSING,
-                detail="No photo or record of the reflection session with the supervisor uploaded yet.",
-            )
+    wanted = profile.evidence.reflection_records
+    if len(records) < wanted:
+        detail = (
+            "No photo or record of the reflection session with the supervisor uploaded yet."
+            if not records
+            else f"{len(records)} of {wanted} records of the reflection sessions with the supervisor uploaded."
         )
-    elif agreed_format is not None and not any(record_fits_format(e.blob, agreed_format) for e in records):
+        missing.append(Problem(code=Code.REFLECTION_RECORD_MISSING, detail=detail))
+    elif agreed_format is not None and records and not any(record_fits_format(e.blob, agreed_format) for e in records):
         missing.append(
             Problem(
                 code=Code.REFLECTION_RECORD_MISSING,

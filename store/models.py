@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from store.types import Hours, UTCDateTime
@@ -67,6 +67,8 @@ class ProjectRow(SQLModel, table=True):
         Index("ix_project_supervisor_id", "supervisor_id"),
         Index("ix_project_invited_faculty_id", "invited_faculty_id"),
         Index("ix_project_updated_at", "updated_at"),
+        Index("ix_project_credit_semester_id", "credit_semester_id"),
+        Index("ix_project_department", "department"),
     )
 
     id: str = Field(primary_key=True)
@@ -85,6 +87,22 @@ class ProjectRow(SQLModel, table=True):
     updated_at: datetime = Field(sa_type=UTCDateTime)
     revision: int
     credit_granted: bool | None = None
+    # The desk and the impact review (issue 13; migration 0007): classifications, outcome dates and what the
+    # stuck list reads. Lists are JSON arrays of codes.
+    tags: list[str] = Field(default_factory=list, sa_type=JSON)
+    indicators_planned: list[str] = Field(default_factory=list, sa_type=JSON)
+    indicators_reported: list[str] = Field(default_factory=list, sa_type=JSON)
+    department: str | None = None
+    exempt: bool = False
+    credit_semester_id: str | None = None
+    approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    supervised_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closure_submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_hours_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    evaluation_started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    deadline: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    needs_reassignment: bool = False
 
 
 class AuditRow(SQLModel, table=True):

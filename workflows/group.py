@@ -222,6 +222,7 @@ class GroupWorkflow:
             group_approved=approved,
             standing=link.standing,
             fingerprint=link.fingerprint,
+            profile=link.profile,
         )
         await workflow.start_child_workflow(
             ProjectWorkflow.run,

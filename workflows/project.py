@@ -44,9 +44,9 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.nudges import apply_nudge, due_nudges, next_nudge
     from domain.people import StudentStanding
-    from domain.project import CURRENT_RULES, FIRST_RULES, ProjectState, ProjectView, summarize
+    from domain.project import CURRENT_RULES, FIRST_RULES, ProjectState, ProjectView
     from domain.steering import Reassign
-    from domain.view import build_view
+    from domain.view import build_view, summarize
     from domain.work import ClosureReport, EvidenceInput, HoursInput
     from telemetry import course
     from workflows.messages import Act, Outcome, ProjectStart, check_revision, refusing
@@ -312,18 +312,19 @@ def _submitted(start: ProjectStart, now: datetime, rules: int) -> ProjectState:
         proposal=start.proposal,
         standing=start.standing,
         submitted_fingerprint=start.fingerprint,
+        profile=start.profile,
     )
     t.apply_submitted(state, start.submitted_by, now, group_approved=start.group_approved)
     if start.standing is not None:
-        state.record(SYSTEM, now, "standing_checked", standing_note(start.standing))
+        state.record(SYSTEM, now, "standing_checked", standing_note(start.standing, start.profile.course.code))
     return state
 
 
-def standing_note(standing: StudentStanding) -> str:
+def standing_note(standing: StudentStanding, course_code: str = "TC1010") -> str:
     """R2/R3 as the audit trail and the project view say them."""
     notes = []
     if standing.exempt:
         notes.append("exempt: holds off-campus internship credit; participation is voluntary (R3)")
     if standing.holds_credit:
-        notes.append("already holds the TC1010 credit: this project can pass but grants no second credit (R2)")
-    return "; ".join(notes) or "eligible for the TC1010 credit"
+        notes.append(f"already holds the {course_code} credit: this project can pass but grants no second credit (R2)")
+    return "; ".join(notes) or f"eligible for the {course_code} credit"

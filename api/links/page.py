@@ -20,26 +20,28 @@ from api.db import Store
 from api.errors import STATUS, TITLES
 from api.links.rules import (
     PAGE_TITLES,
-    RESULTS,
     Parsed,
     Standing,
     check_current,
     check_entry,
     describe,
     next_step,
+    results,
 )
 from api.pages import render
 from api.reading import project_view
 from clients.gateway import Unavailable
 from clients.project import ProjectClient
+from config.course_profile import profile_for
 from config.settings import Settings
 from domain.actors import Actor
 from domain.errors import Code, RuleViolation
 from domain.links import LinkAction, LinkClaims, token_id_of
+from domain.profile import CourseProfile
 from domain.project import AuditEntry, ProjectSummary, ProjectView
 from domain.vocabulary import EvidenceKind, ReflectionFormat
 from domain.work import live
-from rendering.words import taipei
+from rendering.words import counted_kinds_en, taipei
 from store import directory, projects, tokens
 from workflows.messages import Outcome
 
@@ -107,6 +109,7 @@ class LinkPage:
         self.store = store
         self.token = token
         self.stored: LinkClaims | None = None
+        self.view: ProjectView | None = None  # the project as last read, for the words of its course profile
 
     @property
     def base(self) -> str:
@@ -140,6 +143,7 @@ class LinkPage:
         except Unavailable:
             await self.check_read_model(claims)
             return None
+        self.view = view
         check_current(claims, Standing.of_view(view))
         if claims.action is LinkAction.VERIFY_HOURS:
             check_entry(claims, view)
@@ -155,7 +159,12 @@ class LinkPage:
         self, claims: LinkClaims, view: ProjectView | None, parsed: Parsed, status: int = 200
     ) -> HTMLResponse:
         names = await self.store.run(_names, claims.project_id, view)
+        profile = self._profile(view)
         context: dict[str, Any] = {
+            "course": profile.course,
+            "frame": profile.frame,
+            "frame_labels": {item.id: item.en for item in profile.frame.items},
+            "counted_kinds_en": counted_kinds_en(profile),
             "center_email": self.settings.center_email,
             "view": view,
             "student": names.student,
@@ -174,7 +183,7 @@ class LinkPage:
                 "deadline": view.deadlines.get("invitation_expires_at") if view else None,
             }
         elif claims.action is LinkAction.EVALUATE:
-            context |= {"results": [(r.value, name, note) for r, name, note in RESULTS]}
+            context |= {"results": [(r.value, name, note) for r, name, note in results(profile)]}
             if view is not None and view.submission is not None:
                 notes = view.submission.report.indicators
                 counted = view.counted_entry_ids
@@ -221,11 +230,17 @@ class LinkPage:
             context |= {"entry": entry, "required_hours": view.required_hours if view else 36}
         return render(TEMPLATES[claims.action], status=status, **context)
 
+    def _profile(self, view: ProjectView | None) -> CourseProfile:
+        """The project's course profile for the page's words (the deployment's when the view is not at hand)."""
+        return profile_for(view.profile, self.settings.profile) if view is not None else self.settings.profile
+
     async def done(self, claims: LinkClaims, parsed: Parsed, outcome: Outcome) -> HTMLResponse:
-        told = describe(parsed.command, outcome, self.settings.center_email)
+        profile = self._profile(self.view)
+        told = describe(parsed.command, outcome, self.settings.center_email, profile)
         await self.store.run(tokens.mark_used, claims.token_id, told.result)
         return render(
             "done.html",
+            course=profile.course,
             center_email=self.settings.center_email,
             heading=told.heading,
             what=told.what,
@@ -243,12 +258,14 @@ class LinkPage:
             )
         except Unavailable:
             return await self.try_again("Praxis could not record your answer just now. Your link still works.")
-        told = describe(parsed.command, None, self.settings.center_email)
+        profile = self._profile(self.view)
+        told = describe(parsed.command, None, self.settings.center_email, profile)
         await self.store.run(tokens.mark_used, claims.token_id, f"{told.result} (recorded while Praxis was busy)")
         names = await self.store.run(_names, claims.project_id, None)
         return render(
             "done.html",
             status=202,
+            course=profile.course,
             center_email=self.settings.center_email,
             heading="Answer recorded",
             what=f"Praxis is busy right now, so your answer ({told.result}) has been recorded and will be applied "
@@ -283,6 +300,7 @@ class LinkPage:
             "problem.html",
             status=STATUS[refusal.code],
             headers=headers,
+            course=self._profile(self.view).course,
             center_email=self.settings.center_email,
             heading=PAGE_TITLES.get(refusal.code, TITLES.get(refusal.code, "Not possible")),
             detail=detail,

@@ -13,21 +13,32 @@ from starlette.datastructures import FormData
 from domain.commands import Evaluate, InvitationResponse, VerifyHours
 from domain.errors import Code, RuleViolation
 from domain.links import LinkAction, LinkClaims, check_link_for
+from domain.profile import NTUST_V1, CourseProfile
 from domain.project import AuditEntry, ProjectSummary, ProjectView
 from domain.stages import Stage
 from domain.vocabulary import EvaluationResult, ReflectionFormat
 from rendering.words import label, taipei
 from workflows.messages import Outcome
 
-RESULTS = (
-    (EvaluationResult.PASS, "Pass", "The project passes and the student receives the TC1010 credit."),
-    (EvaluationResult.FAIL, "Fail", "The project ends without credit. Feedback required."),
-    (
-        EvaluationResult.REVISE,
-        "Revise",
-        "The report goes back to the student to improve and resubmit. Feedback required.",
-    ),
-)
+
+def results(profile: CourseProfile = NTUST_V1) -> tuple[tuple[EvaluationResult, str, str], ...]:
+    """The evaluation form's choices, in the words of the project's course."""
+    return (
+        (
+            EvaluationResult.PASS,
+            "Pass",
+            f"The project passes and the student receives the {profile.course.code} credit.",
+        ),
+        (EvaluationResult.FAIL, "Fail", "The project ends without credit. Feedback required."),
+        (
+            EvaluationResult.REVISE,
+            "Revise",
+            "The report goes back to the student to improve and resubmit. Feedback required.",
+        ),
+    )
+
+
+RESULTS = results()
 
 
 # --- the form ----------------------------------------------------------------------------------------
@@ -216,9 +227,11 @@ class Told:
     result: str  # kept with the spent link and shown if it is opened again
 
 
-def describe(command: BaseModel | None, outcome: Outcome | None, center_email: str) -> Told:
+def describe(
+    command: BaseModel | None, outcome: Outcome | None, center_email: str, profile: CourseProfile = NTUST_V1
+) -> Told:
     """What just happened and what comes next, for the page after acting (`outcome` is None when only
-    recorded)."""
+    recorded), in the numbers and words of the project's course profile."""
     if isinstance(command, InvitationResponse):
         if not command.accept:
             return Told(
@@ -236,7 +249,8 @@ def describe(command: BaseModel | None, outcome: Outcome | None, center_email: s
             f"You agreed to supervise this project; the agreed reflection format is {format_text}. "
             "The student is told.",
             [
-                "The student carries out the project and logs at least 36 hours, with photos as evidence.",
+                f"The student carries out the project and logs at least {profile.hours.required} hours, with photos "
+                "as evidence.",
                 "Hold one reflection session with the student in the agreed format; the student keeps a record of it.",
                 "When the student submits the closure report, you receive an email with a link to evaluate it.",
             ],
@@ -246,7 +260,7 @@ def describe(command: BaseModel | None, outcome: Outcome | None, center_email: s
         if command.result is EvaluationResult.PASS:
             credit = outcome.credit if outcome else None
             if credit is not None and credit.granted:
-                recorded = f" The TC1010 credit is recorded in {credit.semester_id}."
+                recorded = f" The {profile.course.code} credit is recorded in {credit.semester_id}."
             elif credit is not None:
                 recorded = f" No credit was recorded: {credit.reason}."
             else:
@@ -256,7 +270,7 @@ def describe(command: BaseModel | None, outcome: Outcome | None, center_email: s
                 f"You passed the closure report.{recorded} The student is told.",
                 [
                     "In final exam week the course office sends you the list of your passing students to print, "
-                    "sign and return to Office T4-832 before the semester ends.",
+                    f"sign and return to Office {profile.signed_lists_office} before the semester ends.",
                 ],
                 "evaluated: pass",
             )

@@ -1,7 +1,8 @@
 """The directory the center maintains (SPEC §4): faculty (R10, R13), students (R3) and semesters (R25).
 
-Each PUT replaces the whole entry, so repeating it is harmless: these routes need no Idempotency-Key. The
-center reads the directory back (one entry, or a page); a teacher or a student may read their own entry.
+Each PUT replaces the whole entry, so repeating it is harmless; an Idempotency-Key is still honoured as on
+every mutating route: the same key answers the first outcome, and with another body it is refused (`api.keyed`).
+The center reads the directory back (one entry, or a page); a teacher or a student may read their own entry.
 A changed `leaving_after` starts R22's departure fan-out; a semester is put on schedule (its
 SemesterWorkflow) on every PUT, which also re-arms its timers when the dates moved.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
@@ -19,6 +20,7 @@ from temporalio.service import RPCError
 from api.auth import Center, Claims, Reader, actor
 from api.deps import EntryId, IdempotencyKey, SemesterId, SettingsDep, StoreDep, TemporalDep
 from api.errors import AUTH, READ, problems
+from api.keyed import once_per_key
 from api.schemas.directory import (
     FacultyEntry,
     FacultyPage,
@@ -62,18 +64,23 @@ async def put_faculty(
     temporal: TemporalDep,
     store: StoreDep,
     settings: SettingsDep,
-    _key: IdempotencyKey = None,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
 ) -> FacultySaved:
     """Who may supervise (R10) and who leaves NTUST after which semester (R13). When `leaving_after`
     changes, every open project the teacher supervises is told (R22): a deadline at that semester's end,
     or lifted again when it is cleared; `departure` says how many projects. 409 CONFLICT when another
     teacher already has this email; 503 (the entry unchanged) when the projects could not be told."""
     faculty = Faculty(id=faculty_id, **entry.model_dump())
-    try:
-        departure = await save_faculty_and_announce(temporal, store.engine, settings, faculty, actor(user))
-    except IntegrityError:
-        raise RuleViolation(Code.CONFLICT, f"Another faculty entry already uses {faculty.email}.") from None
-    return FacultySaved(**faculty.model_dump(), departure=departure)
+
+    async def save() -> FacultySaved:
+        try:
+            departure = await save_faculty_and_announce(temporal, store.engine, settings, faculty, actor(user))
+        except IntegrityError:
+            raise RuleViolation(Code.CONFLICT, f"Another faculty entry already uses {faculty.email}.") from None
+        return FacultySaved(**faculty.model_dump(), departure=departure)
+
+    return await once_per_key(store, request, user, idempotency_key, entry, save, FacultySaved)
 
 
 Limit = Annotated[int, Query(ge=1, le=200)]
@@ -135,12 +142,21 @@ async def get_student(student_id: EntryId, user: Reader, store: StoreDep) -> Stu
 
 @router.put("/students/{student_id}", summary="Create or replace a student", responses=problems(*AUTH))
 async def put_student(
-    student_id: EntryId, entry: StudentEntry, user: Center, store: StoreDep, _key: IdempotencyKey = None
+    student_id: EntryId,
+    entry: StudentEntry,
+    user: Center,
+    store: StoreDep,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
 ) -> Student:
     """`has_internship_credit` exempts the student from the course (R3); their projects still run."""
     student = Student(id=student_id, **entry.model_dump())
-    await store.run(directory.upsert_student, student, actor(user))
-    return student
+
+    async def save() -> Student:
+        await store.run(directory.upsert_student, student, actor(user))
+        return student
+
+    return await once_per_key(store, request, user, idempotency_key, entry, save, Student)
 
 
 @router.put(
@@ -155,16 +171,21 @@ async def put_semester(
     temporal: TemporalDep,
     store: StoreDep,
     settings: SettingsDep,
-    _key: IdempotencyKey = None,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
 ) -> SemesterScheduled:
     """R25: the dates new projects and deadlines are computed from. The semester's workflow mails every
     supervisor their passing list at the start of final exam week (R23) and keeps leaving supervisors'
     deadlines at its end (R22); changed dates re-arm its timers. A 503 means the dates were saved but
     the workflow was not told: send the same PUT again."""
     semester = _build(Semester, id=semester_id, **entry.model_dump())
-    await store.run(directory.upsert_semester, semester, actor(user))
-    try:
-        workflow_id = await schedule_semester(temporal, settings, semester)
-    except RPCError as error:
-        raise Unavailable(f"Temporal did not answer while scheduling {semester_id}: {error.message}") from error
-    return SemesterScheduled(**semester.model_dump(), workflow_id=workflow_id)
+
+    async def save() -> SemesterScheduled:
+        await store.run(directory.upsert_semester, semester, actor(user))
+        try:
+            workflow_id = await schedule_semester(temporal, settings, semester)
+        except RPCError as error:
+            raise Unavailable(f"Temporal did not answer while scheduling {semester_id}: {error.message}") from error
+        return SemesterScheduled(**semester.model_dump(), workflow_id=workflow_id)
+
+    return await once_per_key(store, request, user, idempotency_key, entry, save, SemesterScheduled)

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Body, Path, Query, Response, status
 from sqlmodel import Session
 
 from api.auth import Center, Reader, Student, actor
-from api.deps import GroupActing, GroupsDep, IdempotencyKey, StoreDep
+from api.deps import GroupActing, GroupsDep, IdempotencyKey, SettingsDep, StoreDep
 from api.errors import ACT, AUTH, READ, problems
 from api.etags import ETAG, etag_of
 from api.reach import fill_from_claims
@@ -82,6 +82,7 @@ async def submit_group(
     user: Student,
     groups: GroupsDep,
     store: StoreDep,
+    settings: SettingsDep,
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> GroupActionResult:
@@ -89,6 +90,7 @@ async def submit_group(
     directory (422 otherwise). The center reviews it like a proposal (R8). The group id is derived from
     the caller and the Idempotency-Key, so a retried submission answers the same group."""
     check_submit(actor(user), proposal)
+    proposal.check_fits(settings.profile)
     await fill_from_claims(store, user)
     await _check_members(store, proposal)
     group_id = new_group_id(user.sub, idempotency_key)
@@ -172,10 +174,12 @@ async def revise_group(
     user: Student,
     act: GroupActing,
     store: StoreDep,
+    settings: SettingsDep,
     idempotency_key: IdempotencyKey = None,
 ) -> GroupActionResult:
     """After `request_changes` the applicant replaces the proposal, members included; it goes back to
     review. Only the applicant (403 for other members)."""
+    proposal.check_fits(settings.profile)
     await _check_members(store, proposal)
     command = ReviseGroup(proposal=proposal)
     outcome = await act(user, group_id, GroupWorkflow.revise, command, idempotency_key)

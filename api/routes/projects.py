@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Header, Query, Response, status
 
 from api.auth import ProjectReader, Student, actor
-from api.deps import Acting, GroupLinking, IdempotencyKey, ProjectId, ProjectsDep, StoreDep
+from api.deps import Acting, GroupLinking, IdempotencyKey, ProjectId, ProjectsDep, SettingsDep, StoreDep
 from api.errors import ACT, AUTH, READ, problems
 from api.etags import ETAG, etag_of, matches
 from api.reach import fill_from_claims, mail_warning
@@ -46,10 +46,14 @@ async def submit_project(
     projects: ProjectsDep,
     group_act: GroupLinking,
     store: StoreDep,
+    settings: SettingsDep,
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> ActionResult:
     """R1: no course selection, a proposal is enough; it goes to the center for review (R8).
+
+    The category, the priority tags and the indicators (or competencies) are the course profile's (422
+    VALIDATION_ERROR otherwise); the project keeps that profile for good.
 
     With `group_id` set it is a member's individual proposal linked to an approved group (R9): it starts
     approved, without a second review, and keeps the group's category. Refused with 403 FORBIDDEN for a
@@ -66,12 +70,18 @@ async def submit_project(
     if archived is not None:
         # A retry after the project finished: answered from the archive, never started a second time.
         return _submitted(archived, digest, idempotency_key, response)
+    proposal.check_fits(settings.profile)
     semesters = await store.run(directory.list_semesters)
     semester_id = semester_for(datetime.now(UTC), semesters)
     standing = await store.run(standing_of, user.sub, project_id)
     if proposal.group_id is not None:
         link = LinkMember(
-            project_id=project_id, proposal=proposal, semester_id=semester_id, standing=standing, fingerprint=digest
+            project_id=project_id,
+            proposal=proposal,
+            semester_id=semester_id,
+            standing=standing,
+            fingerprint=digest,
+            profile=settings.profile,
         )
         linked = await group_act(
             user, proposal.group_id, GroupWorkflow.link_member, link, idempotency_key, request=proposal

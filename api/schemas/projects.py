@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, mo
 from api.schemas.hours import Hours
 from domain.errors import Problem
 from domain.nudges import NudgeKind
+from domain.profile import ProfileRef
 from domain.project import (
     AuditEntry,
     Credit,
@@ -75,19 +76,16 @@ class HoursEntryPublic(BaseModel):
     logged_at: datetime
     verification: Verification | None
     withdrawal: Withdrawal | None = Field(
-        default=None,
-        description="Set when the student withdrew the entry as entered by mistake (R16): it no longer counts.",
+        default=None, description="Set once the student withdrew the entry (R16): kept on record, never counted."
     )
     counts: bool = Field(
-        description="Execution hours count; club hours once OSA verified them; in a club activity only hours "
-        "OSA verified or backed by an attached certificate; withdrawn hours never (R14-R16)."
+        description="Whether it counts toward the required hours under the project's rules: execution hours; "
+        "club hours once OSA verified them or with a certificate (R14, R15); never once withdrawn (R16)."
     )
 
     @classmethod
-    def of(cls, entry: HoursEntry, *, counts: bool | None = None) -> Self:
-        """`counts` as the project's rules decide it (`ProjectView.counted_entry_ids`); alone, the entry's own."""
-        counted = entry.counts and entry.withdrawal is None if counts is None else counts
-        return cls.model_validate({**entry.model_dump(), "counts": counted})
+    def of(cls, entry: HoursEntry, counted: set[str]) -> Self:
+        return cls.model_validate({**entry.model_dump(), "counts": entry.id in counted})
 
 
 def _claims(value: Any) -> Any:
@@ -175,6 +173,7 @@ class ProjectPublic(BaseModel):
     hours: list[HoursEntryPublic]
     counted_hours: Hours
     required_hours: Hours
+    profile: ProfileRef = Field(description="The course profile the project started with and follows (SPEC §7).")
     evidence: list[Evidence]
     submission: SubmissionPublic | None
     evaluations: list[EvaluationRecord]
@@ -196,7 +195,7 @@ class ProjectPublic(BaseModel):
     def of(cls, view: ProjectView, *, mail_warning: str | None = None) -> Self:
         data = view.model_dump(exclude={"submitted_fingerprint", "rules"})
         counted = view.counted_entry_ids
-        data["hours"] = [HoursEntryPublic.of(entry, counts=entry.id in counted) for entry in view.hours]
+        data["hours"] = [HoursEntryPublic.of(entry, counted) for entry in view.hours]
         data["mail_warning"] = mail_warning
         return cls.model_validate(data)
 

@@ -42,7 +42,7 @@ def check_invite(state: ProjectState, actor: Actor, cmd: Invite, now: datetime) 
             Code.INVALID_STAGE, "An invitation is already pending; cancel it before inviting someone else (R12)."
         )
     require_stage(state.stage, {Stage.NEEDS_SUPERVISOR}, "invite a supervisor")
-    check_can_supervise(cmd.faculty, str(cmd.faculty.email))
+    check_can_supervise(cmd.faculty, str(cmd.faculty.email), state.profile.accepted.eligible_ranks)
     check_not_departed(cmd.faculty, cmd.departs_at, now)
 
 
@@ -56,7 +56,11 @@ def apply_invite(state: ProjectState, actor: Actor, cmd: Invite, now: datetime) 
     warning = leaving_warning(cmd)
     state.record(actor, now, "supervisor_invited", f"{cmd.faculty.id}" + (f"; warning: {warning}" if warning else ""))
     state.notify(
-        "invitation", Role.FACULTY, cmd.faculty.id, invitation_seq=str(state.invitation_seq), **invitation_moments(now)
+        "invitation",
+        Role.FACULTY,
+        cmd.faculty.id,
+        invitation_seq=str(state.invitation_seq),
+        **invitation_moments(now, state.profile.schedule),
     )
 
 

@@ -13,7 +13,7 @@ from temporalio.testing import ActivityEnvironment
 
 import domain
 from activities.contracts import NoticeBatch
-from activities.mail.links import ACTION_LINKS
+from activities.mail.links import ACTION_LINKS, project_url
 from activities.mail.notices import MailActivities
 from activities.mail.rendering import MailView, render_notice, template_names
 from activities.mail.sending import message_id
@@ -33,7 +33,6 @@ from tests.activities.support import (
     FACULTY,
     LINK,
     PROJECT_ID,
-    PUBLIC_URL,
     STUDENT,
     T0,
     html_of,
@@ -266,7 +265,7 @@ def token_in(text: str) -> str:
 
 @pytest.mark.parametrize("template", sorted(CASES))
 async def test_each_notice_is_delivered_with_the_link_it_needs(
-    template: str, mail: MailActivities, sink: MailSink, db_engine: Engine
+    template: str, mail: MailActivities, sink: MailSink, db_engine: Engine, mail_settings: Settings
 ) -> None:
     """SPEC §4: supervisors' invitation/evaluation mails and OSA's verification mail carry a signed action link
     bound to that person, action and project; students and the center get the project link instead."""
@@ -287,7 +286,7 @@ async def test_each_notice_is_delivered_with_the_link_it_needs(
         assert "works once" in text
     else:
         assert LINK.search(text) is None
-    project_link = f"{PUBLIC_URL}/v1/projects/{PROJECT_ID}"
+    project_link = project_url(mail_settings, PROJECT_ID)
     assert (project_link in text) is (note.to_role in (Role.STUDENT, Role.CENTER))
 
 

@@ -16,6 +16,7 @@ from activities.passing_list import (
     passing_list_filename,
     passing_list_pdf,
 )
+from config.course_profile import load_profile
 from domain.calendar import Semester
 from domain.passing import PassingList, PassingStudent
 from domain.people import Faculty
@@ -91,3 +92,12 @@ def test_csv_has_a_row_per_student_with_taipei_dates() -> None:
     ]
     assert {r["semester_id"] for r in rows} == {"2026-fall"} and {r["supervisor_id"] for r in rows} == {"T0001"}
     assert passing_list_filename(found, "csv") == "passing-list-2026-fall-T0001.csv"
+
+
+def test_pdf_names_the_course_and_office_of_the_profile() -> None:
+    """R23 per course profile: the list's title carries the profile's course code and the closing line its
+    office, here NTNU's example profile instead of NTUST's TC1010 and T4-832."""
+    page = text(passing_list_pdf(listed(student(1, "林美華", LONG_TITLE)), load_profile("ntnu")))
+
+    assert "Social Practice (SPC-101)" in page and "Social Practice Center office" in page
+    assert "TC1010" not in page and "T4-832" not in page

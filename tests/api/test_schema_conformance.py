@@ -122,13 +122,15 @@ async def test_every_route_answers_as_its_schema_says(
     verification = {"verified": True, "note": "Club register checked."}
     api.ok(await http.post(f"{base}/hours/{club['created_id']}/verification", json=verification, headers=api.osa))
     await api.log_required_hours(project_id, student_id)
+    # Entered by mistake and withdrawn, kept on record uncounted (R16).
+    mistake = await api.log_hours(project_id, student_id, 1, date(2026, 3, 9))
+    api.ok(
+        await http.post(f"{base}/hours/{mistake['created_id']}/withdrawal", json={}, headers=api.student(student_id))
+    )
+    extra = api.ok(await api.upload(project_id, student_id, jpeg(color="yellow"), filename="extra.jpg"), 201)
+    withdraw = f"{base}/evidence/{extra['created_id']}/withdrawal"
+    api.ok(await http.post(withdraw, json={"reason": "Wrong photo"}, headers=api.student(student_id)))
     await api.add_evidence(project_id, student_id)
-    # Hours and a photo entered by mistake, withdrawn (R16).
-    mistake = await api.log_hours(project_id, student_id, 1, date(2026, 3, 20))
-    api.ok(await http.post(f"{base}/hours/{mistake['created_id']}/withdrawal", headers=api.student(student_id)))
-    extra = api.ok(await api.upload(project_id, student_id, jpeg(color="white"), filename="extra.jpg"), 201)
-    withdrawn = f"{base}/evidence/{extra['created_id']}/withdrawal"
-    api.ok(await http.post(withdrawn, json={"reason": "wrong event"}, headers=api.student(student_id)))
     evidence = (await api.view(project_id))["evidence"][0]["id"]
     assert (await http.get(f"{base}/evidence/{evidence}", headers=center)).status_code == 200
 
@@ -154,8 +156,19 @@ async def test_every_route_answers_as_its_schema_says(
     api.ok(await http.put(f"/v1/groups/{group['id']}/proposal", json=group_proposal(members), headers=headers))
     api.ok(await http.get(f"/v1/groups/{group['id']}", headers=center))
     api.ok(await http.get("/v1/groups", headers=api.student(student_id)))
-    api.ok(await http.post(f"/v1/groups/{group['id']}/withdrawal", json={}, headers=api.student(student_id)))
-    api.ok(await http.get("/v1/directory/changes", params={"kind": "faculty"}, headers=center))
+    applicant = await api.add_student()
+    mine = {**api.student(applicant), "Idempotency-Key": unique("g")}
+    dropped = api.ok(await http.post("/v1/groups", json=group_proposal([applicant, student_id]), headers=mine), 201)
+    api.ok(await http.post(f"/v1/groups/{dropped['group']['id']}/withdrawal", json={}, headers=api.student(applicant)))
+
+    # The directory's own trail (R24), the course profile, and the office's desk (issue 13).
+    api.ok(await http.get("/v1/directory/changes", headers=center))
+    api.ok(await http.get("/v1/profile", headers=center))
+    api.ok(await http.get("/v1/desk", headers=center))
+    api.ok(await http.get("/v1/desk/stuck", headers=center))
+    api.ok(await http.get("/v1/desk/impact", headers=center))
+    for download in ("impact.pdf", "exports/projects.csv", "exports/projects.xlsx", "exports/dictionary.csv"):
+        assert (await http.get(f"/v1/desk/{download}", headers=center)).status_code == 200, download
 
     # Refusals are documented problems too.
     assert (await http.get(f"{base}", headers=api.student(unique("B")))).status_code == 404

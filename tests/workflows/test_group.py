@@ -10,6 +10,7 @@ import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowExecutionStatus
 
+from activities.mail.links import group_url
 from clients.group import GroupClient, new_group_id
 from clients.project import ProjectClient, new_project_id
 from config.settings import Settings
@@ -67,7 +68,12 @@ def text_of(message: EmailMessage) -> str:
 
 
 async def test_approved_group_members_link_proposals_approved_without_review(
-    course: Course, groups: GroupClient, projects: ProjectClient, client: Client, mail_sink: MailSink
+    course: Course,
+    groups: GroupClient,
+    projects: ProjectClient,
+    client: Client,
+    mail_sink: MailSink,
+    settings: Settings,
 ) -> None:
     """R9: the center approves a group; every member is mailed; each member's linked proposal keeping the
     group's plan starts in NEEDS_SUPERVISOR without a second review, one of their own goes to review; a
@@ -84,7 +90,7 @@ async def test_approved_group_members_link_proposals_approved_without_review(
         mail = await mail_to(mail_sink, member, "Group proposal approved")
         text = text_of(mail)
         assert f"submit your individual proposal linked to group {group_id}" in text
-        assert f"/v1/groups/{group_id}" in text
+        assert group_url(settings, group_id) in text
         assert "Credit, hours and evidence stay individual" in text
 
     first, second, third = members
