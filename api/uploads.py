@@ -135,6 +135,14 @@ def clean_document(data: bytes) -> CleanImage:
     return CleanImage(data=out.getvalue(), content_type="application/pdf", width=width, height=height, pages=count)
 
 
+def document_headers(evidence_id: str, content_type: str) -> dict[str, str]:
+    """A PDF record (R16) is downloaded, never shown inside Praxis's pages: a browser's PDF viewer would run
+    whatever the student's file carries under Praxis's origin. The name is the evidence id, safe in a header."""
+    if content_type != "application/pdf":
+        return {}
+    return {"Content-Disposition": f'attachment; filename="reflection-{evidence_id}.pdf"'}
+
+
 def clean_upload(data: bytes, max_pixels: int) -> CleanImage:
     """An image, or a PDF document (only a reflection record may be one: `domain.transitions`)."""
     return clean_document(data) if is_pdf(data) else clean_image(data, max_pixels)

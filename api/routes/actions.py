@@ -32,6 +32,7 @@ from api.deps import BlobsDep, ProjectsDep, SettingsDep, StoreDep
 from api.links.page import LinkPage
 from api.links.rules import Parsed, parse_form
 from api.reading import project_view
+from api.uploads import document_headers
 from clients.gateway import Unavailable
 from domain.actors import Actor
 from domain.errors import Code, RuleViolation
@@ -129,6 +130,7 @@ async def evidence_image(
     }
     if size == "full" or item.blob.is_document:  # a PDF record (R16) is served as it was stored
         headers["Content-Length"] = str(stored.size)
+        headers |= document_headers(item.id, item.blob.content_type)
         return StreamingResponse(stored.chunks, media_type=item.blob.content_type, headers=headers)
     # A thumbnail decodes the photo, so it reads the whole (upload-bounded) image into memory.
     data, media_type = await run_in_threadpool(thumbnail, await stored.read())

@@ -150,6 +150,9 @@ async def get_group(
     `If-Match` with a review or a revision to act only on what you read."""
     view = await readable_group(groups, store, user, group_id)
     response.headers["ETag"] = etag_of(view.revision)
+    # The group lists follow what was read (newest revision wins): a group submitted before the lists existed
+    # is listed from the first time anyone opens it.
+    await store.run(group_lists.save_group, view)
     linked = await store.run(_linked_projects, view)
     return GroupDetail(**GroupPublic.of(view).model_dump(), projects=linked)
 

@@ -13,7 +13,7 @@ from api.deps import Acting, BlobsDep, IdempotencyKey, ProjectId, ProjectsDep, S
 from api.errors import ACT, READ, problems
 from api.reading import readable_project
 from api.schemas.projects import ActionResult, VerificationRequest, WithdrawalRequest
-from api.uploads import clean_upload, read_bounded, safe_filename
+from api.uploads import clean_upload, document_headers, read_bounded, safe_filename
 from blobs import digest_of
 from clients.gateway import Unavailable
 from domain.commands import VerifyHours, WithdrawItem
@@ -146,6 +146,7 @@ async def get_evidence(
             "Cache-Control": "private, max-age=86400, immutable",
             "ETag": f'"{item.blob.digest}"',
             "X-Content-Type-Options": "nosniff",
+            **document_headers(item.id, item.blob.content_type),
         },
     )
 

@@ -5,8 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from temporalio.client import Client
+
+from clients.group import GroupClient, new_group_id
+from domain.actors import Actor
+from domain.groups import GroupProposal
+from domain.vocabulary import Role
 from tests.api.portal import Portal, proposal, unique
-from tests.api.test_groups import submit_group
+from tests.api.test_groups import group_proposal, submit_group
 
 
 async def approve_group(portal: Portal, group_id: str) -> None:
@@ -81,3 +87,19 @@ async def test_r9_the_applicant_withdraws_a_group_before_approval(portal: Portal
     await approve_group(portal, approved["id"])
     late = await portal.http.post(f"/v1/groups/{approved['id']}/withdrawal", headers=portal.student(applicant))
     assert (late.status_code, late.json()["code"]) == (409, "INVALID_STAGE")
+
+
+async def test_r9_a_group_started_before_the_lists_is_listed_once_opened(portal: Portal, client: Client) -> None:
+    """R9 across an upgrade: a group whose workflow runs but was never written to the group lists (submitted
+    before they existed) is listed from the first time a member or the center opens it."""
+    applicant, member = [await portal.add_student() for _ in range(2)]
+    body = GroupProposal.model_validate(group_proposal([applicant, member]))
+    group_id = new_group_id(applicant, unique("old"))
+    await GroupClient(client, portal.settings).start(
+        group_id=group_id, applicant=Actor(id=applicant, role=Role.STUDENT), proposal=body
+    )
+    mine = portal.ok(await portal.http.get("/v1/groups", headers=portal.student(member)))
+    assert mine["items"] == []
+    portal.ok(await portal.http.get(f"/v1/groups/{group_id}", headers=portal.student(member)))
+    mine = portal.ok(await portal.http.get("/v1/groups", headers=portal.student(member)))
+    assert [g["id"] for g in mine["items"]] == [group_id]

@@ -65,13 +65,16 @@ async def test_r15_club_hours_cannot_bypass_osa_by_source(portal: Portal) -> Non
     await portal.log_hours(project_id, student_id, 12, day)
     view = await portal.view(project_id)
     assert float(view["counted_hours"]) == 0
+    assert [entry["counts"] for entry in view["hours"]] == [False]  # the entry says so too
     [hours] = [m for m in view["missing"] if m["code"] == "HOURS_BELOW_MINIMUM"]
     assert "(R15)" in hours["detail"]
     club = await portal.log_hours(project_id, student_id, 4, day + timedelta(days=1), source="campus_club")
     url = f"/v1/projects/{project_id}/hours/{club['created_id']}/verification"
     verified = await portal.http.post(url, json={"verified": True, "note": "club roster"}, headers=portal.osa)
     assert verified.status_code == 200, verified.text
-    assert float((await portal.view(project_id))["counted_hours"]) == 4
+    counted = await portal.view(project_id)
+    assert float(counted["counted_hours"]) == 4
+    assert [entry["counts"] for entry in counted["hours"]] == [False, True]
 
 
 async def test_r16_the_same_photo_counts_once_even_resaved(portal: Portal) -> None:
@@ -111,6 +114,7 @@ async def test_r16_the_reflection_record_may_be_a_pdf(portal: Portal) -> None:
         f"/v1/projects/{project_id}/evidence/{evidence_id}", headers=portal.student(student_id)
     )
     assert served.status_code == 200 and served.headers["content-type"] == "application/pdf"
+    assert served.headers["content-disposition"] == f'attachment; filename="reflection-{evidence_id}.pdf"'
     reader = PdfReader(io.BytesIO(served.content))
     assert len(reader.pages) == 2
     assert reader.metadata is None or "/Author" not in reader.metadata
@@ -142,6 +146,7 @@ async def test_r16_hours_and_evidence_are_withdrawn_not_deleted(portal: Portal) 
     view = await portal.view(project_id)
     assert float(view["counted_hours"]) == 0
     assert view["hours"][0]["withdrawal"]["reason"] == "entered by mistake"
+    assert view["hours"][0]["counts"] is False
     assert view["evidence"][0]["withdrawal"]["by"] == student_id
     actions = [entry["action"] for entry in view["audit"]]
     assert actions[-2:] == ["hours_withdrawn", "evidence_withdrawn"]
@@ -199,3 +204,4 @@ async def test_r17_the_evaluation_page_shows_the_agreed_format_beside_the_record
     assert f'href="{record_url}"' in page.text and "PDF, 3 pages" in page.text
     opened = await portal.http.get(record_url)
     assert opened.status_code == 200 and opened.headers["content-type"] == "application/pdf"
+    assert opened.headers["content-disposition"].startswith("attachment;")  # downloaded, never shown inline

@@ -292,6 +292,21 @@ async def group(r: Recorder) -> dict[str, str]:
     }
 
 
+async def group_linked_plan(r: Recorder) -> dict[str, str]:
+    """R9 under the `r9-linked-plan-review` marker: one member's linked proposal keeps the group's plan and
+    starts approved, the other's has a plan of its own and goes to review; the group then closes."""
+    members = [r.course.add_student() for _ in range(2)]
+    group_id = new_group_id(members[0], unique("gkey"))
+    fields = {**proposal("Beach clean-up at Fulong").model_dump(exclude={"group_id"}), "members": members}
+    await r.groups.start(group_id=group_id, applicant=student_actor(members[0]), proposal=GroupProposal(**fields))
+    await r.groups.act(group_id, GroupWorkflow.review, CENTER, Review(decision=ReviewDecision.APPROVE))
+    await link(r.groups, r.engine, group_id, members[0], "k-same")
+    own = proposal("My part: the sorting station", plan="I sort and weigh what we collect, every month.")
+    await link(r.groups, r.engine, group_id, members[1], "k-own", own)
+    await r.client.get_workflow_handle(group_workflow_id(group_id)).result()
+    return {"group_linked_plan": group_workflow_id(group_id)}
+
+
 async def semester(r: Recorder) -> dict[str, str]:
     """R23/R25: a semester's calendar moved after its workflow started; final exam week mails the supervisor
     with a project pending; the semester ends."""
@@ -342,6 +357,7 @@ SCENARIOS: dict[str, Scenario] = {
     "withdrawals": withdrawals,
     "leaving": leaving,
     "group": group,
+    "group_linked_plan": group_linked_plan,
     "digest": digest,
 }
 
