@@ -34,7 +34,7 @@ from domain.digest import REVIEW_WAIT
 from domain.impact import ImpactRecord
 from domain.project import ProjectSummary
 from domain.stages import Stage
-from domain.vocabulary import Category, Indicator, Priority, PriorityTag
+from domain.vocabulary import Category, Priority, PriorityTag
 
 DEFAULT_IDLE_WEEKS = 3
 INVITATION_WAIT = timedelta(days=INVITATION_REMINDER_DAYS[0])  # R12: the first reminder
@@ -171,8 +171,8 @@ def impact_record(row: ProjectSummary) -> ImpactRecord:
         tags=[PriorityTag(tag) for tag in row.tags],
         priority=Priority(row.priority),
         department=row.department,
-        indicators_planned=[Indicator(code) for code in row.indicators_planned],
-        indicators_reported=[Indicator(code) for code in row.indicators_reported],
+        indicators_planned=list(row.indicators_planned),
+        indicators_reported=list(row.indicators_reported),
         execution_hours=max(row.counted_hours, Decimal(0)),
         credit_granted=row.credit_granted,
         exempt=row.exempt,

@@ -18,6 +18,7 @@ from api.deps import GroupsDep, ProjectsDep, SettingsDep, StoreDep
 from api.errors import STATUS, TITLES
 from api.pages import render
 from api.reading import group_view, project_view
+from config.course_profile import profile_for
 from domain import labels
 from domain.errors import RuleViolation
 from domain.links import ViewKind, read_view_token
@@ -38,6 +39,7 @@ async def project_page(token: Token, settings: SettingsDep, projects: ProjectsDe
     except RuleViolation as refusal:
         return _refused(settings.center_email, refusal)
     student = await store.run(directory.get_student, view.student_id)
+    profile = profile_for(view.profile, settings.profile)  # the project's own course profile, for its words
     return render(
         "project.html",
         view=view,
@@ -45,6 +47,10 @@ async def project_page(token: Token, settings: SettingsDep, projects: ProjectsDe
         stage=labels.label(view.stage),
         center_email=settings.center_email,
         labels=labels,
+        course=profile.course,
+        frame_title=profile.frame.title,
+        frame_names={item.id: labels.Label(item.en, item.zh) for item in profile.frame.items},
+        counted=view.counted_entry_ids,
     )
 
 
