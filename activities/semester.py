@@ -21,16 +21,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from temporalio import activity
 
+from activities.drawing import PdfDrawer
 from activities.mail.links import evaluation_link, project_url
 from activities.mail.outbox import Outbox, OutboxMail
 from activities.mail.rendering import render_mail
 from activities.mail.sending import MailSender, SmtpSender, build_message, mail_language, person_recipient
-from activities.passing_list import (
-    CSV_ENCODING,
-    passing_list_csv,
-    passing_list_filename,
-    passing_list_pdf,
-)
+from activities.passing_list import CSV_ENCODING, passing_list_csv, passing_list_filename
 from config.settings import Settings
 from domain.calendar import TAIPEI, Semester
 from domain.passing import PassingList
@@ -75,10 +71,17 @@ def _zh_day(day: date) -> str:
 
 
 class SemesterActivities:
-    def __init__(self, settings: Settings, engine: Engine, sender: MailSender | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        engine: Engine,
+        sender: MailSender | None = None,
+        drawer: PdfDrawer | None = None,
+    ) -> None:
         self._settings = settings
         self._engine = engine
         self._outbox = Outbox(engine, sender or SmtpSender(settings))
+        self._drawer = drawer or PdfDrawer(settings.pdf_processes)
 
     # --- R23: final exam week ------------------------------------------------------------------------
 
@@ -147,7 +150,7 @@ class SemesterActivities:
         message = build_message(settings, key, recipient, content, now=now)
         if found.students:
             message.add_attachment(
-                passing_list_pdf(found, settings.profile),
+                self._drawer.passing_list(found, settings.profile),
                 maintype="application",
                 subtype="pdf",
                 filename=passing_list_filename(found, "pdf"),

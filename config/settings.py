@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     worker_activity_task_polls: int = 8
     worker_max_concurrent_activities: int = 64
     worker_max_cached_workflows: int = 1000
+    # Processes beside the worker that draw final exam week's passing-list PDFs (activities/drawing.py);
+    # 0 draws them in the worker itself.
+    pdf_processes: int = Field(default=2, ge=0, le=32)
     # `host:port` where the worker serves Prometheus metrics (the SDK's and the course's); None: none served.
     worker_metrics_address: str | None = None
     # Payload encryption (clients/codec.py): `kid:base64key[,kid:base64key...]`, oldest first, 32-byte keys;

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from domain import leaving
 from domain.deadlines import invitation_expires_at, reminder_request_interval
@@ -99,3 +100,43 @@ def summary_of_view(view: ProjectView) -> ProjectSummary:
         deadline=view.deadlines.get("semester_deadline"),
         needs_reassignment=view.needs_reassignment,
     )
+
+
+def summarize(state: ProjectState) -> ProjectSummary:
+    return ProjectSummary(
+        id=state.id,
+        student_id=state.student_id,
+        semester_id=state.semester_id,
+        stage=state.stage,
+        title=state.proposal.title,
+        category=state.proposal.category.value,
+        priority=state.proposal.priority.value,
+        group_id=state.proposal.group_id,
+        supervisor_id=state.supervisor.faculty.id if state.supervisor else None,
+        invited_faculty_id=state.invitation.faculty.id if state.invitation else None,
+        counted_hours=state.counted_hours,
+        created_at=state.created_at,
+        stage_since=state.stage_since or state.created_at,
+        updated_at=state.audit[-1].at if state.audit else state.created_at,
+        revision=state.revision,
+        credit_granted=state.credit.granted if state.credit else None,
+        **desk_fields(state),
+    )
+
+
+def desk_fields(state: ProjectState) -> dict[str, Any]:
+    """The summary's desk and impact fields (see `ProjectSummary`) of a running project's state."""
+    dates = milestones(state.audit, state.stage)
+    return {
+        "tags": [tag.value for tag in state.proposal.tags],
+        "indicators_planned": [str(claim.indicator) for claim in state.proposal.indicators],
+        "indicators_reported": [str(i) for i in state.submission.report.indicators] if state.submission else [],
+        "department": state.supervisor.faculty.department or None if state.supervisor else None,
+        "exempt": bool(state.standing and state.standing.exempt),
+        "credit_semester_id": state.credit.semester_id if state.credit and state.credit.granted else None,
+        **dates.model_dump(),
+        "last_hours_at": last_hours_at(state.hours),
+        "evaluation_started_at": state.evaluation_started_at,
+        "deadline": None if state.stage.is_final else state.deadline,
+        "needs_reassignment": leaving.needs_reassignment(state),
+    }

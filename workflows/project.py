@@ -44,9 +44,9 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.nudges import apply_nudge, due_nudges, next_nudge
     from domain.people import StudentStanding
-    from domain.project import CURRENT_RULES, FIRST_RULES, ProjectState, ProjectView, summarize
+    from domain.project import CURRENT_RULES, FIRST_RULES, ProjectState, ProjectView
     from domain.steering import Reassign
-    from domain.view import build_view
+    from domain.view import build_view, summarize
     from domain.work import ClosureReport, EvidenceInput, HoursInput
     from telemetry import course
     from workflows.messages import Act, Outcome, ProjectStart, check_revision, refusing

@@ -24,9 +24,9 @@ with workflow.unsafe.imports_passed_through():
     from domain.mailing import apply_undeliverable
     from domain.notices import Notice
     from domain.nudges import next_nudge
-    from domain.project import ProjectState, summarize
+    from domain.project import ProjectState
     from domain.stages import Stage
-    from domain.view import build_view
+    from domain.view import build_view, summarize
     from workflows.attributes import GROUP, SEMESTER, STAGE, STUDENT, SUPERVISOR
     from workflows.messages import RECENT_OUTCOMES, Outcome, ProjectStart, StoredOutcome
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from domain.project import summarize
 from domain.stages import Stage
-from domain.view import build_view, summary_of_view
+from domain.view import build_view, summarize, summary_of_view
 from domain.vocabulary import Indicator
 from tests.domain.factories import (
     ACCEPTED_AT,

@@ -51,17 +51,18 @@ from domain.commands import (
     ReviseProposal,
     VerifyHours,
     Withdraw,
+    WithdrawItem,
 )
 from domain.digest import next_digest_at
 from domain.groups import GroupProposal, ReviseGroup
 from domain.leaving import SupervisorLeaving, SupervisorStaying
 from domain.steering import ExtendDeadline, Reassign
-from domain.vocabulary import Channel, EvaluationResult, HourKind, HourSource, ReviewDecision, Role
-from domain.work import HoursInput
+from domain.vocabulary import Channel, EvaluationResult, EvidenceKind, HourKind, HourSource, ReviewDecision, Role
+from domain.work import EvidenceInput, HoursInput
 from store import directory
 from store.db import make_engine, migrate, session
 from tests.conftest import SEARCH_ATTRIBUTES, TEST_PAYLOAD_KEYS
-from tests.support.course import CENTER, OSA, Course, faculty_actor, link, proposal, student_actor, unique
+from tests.support.course import CENTER, OSA, Course, faculty_actor, link, photo, proposal, student_actor, unique
 from tests.support.mailbox import advance_to
 from tests.support.mailsink import MailSink
 from workers.main import build_worker, start_review_digest
@@ -183,6 +184,30 @@ async def revision_loop(r: Recorder) -> dict[str, str]:
     await c.submit_closure(project_id, student_id)
     await c.evaluate(project_id, faculty, EvaluationResult.FAIL, "The hours were not with the pupils.")
     return {"revision_loop_failed": await r.finished(project_id)}
+
+
+async def withdrawals(r: Recorder) -> dict[str, str]:
+    """R16: an hours entry and a photo entered by mistake, withdrawn by the student (kept, uncounted), then the
+    closure report and PASSED."""
+    c = r.course
+    project_id, student_id, faculty = await c.to_in_progress()
+    student = student_actor(student_id)
+    await c.log_hours(project_id, student_id)
+    extra = HoursInput(date=date(2026, 9, 30), hours=Decimal(2), kind=HourKind.EXECUTION, description="Typo")
+    logged = await c.projects.act(project_id, ProjectWorkflow.log_hours, student, extra)
+    assert logged.created_id is not None
+    mistake = WithdrawItem(item="hours", item_id=logged.created_id, reason="Entered twice")
+    await c.projects.act(project_id, ProjectWorkflow.withdraw_item, student, mistake)
+    wrong = EvidenceInput(kind=EvidenceKind.PARTICIPATION, caption="Not our session: wrong photo", blob=photo(7))
+    added = await c.projects.act(project_id, ProjectWorkflow.add_evidence, student, wrong)
+    assert added.created_id is not None
+    await c.projects.act(
+        project_id, ProjectWorkflow.withdraw_item, student, WithdrawItem(item="evidence", item_id=added.created_id)
+    )
+    await c.add_evidence(project_id, student_id)
+    await c.submit_closure(project_id, student_id)
+    await c.evaluate(project_id, faculty, EvaluationResult.PASS)
+    return {"withdrawals_passed": await r.finished(project_id)}
 
 
 async def evaluation_reminders(r: Recorder) -> dict[str, str]:
@@ -309,6 +334,7 @@ SCENARIOS: dict[str, Scenario] = {
     "invitations": invitations,
     "revision_loop": revision_loop,
     "evaluation_reminders": evaluation_reminders,
+    "withdrawals": withdrawals,
     "leaving": leaving,
     "group": group,
     "digest": digest,
