@@ -24,6 +24,7 @@ from domain.calendar import TAIPEI, taipei_date
 from domain.desk import DeskFilter, StuckItem, impact_record, stage_counts, stuck
 from domain.funnel import funnel
 from domain.impact import ImpactFigures, ImpactRecord, impact_figures, semester_order
+from domain.profile import NTUST_V1, Frame
 from domain.project import ProjectSummary
 from reports import charts, exports
 from reports.impact_pdf import impact_report_filename, impact_report_pdf
@@ -89,14 +90,16 @@ async def stuck_list(store: Store, found: DeskFilter, now: datetime, idle_weeks:
     return StuckList(filters=found, generated_at=now, idle_weeks=idle_weeks, items=items)
 
 
-async def glance(store: Store, found: DeskFilter, now: datetime, idle_weeks: int) -> Glance:
+async def glance(
+    store: Store, found: DeskFilter, now: datetime, idle_weeks: int, frame: Frame = NTUST_V1.frame
+) -> Glance:
     """One read for the whole page: the projects of every semester that match the other filters (the impact
     review needs them for the credits of its cohort), narrowed to the semester here."""
     every = await rows(store, found.model_copy(update={"semester": None}))
     matched = [row for row in every if found.semester is None or row.semester_id == found.semester]
     items = await _stuck(store, matched, now, idle_weeks)
     cohort = [found.semester] if found.semester else None
-    figures = impact_figures([impact_record(row) for row in every], cohort)
+    figures = impact_figures([impact_record(row) for row in every], cohort, frame)
     return Glance(_overview(matched, items, found, now), items, figures)
 
 
@@ -107,8 +110,11 @@ async def impact_records(store: Store, found: DeskFilter) -> list[ImpactRecord]:
     return [impact_record(row) for row in matched]
 
 
-async def impact(store: Store, found: DeskFilter, semesters: Sequence[str]) -> ImpactFigures:
-    return impact_figures(await impact_records(store, found), list(semesters) or None)
+async def impact(
+    store: Store, found: DeskFilter, semesters: Sequence[str], frame: Frame = NTUST_V1.frame
+) -> ImpactFigures:
+    """The review with the indicators (or competencies) of the deployment's course profile."""
+    return impact_figures(await impact_records(store, found), list(semesters) or None, frame)
 
 
 class _Drawn(Generic[T]):
@@ -138,10 +144,12 @@ _PDFS = _Drawn[bytes](16)
 _SVGS = _Drawn[dict[str, str]](32)
 
 
-async def impact_pdf(store: Store, found: DeskFilter, semesters: Sequence[str], now: datetime) -> Download:
+async def impact_pdf(
+    store: Store, found: DeskFilter, semesters: Sequence[str], now: datetime, frame: Frame = NTUST_V1.frame
+) -> Download:
     """The report says the Taipei day it was generated: the same figures on the same day give the same PDF,
     drawn once (dated the start of that day)."""
-    figures = await impact(store, found, semesters)
+    figures = await impact(store, found, semesters, frame)
     day = taipei_date(now)
     generated = datetime.combine(day, time(0), TAIPEI)
     data = await run_in_threadpool(

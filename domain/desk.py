@@ -34,7 +34,7 @@ from domain.digest import REVIEW_WAIT
 from domain.impact import ImpactRecord
 from domain.project import ProjectSummary
 from domain.stages import Stage
-from domain.vocabulary import Category, Indicator, Priority, PriorityTag
+from domain.vocabulary import Category, Priority, PriorityTag
 
 DEFAULT_IDLE_WEEKS = 3
 INVITATION_WAIT = timedelta(days=INVITATION_REMINDER_DAYS[0])  # R12: the first reminder
@@ -171,8 +171,8 @@ def impact_record(row: ProjectSummary) -> ImpactRecord:
         tags=[PriorityTag(tag) for tag in row.tags],
         priority=Priority(row.priority),
         department=row.department,
-        indicators_planned=_indicators(row.indicators_planned),
-        indicators_reported=_indicators(row.indicators_reported),
+        indicators_planned=list(row.indicators_planned),
+        indicators_reported=list(row.indicators_reported),
         execution_hours=max(row.counted_hours, Decimal(0)),
         credit_granted=row.credit_granted,
         exempt=row.exempt,
@@ -182,10 +182,3 @@ def impact_record(row: ProjectSummary) -> ImpactRecord:
         closure_submitted_at=row.closure_submitted_at,
         decided_at=row.decided_at,
     )
-
-
-def _indicators(codes: list[str]) -> list[Indicator]:
-    """The USR indicators among a project's frame ids: a project under another course profile (competencies,
-    say) claims none of them, and the impact review counts the five USR indicators only."""
-    known = {indicator.value for indicator in Indicator}
-    return [Indicator(code) for code in codes if code in known]

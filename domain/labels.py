@@ -212,6 +212,17 @@ TABLES: Mapping[type[StrEnum], Mapping[Any, Label]] = {
 }
 
 
+# The title of a frame's "planned and reported" figures, by the course profile's frame kind (SPEC §7).
+FRAME_FIGURES: Mapping[str, Label] = {
+    "indicators": Label("Indicators planned and reported", "社會參與指標 計畫與成果"),
+    "competencies": Label("Competencies planned and reported", "核心能力 計畫與成果"),
+}
+FRAME_ITEM: Mapping[str, Label] = {
+    "indicators": Label("Indicator", "指標"),
+    "competencies": Label("Competency", "核心能力"),
+}
+
+
 def label(value: StrEnum) -> Label:
     """The bilingual label of any coded value above; a KeyError names a code nobody translated."""
     return TABLES[type(value)][value]

@@ -47,8 +47,8 @@ class Column:
     codes: type[StrEnum] | None = None  # the vocabulary of a coded column
 
 
-def _codes(values: Sequence[StrEnum]) -> str:
-    return LIST_SEPARATOR.join(value.value for value in values)
+def _codes(values: Sequence[str]) -> str:
+    return LIST_SEPARATOR.join(str(value) for value in values)
 
 
 def _at(name: str) -> Callable[[ImpactRecord], Cell]:

@@ -13,7 +13,7 @@ from pydantic import StringConstraints
 
 from api import desk
 from api.auth import Center
-from api.deps import StoreDep
+from api.deps import SettingsDep, StoreDep
 from api.errors import AUTH, problems
 from api.schemas.desk import DeskOverview, StuckList
 from domain.desk import DEFAULT_IDLE_WEEKS, DeskFilter
@@ -101,11 +101,13 @@ async def desk_stuck(
 
 
 @router.get("/impact", summary="The USR impact review", responses=problems(*AUTH))
-async def desk_impact(user: Center, store: StoreDep, found: Cohort, semesters: Semesters = None) -> ImpactFigures:
+async def desk_impact(
+    user: Center, store: StoreDep, settings: SettingsDep, found: Cohort, semesters: Semesters = None
+) -> ImpactFigures:
     """Projects and pass rates by category, priority, tag, partner type, department and indicator (planned vs
     reported), hours, credits and exemptions, per semester and across them. `semester` selects the cohorts
     (repeatable); the other filters narrow the projects."""
-    return await desk.impact(store, found, semesters or [])
+    return await desk.impact(store, found, semesters or [], settings.profile.frame)
 
 
 @router.get(
@@ -114,9 +116,11 @@ async def desk_impact(user: Center, store: StoreDep, found: Cohort, semesters: S
     response_class=Response,
     responses=_download("The bilingual A4 report with tables and charts; aggregates only.", desk.PDF),
 )
-async def desk_impact_pdf(user: Center, store: StoreDep, found: Cohort, semesters: Semesters = None) -> Response:
+async def desk_impact_pdf(
+    user: Center, store: StoreDep, settings: SettingsDep, found: Cohort, semesters: Semesters = None
+) -> Response:
     """The report the office hands to the Ministry: groups of fewer than 3 students are suppressed."""
-    download = await desk.impact_pdf(store, found, semesters or [], _now())
+    download = await desk.impact_pdf(store, found, semesters or [], _now(), settings.profile.frame)
     return Response(download.data, media_type=download.media_type, headers=download.headers)
 
 

@@ -119,7 +119,7 @@ async def office_page(
     if user is None:
         return _sign_in_page(settings)
     now = datetime.now(UTC)
-    seen = await desk.glance(store, found, now, idle_weeks)
+    seen = await desk.glance(store, found, now, idle_weeks, settings.profile.frame)
     svgs = await desk.chart_svgs(seen.figures)
     query = _query(found)
     return _page(
@@ -189,8 +189,8 @@ def _cohort(found: DeskFilter) -> list[str]:
 
 
 @router.get("/impact.pdf")
-async def office_impact_pdf(user: OfficeUser, store: StoreDep, found: PageFilter) -> Response:
-    return _file(await desk.impact_pdf(store, found, _cohort(found), datetime.now(UTC)))
+async def office_impact_pdf(user: OfficeUser, store: StoreDep, settings: SettingsDep, found: PageFilter) -> Response:
+    return _file(await desk.impact_pdf(store, found, _cohort(found), datetime.now(UTC), settings.profile.frame))
 
 
 @router.get("/exports/projects.csv")

@@ -23,6 +23,7 @@ from domain import labels
 from domain.errors import RuleViolation
 from domain.links import ViewKind, read_view_token
 from domain.vocabulary import MailLanguage
+from rendering.words import counted_kinds_en, counted_kinds_zh
 from store import directory
 
 router = APIRouter(prefix="/v", tags=["pages"], include_in_schema=False)
@@ -40,18 +41,21 @@ async def project_page(token: Token, settings: SettingsDep, projects: ProjectsDe
     except RuleViolation as refusal:
         return _refused(settings.center_email, refusal)
     student = await store.run(directory.get_student, view.student_id)
-    profile = profile_for(view.profile, settings.profile)
+    profile = profile_for(view.profile, settings.profile)  # the project's own course profile, for its words
     return render(
         "project.html",
         view=view,
-        course=profile.course,
-        # The project's own frame (indicators or competencies) names what it claims.
-        frame={item.id: labels.Label(item.en, item.zh) for item in profile.frame.items},
         student=f"{student.name} ({student.id})" if student else view.student_id,
         stage=labels.label(view.stage),
         lang=settings.mail_language,
         center_email=settings.center_email,
         labels=labels,
+        course=profile.course,
+        frame_title=profile.frame.title,
+        frame_names={item.id: labels.Label(item.en, item.zh) for item in profile.frame.items},
+        counted=view.counted_entry_ids,
+        counted_kinds_en=counted_kinds_en(profile),
+        counted_kinds_zh=counted_kinds_zh(profile),
     )
 
 

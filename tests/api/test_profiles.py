@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from temporalio.testing import WorkflowEnvironment
 
+from activities.mail.links import project_url
 from api.main import create_app
 from config.settings import Settings
 from tests.api.portal import REFLECTION_CAPTION, Portal, jpeg, png, unique
@@ -170,6 +171,10 @@ async def test_ntnu_profile_runs_a_project_from_proposal_to_credit(ntnu: Portal,
     passed = await call(ntnu, "POST", f"{base}/evaluation", teacher, json={"result": "pass", "feedback": "Well done."})
     assert passed["project"]["stage"] == "PASSED"
 
+    page = await ntnu.http.get(project_url(ntnu.settings, project["id"]).removeprefix(ntnu.settings.public_url))
+    assert page.status_code == 200 and "Social practice competencies" in page.text
+    assert "Compassion and empathy" in page.text and "關懷與同理" in page.text
+
     final = await ntnu.view(project["id"])
     assert final["credit"]["granted"] is True
     assert final["profile"] == {"name": "ntnu", "version": 1}
@@ -253,3 +258,18 @@ async def test_portal_reads_the_profile_new_projects_start_under(portal: Portal,
     )
     assert "skill_building" not in other["categories"] and "lecturer" in other["eligible_ranks"]
     assert (await portal.http.get("/v1/profile")).status_code == 401
+
+
+async def test_impact_review_counts_the_profiles_frame(ntnu: Portal) -> None:
+    """The USR impact review under NTNU's profile: its rows are NTNU's five competencies with their names, in
+    the JSON, and the report PDF renders (no NTUST indicator expected of an NTNU project)."""
+    student_id = await ntnu.add_student()
+    await call(ntnu, "POST", "/v1/projects", ntnu.student(student_id), 201, json=ntnu_proposal())
+    review = ntnu.ok(await ntnu.http.get("/v1/desk/impact", headers=ntnu.center))
+    indicators = review["indicators"]
+    assert indicators["kind"] == "competencies"
+    rows = {row["indicator"]: row for row in indicators["rows"]}
+    assert list(rows)[:5] == [item.id for item in ntnu.settings.profile.frame.items]
+    assert rows[COMPETENCY]["en"] == "Compassion and empathy" and rows[COMPETENCY]["planned"]["projects"] >= 1
+    pdf = await ntnu.http.get("/v1/desk/impact.pdf", headers=ntnu.center)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")

@@ -158,11 +158,3 @@ def test_row_becomes_an_impact_record(stage: Stage) -> None:
     assert (record.execution_hours, record.department, record.exempt) == (Decimal("36.5"), "Design", True)
     assert (record.submitted_at, record.approved_at) == (T0, day(2))
     assert impact_figures([record]).totals.tally.projects == 1
-
-
-def test_another_frames_ids_are_not_usr_indicators() -> None:
-    """A project under another course profile claims its own frame (competencies): the impact review, which
-    counts the five USR indicators, reads none from it instead of failing on an unknown code."""
-    record = impact_record(row(indicators_planned=["civic_competence", "usr"], indicators_reported=["teamwork"]))
-    assert record.indicators_planned == [Indicator.USR]
-    assert record.indicators_reported == []

@@ -12,6 +12,7 @@ from config.course_profile import load_profile
 from domain.commands import Invite, Review, ReviseProposal
 from domain.digest import digest_items
 from domain.errors import Code, RuleViolation
+from domain.impact import impact_figures
 from domain.nudges import NudgeKind, planned_nudges
 from domain.profile import NTUST_V1
 from domain.project import ProjectState, ProjectSummary
@@ -45,6 +46,7 @@ from tests.domain.factories import (
     project_at,
     reflection_record,
 )
+from tests.domain.impact_records import record
 
 NTNU = load_profile("ntnu")
 COMPETENCY = "compassion_empathy"
@@ -216,3 +218,23 @@ def test_review_digest_waits_the_profiles_days() -> None:
     wait = timedelta(days=NTNU.schedule.review_digest_after_days)
     assert [item.project_id for item in digest_items([two_days], at, wait)] == ["two-days"]
     assert digest_items([two_days], at) == []
+
+
+def test_impact_review_rows_are_the_frames_items() -> None:
+    """SPEC §7 in the impact review: one row per item of the profile's frame, with its names and zeros kept,
+    in the frame's order; an id the frame does not have (a project under another profile) follows by its id."""
+    records = [
+        record(1, indicators_planned=[COMPETENCY], indicators_reported=[COMPETENCY]),
+        record(2, indicators_planned=["usr"], indicators_reported=[]),
+    ]
+    figures = impact_figures(records, frame=NTNU.frame).indicators
+    assert figures.kind == "competencies"
+    assert [row.indicator for row in figures.rows] == [*NTNU.frame.ids, "usr"]
+    rows = {row.indicator: row for row in figures.rows}
+    assert (rows[COMPETENCY].en, rows[COMPETENCY].zh, rows[COMPETENCY].kept) == (
+        "Compassion and empathy",
+        "關懷與同理",
+        1,
+    )
+    assert rows["critical_reflection"].planned.projects == 0 and rows["usr"].dropped == 1
+    assert [row.indicator for row in impact_figures(records).indicators.rows][:5] == list(NTUST_V1.frame.ids)
