@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from temporalio.client import Client
 
 from api import errors
+from api.allow import AllowedMethods
 from api.db import Store
 from api.deps import Resources
 from api.routes import (
@@ -90,10 +91,15 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
         # operationIds (and generated client method names) are the handlers' names: `log_hours`, not
         # `log_hours_v1_projects__project_id__hours_post`.
         generate_unique_id_function=_operation_id,
+        # PRAXIS_API_DOCS=false: no /docs, /redoc or /openapi.json (a production choice).
+        docs_url="/docs" if settings.api_docs else None,
+        redoc_url="/redoc" if settings.api_docs else None,
+        openapi_url="/openapi.json" if settings.api_docs else None,
     )
     app.state.settings = settings
     errors.install(app)
     app.add_middleware(BodyLimit, max_upload_bytes=settings.max_upload_bytes)
+    app.add_middleware(AllowedMethods, routes=app.router.routes)
     for module in ROUTERS:
         app.include_router(module.router)
     codec.install(app, settings)

@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     # HTTP API
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    # The interactive API reference (/docs, /redoc) and its schema (/openapi.json); off hides all three.
+    api_docs: bool = True
     public_url: str = "http://127.0.0.1:8000"
     jwt_secret: SecretStr = SecretStr(PLACEHOLDER_SECRET)
     action_link_secret: SecretStr = SecretStr(PLACEHOLDER_SECRET)

@@ -17,6 +17,7 @@ from api.uploads import clean_image, read_bounded, safe_filename
 from blobs import digest_of
 from clients.gateway import Unavailable
 from domain.commands import VerifyHours
+from domain.entries import ITEM_ID_PATTERN
 from domain.errors import Code, RuleViolation
 from domain.vocabulary import EvidenceKind
 from domain.work import BlobRef, EvidenceInput, HoursInput
@@ -24,7 +25,7 @@ from workflows.project import ProjectWorkflow
 
 router = APIRouter(prefix="/v1/projects/{project_id}", tags=["work"])
 
-ItemId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+ItemId = Annotated[str, Path(pattern=ITEM_ID_PATTERN)]
 
 
 @router.post("/hours", status_code=status.HTTP_201_CREATED, summary="Log hours", responses=problems(*ACT))

@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Self
 
-from pydantic import BaseModel, EmailStr, Field
+from pydantic import BaseModel, EmailStr, Field, StrictBool
 
 from domain.errors import Problem
 from domain.project import (
@@ -121,5 +121,5 @@ class InvitationRequest(BaseModel):
 class VerificationRequest(BaseModel):
     """R15: OSA's word on one club hours entry (the entry is named in the path)."""
 
-    verified: bool
+    verified: StrictBool
     note: str = Field(default="", max_length=2000)

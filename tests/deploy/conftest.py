@@ -29,7 +29,6 @@ PLANNED_SETTINGS = frozenset(
         "PRAXIS_TEMPORAL_RETENTION_DAYS",
         "PRAXIS_WORKER_METRICS_ADDRESS",
         "PRAXIS_OTLP_ENDPOINT",
-        "PRAXIS_API_DOCS",
     }
 )
 KNOWN_SETTINGS = frozenset(f"PRAXIS_{name.upper()}" for name in Settings.model_fields) | PLANNED_SETTINGS
