@@ -36,7 +36,7 @@ from api.routes import (
     supervision,
     work,
 )
-from api.uploads import BodyLimit
+from api.uploads import BodyLimit, ImageGate
 from blobs import from_settings as blob_store
 from clients.connect import connect
 from clients.group import GroupClient
@@ -97,6 +97,7 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
         openapi_url="/openapi.json" if settings.api_docs else None,
     )
     app.state.settings = settings
+    app.state.image_gate = ImageGate(settings.max_concurrent_images)
     errors.install(app)
     app.add_middleware(BodyLimit, max_upload_bytes=settings.max_upload_bytes)
     app.add_middleware(AllowedMethods, routes=app.router.routes)

@@ -67,7 +67,10 @@ class Settings(BaseSettings):
     s3_secret_access_key: SecretStr | None = None
     s3_prefix: str = ""  # a folder inside the bucket, e.g. "evidence/"
     max_upload_bytes: int = 10 * 1024 * 1024
-    max_image_pixels: int = 40_000_000
+    # Pixels an upload is decoded at (4096 x 4096; a 12 MP phone photo fits, a larger JPEG is decoded reduced),
+    # and how many uploads one API process decodes at once: each may take about 4 bytes a pixel, twice.
+    max_image_pixels: int = 16_777_216
+    max_concurrent_images: int = 2
 
     # Mail
     smtp_host: str = "127.0.0.1"

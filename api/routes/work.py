@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Path, Response, UploadFile, status
+from fastapi import APIRouter, File, Form, Path, Request, Response, UploadFile, status
 from fastapi.responses import StreamingResponse
-from starlette.concurrency import run_in_threadpool
 
 from api.auth import Osa, ProjectReader, Student
 from api.deps import Acting, BlobsDep, IdempotencyKey, ProjectId, ProjectsDep, SettingsDep, StoreDep
 from api.errors import ACT, READ, problems
 from api.reading import readable_project
 from api.schemas.projects import ActionResult, VerificationRequest
-from api.uploads import clean_image, read_bounded, safe_filename
+from api.uploads import ImageGate, safe_filename
 from blobs import digest_of
 from clients.gateway import Unavailable
 from domain.commands import VerifyHours
@@ -70,6 +69,7 @@ async def add_evidence(
     act: Acting,
     blobs: BlobsDep,
     settings: SettingsDep,
+    request: Request,
     idempotency_key: IdempotencyKey = None,
 ) -> ActionResult:
     """R16: three `participation` photos, each with a detailed caption (say where you are when several
@@ -81,8 +81,8 @@ async def add_evidence(
     project keeps the reference before it answers, so no stored image is ever unreferenced. Should the store
     fail after the project accepted, the same request retried with its Idempotency-Key stores it; a 503 that
     says the upload may have been applied has stored the image already."""
-    data = await read_bounded(file, settings.max_upload_bytes)
-    image = await run_in_threadpool(clean_image, data, settings.max_image_pixels)
+    gate: ImageGate = request.app.state.image_gate
+    image = await gate.clean(file, settings.max_upload_bytes, settings.max_image_pixels)
     blob = BlobRef(
         digest=digest_of(image.data),
         content_type=image.content_type,
