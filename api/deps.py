@@ -16,6 +16,7 @@ from blobs import BlobStore
 from clients.group import GroupClient
 from clients.project import ProjectClient
 from config.settings import Settings
+from domain.entries import ENTRY_ID_PATTERN, ITEM_ID_PATTERN
 
 
 @dataclass(frozen=True)
@@ -92,9 +93,7 @@ Acting = Annotated[ProjectActions, Depends(get_actions)]
 GroupActing = Annotated[GroupActions, Depends(get_group_actions)]
 GroupLinking = Annotated[GroupActions, Depends(get_group_linker)]
 
-ProjectId = Annotated[
-    str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="The project id `POST /v1/projects` returned.")
-]
+ProjectId = Annotated[str, Path(pattern=ITEM_ID_PATTERN, description="The project id `POST /v1/projects` returned.")]
 
 IdempotencyKey = Annotated[
     str | None,
@@ -108,5 +107,5 @@ IdempotencyKey = Annotated[
     ),
 ]
 
-EntryId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.-]{1,64}$", description="The university's id.")]
+EntryId = Annotated[str, Path(pattern=ENTRY_ID_PATTERN, description="The university's id.")]
 SemesterId = Annotated[str, Path(pattern=r"^\d{4}-(spring|fall|summer)$", description="e.g. `2026-fall`.")]

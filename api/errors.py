@@ -17,6 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError
@@ -190,6 +191,19 @@ async def _temporal_unreachable(request: Request, exc: Exception) -> JSONRespons
     return await _unavailable(request, Unavailable(f"Temporal did not answer in time: {exc}", maybe_applied=True))
 
 
+async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """The database is locked past its busy timeout, restarting or unreachable: 503, like a missing worker.
+    An action may have been applied before its record could be written, so the answer does not say otherwise."""
+    return await _unavailable(
+        request,
+        Unavailable(
+            f"The database did not answer in time ({type(exc).__name__}). An action may have been applied: retry "
+            "with the same Idempotency-Key to learn its outcome.",
+            maybe_applied=True,
+        ),
+    )
+
+
 async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, Unavailable)
     seconds = _settings(request).retry_after_seconds
@@ -271,6 +285,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RuleViolation, _rule_violation)
     app.add_exception_handler(Unavailable, _unavailable)
     app.add_exception_handler(RPCError, _temporal_unreachable)
+    app.add_exception_handler(OperationalError, _database_unavailable)
     app.add_exception_handler(WorkflowUpdateRPCTimeoutOrCancelledError, _temporal_unreachable)
     app.add_exception_handler(RequestValidationError, _request_validation)
     app.add_exception_handler(HTTPException, _http_exception)

@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from temporalio.client import Client
 
 from api import errors
+from api.allow import AllowedMethods
 from api.db import Store
 from api.deps import Resources
 from api.request_context import RequestContext, bind_path_ids
@@ -45,7 +46,7 @@ from api.routes import (
     views,
     work,
 )
-from api.uploads import BodyLimit
+from api.uploads import BodyLimit, ImageGate
 from blobs import from_settings as blob_store
 from clients.connect import connect
 from clients.group import GroupClient
@@ -134,10 +135,16 @@ def create_app(
         generate_unique_id_function=_operation_id,
         # Once a route is matched: the project or group it names goes into every log line of the request.
         dependencies=[Depends(bind_path_ids)],
+        # PRAXIS_API_DOCS=false: no /docs, /redoc or /openapi.json (a production choice).
+        docs_url="/docs" if settings.api_docs else None,
+        redoc_url="/redoc" if settings.api_docs else None,
+        openapi_url="/openapi.json" if settings.api_docs else None,
     )
     app.state.settings = settings
+    app.state.image_gate = ImageGate(settings.max_concurrent_images)
     errors.install(app)
     app.add_middleware(BodyLimit, max_upload_bytes=settings.max_upload_bytes)
+    app.add_middleware(AllowedMethods, routes=app.router.routes)
     # Outermost: the request id covers everything below, body limits and problem answers included.
     app.add_middleware(RequestContext)
     tracing.instrument_api(app, provider)

@@ -12,6 +12,7 @@ tell the same picture uploaded twice, re-encoded or resized (R16, `domain.work.s
 
 from __future__ import annotations
 
+import asyncio
 import io
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -21,6 +22,7 @@ from fastapi import UploadFile
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PdfReadError
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -67,28 +69,53 @@ async def read_bounded(upload: UploadFile, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+# A JPEG is decoded at 1/2, 1/4 or 1/8 of its size straight from the file (its DCT allows it), so a photo
+# larger than the pixel bound costs no more memory than one at the bound.
+JPEG_SCALES = (1, 2, 4, 8)
+
+
+def decoded_size(kind: str, width: int, height: int, max_pixels: int) -> tuple[int, int]:
+    """The size an upload is decoded at: as it is when within `max_pixels`; a JPEG beyond it at the first of
+    1/2, 1/4, 1/8 that fits. UPLOAD_INVALID when nothing fits (other formats cannot be decoded reduced)."""
+    scales = JPEG_SCALES if kind == "JPEG" else (1,)
+    for scale in scales:
+        w, h = -(-width // scale), -(-height // scale)
+        if w * h <= max_pixels:
+            return w, h
+    raise _invalid(
+        f"The image has {width}x{height} pixels; at most {max_pixels:,} are accepted"
+        + (" (a JPEG up to 64 times that)." if kind == "JPEG" else ".")
+    )
+
+
 def clean_image(data: bytes, max_pixels: int) -> CleanImage:
-    """Decode fully, check type and size, strip metadata, re-encode. CPU-bound: call it in a thread."""
+    """Decode fully (a large JPEG reduced, see `decoded_size`), check type and size, strip metadata,
+    re-encode. CPU-bound and up to about 4 bytes a pixel of memory: call it in a thread, through the
+    app's `ImageGate`."""
     try:
         with Image.open(io.BytesIO(data)) as probe:
             kind = probe.format or ""
             width, height = probe.size
             if kind not in FORMATS:
                 raise _invalid(f"Only JPEG, PNG and WebP images are accepted, not {kind or 'this file type'}.")
-            if width * height > max_pixels:
-                raise _invalid(f"The image has {width}x{height} pixels; at most {max_pixels:,} are accepted.")
+            target = decoded_size(kind, width, height, max_pixels)
             probe.verify()
         with Image.open(io.BytesIO(data)) as image:
+            if target != (width, height):
+                image.draft(image.mode, target)
             image.load()
-            upright = ImageOps.exif_transpose(image)
+            # In place: a transposed copy would double the memory of the largest images.
+            ImageOps.exif_transpose(image, in_place=True)
             out = io.BytesIO()
-            upright.info = {key: image.info[key] for key in _KEPT_INFO if key in image.info}
+            kept: dict[str | tuple[int, int], object] = {k: image.info[k] for k in _KEPT_INFO if k in image.info}
+            image.info = kept
             options: dict[str, object] = {"exif": b""}
             if kind in ("JPEG", "WEBP"):
                 options["quality"] = 90
-            upright.save(out, format=kind, **options)
-            phash = str(imagehash.phash(upright))
-            colorhash = str(imagehash.colorhash(upright.convert("RGB"), binbits=3))
+            image.save(out, format=kind, **options)
+            size = image.size
+            phash = str(imagehash.phash(image))
+            colorhash = str(imagehash.colorhash(image.convert("RGB"), binbits=3))
     except RuleViolation:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError):
@@ -98,8 +125,8 @@ def clean_image(data: bytes, max_pixels: int) -> CleanImage:
     return CleanImage(
         data=out.getvalue(),
         content_type=FORMATS[kind],
-        width=upright.width,
-        height=upright.height,
+        width=size[0],
+        height=size[1],
         phash=phash,
         colorhash=colorhash,
     )
@@ -146,6 +173,21 @@ def document_headers(evidence_id: str, content_type: str) -> dict[str, str]:
 def clean_upload(data: bytes, max_pixels: int) -> CleanImage:
     """An image, or a PDF document (only a reflection record may be one: `domain.transitions`)."""
     return clean_document(data) if is_pdf(data) else clean_image(data, max_pixels)
+
+
+class ImageGate:
+    """At most `slots` uploads held in memory and decoded at once, per API process: each may take a few
+    hundred MiB at the pixel bound, so twenty at once must wait their turn rather than all decode together.
+    Waiting holds no thread."""
+
+    def __init__(self, slots: int) -> None:
+        self._slots = asyncio.Semaphore(slots)
+
+    async def clean(self, upload: UploadFile, max_bytes: int, max_pixels: int) -> CleanImage:
+        """An image or a PDF record (`clean_upload`), read and checked within the gate."""
+        async with self._slots:
+            data = await read_bounded(upload, max_bytes)
+            return await run_in_threadpool(clean_upload, data, max_pixels)
 
 
 def safe_filename(name: str | None) -> str:

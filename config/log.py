@@ -9,6 +9,7 @@ structlog inside an activity (`workers.context`).
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from collections.abc import MutableMapping
 from typing import Any
@@ -46,6 +47,24 @@ def _temporal_ids(_logger: Any, _name: str, event: MutableMapping[str, Any]) -> 
     return event
 
 
+# What a log line must never carry, whatever logged it: a bearer token (a JWT, or the header's value) and
+# the input a validation error quotes (a request body). SQL parameters are hidden by the engine itself.
+_SECRETS = (
+    (re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\1[redacted]"),
+    (re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"), "[token redacted]"),
+    (re.compile(r"input_value=.*?(, input_type=)"), r"input_value=[redacted]\1"),
+)
+
+
+def redact(_logger: Any, _name: str, rendered: Any) -> Any:
+    """The last step of every log line, after the renderer: its text without tokens or quoted input."""
+    if not isinstance(rendered, str):
+        return rendered
+    for pattern, replacement in _SECRETS:
+        rendered = pattern.sub(replacement, rendered)
+    return rendered
+
+
 def configure_logging(settings: Settings) -> None:
     # Imported here: `praxis health api` logs too and need not load the Temporal SDK.
     from temporalio import activity, workflow
@@ -67,7 +86,10 @@ def configure_logging(settings: Settings) -> None:
         shared.append(structlog.processors.format_exc_info)
         renderer = structlog.processors.JSONRenderer()
     else:
-        renderer = structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+        # Plain tracebacks: the pretty ones print every frame's locals, request headers and bodies among them.
+        renderer = structlog.dev.ConsoleRenderer(
+            colors=sys.stderr.isatty(), exception_formatter=structlog.dev.plain_traceback
+        )
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
@@ -78,7 +100,7 @@ def configure_logging(settings: Settings) -> None:
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=shared,
-            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer, redact],
         )
     )
     root = logging.getLogger()

@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     # HTTP API
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    # The interactive API reference (/docs, /redoc) and its schema (/openapi.json); off hides all three.
+    api_docs: bool = True
     public_url: str = "http://127.0.0.1:8000"
     # Issue 12: where the university portal shows one project and one group, as URL templates with `{id}`
     # (e.g. `https://portal.example.edu/social-practice/projects/{id}`); students' and the center's mails link
@@ -84,7 +86,10 @@ class Settings(BaseSettings):
     s3_secret_access_key: SecretStr | None = None
     s3_prefix: str = ""  # a folder inside the bucket, e.g. "evidence/"
     max_upload_bytes: int = 10 * 1024 * 1024
-    max_image_pixels: int = 40_000_000
+    # Pixels an upload is decoded at (4096 x 4096; a 12 MP phone photo fits, a larger JPEG is decoded reduced),
+    # and how many uploads one API process decodes at once: each may take about 4 bytes a pixel, twice.
+    max_image_pixels: int = 16_777_216
+    max_concurrent_images: int = 2
 
     # Mail
     smtp_host: str = "127.0.0.1"

@@ -3,8 +3,10 @@
 Start order is Temporal dev server, mail keeper, migrations, worker, API; stop order is the reverse,
 so the worker can finish its activities while Temporal is still there. Each child runs in its own
 session: a Ctrl-C in the terminal reaches only this supervisor, which then stops the children one by
-one, instead of every process receiving it at once. If any child dies, everything stops with a
-non-zero exit, so a half-running system is never mistaken for a working one.
+one, instead of every process receiving it at once. A child that dies (the worker, the API, the mail
+keeper, even the Temporal server) is logged and restarted with exponential backoff (1 s, 2 s, 4 s … at most
+30 s; back to 1 s once it has stayed up a minute); the others keep running. Only Ctrl-C or SIGTERM stops
+everything.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -172,9 +174,59 @@ def start_child(name: str, argv: Sequence[str], env: Mapping[str, str]) -> Child
     return Child(name, process)
 
 
-def first_dead(children: Sequence[Child]) -> Child | None:
-    """The first child that has exited, if any."""
-    return next((c for c in children if c.returncode is not None), None)
+# Restart backoff: doubling from the first delay, capped; a child up this long counts as healthy again.
+LONGEST_BACKOFF_SECONDS = 30.0
+STABLE_SECONDS = 60.0
+
+
+def backoff(first: float, failures: int) -> float:
+    """The wait before restarting a child that has failed `failures` times in a row (1, 2, 4 … capped)."""
+    return min(LONGEST_BACKOFF_SECONDS, first * float(2 ** max(0, failures - 1)))
+
+
+@dataclass
+class Supervised:
+    """A long-running child and how to start it again; `restart_at` is set while it waits for its restart."""
+
+    start: Callable[[], Child]
+    child: Child
+    started_at: float
+    failures: int = 0
+    restart_at: float | None = None
+
+    @property
+    def name(self) -> str:
+        return self.child.name
+
+    def check(self, now: float, grace: float, first_backoff: float) -> None:
+        """Schedule a restart for a dead child, or restart it when its time has come."""
+        if self.restart_at is None:
+            code = self.child.returncode
+            if code is None:
+                return
+            self.failures = 1 if now - self.started_at >= STABLE_SECONDS else self.failures + 1
+            delay = backoff(first_backoff, self.failures)
+            log.error(
+                "child exited; restarting it",
+                child=self.name,
+                returncode=code,
+                restart_in_seconds=delay,
+                failures_in_a_row=self.failures,
+            )
+            stop_child(self.child, grace)  # reap it, and whatever it left in its process group
+            self.restart_at = now + delay
+        elif now >= self.restart_at:
+            try:
+                self.child = self.start()
+            except DevError as error:
+                self.failures += 1
+                delay = backoff(first_backoff, self.failures)
+                log.error("restart failed; trying again", child=self.name, error=str(error), restart_in_seconds=delay)
+                self.restart_at = time.monotonic() + delay
+                return
+            self.started_at = time.monotonic()
+            self.restart_at = None
+            log.info("restarted", child=self.name, pid=self.child.process.pid)
 
 
 def stop_child(child: Child, grace: float) -> None:
@@ -297,10 +349,9 @@ def banner(settings: Settings) -> str:
     return "\n".join(lines)
 
 
-def run(settings: Settings, *, grace: float = 10.0, poll_interval: float = 0.5) -> None:
-    """Run the dev stack until Ctrl-C or SIGTERM; raise `DevError` on refusal or when a child dies.
-
-    The error propagates after every child is stopped, so its message is the last thing printed.
+def run(settings: Settings, *, grace: float = 10.0, poll_interval: float = 0.5, first_backoff: float = 1.0) -> None:
+    """Run the dev stack until Ctrl-C or SIGTERM, restarting children that die; raise `DevError` when it
+    cannot start. The error propagates after every child is stopped, so its message is the last thing printed.
     """
     busy = busy_endpoints(endpoints(settings))
     if busy:
@@ -308,25 +359,29 @@ def run(settings: Settings, *, grace: float = 10.0, poll_interval: float = 0.5) 
             "already in use: " + ", ".join(map(str, busy)) + ". Is another `praxis dev` running? Stop it first."
         )
     env = child_env(os.environ)
-    children: list[Child] = []
+    supervised: list[Supervised] = []
     previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     # SIGTERM takes the same orderly path as Ctrl-C.
     previous_term = signal.signal(signal.SIGTERM, signal.default_int_handler)
+
+    def keep(start: Callable[[], Child]) -> Child:
+        child = start()
+        supervised.append(Supervised(start, child, time.monotonic()))
+        return child
+
     try:
-        children.append(start_temporal(settings, env))
-        keeper = start_child("mailkeeper", mailkeeper_command(), env)
-        children.append(keeper)
+        keep(lambda: start_temporal(settings, env))
+        keeper = keep(lambda: start_child("mailkeeper", mailkeeper_command(), env))
         wait_for_port(keeper, settings.smtp_host, settings.smtp_port, timeout=15)
         run_to_completion("migrate", migrate_command(), env, timeout=120)
-        children.append(start_child("worker", worker_command(), env))
-        api = start_child("api", api_command(settings), env)
-        children.append(api)
+        keep(lambda: start_child("worker", worker_command(), env))
+        api = keep(lambda: start_child("api", api_command(settings), env))
         wait_for_port(api, settings.api_host, settings.api_port, timeout=30)
         print(banner(settings), flush=True)
-        while (dead := first_dead(children)) is None:
+        while True:
+            for entry in supervised:
+                entry.check(time.monotonic(), grace, first_backoff)
             time.sleep(poll_interval)
-        log.error("child exited unexpectedly; stopping everything", child=dead.name, returncode=dead.returncode)
-        raise DevError(f"{dead.name} exited unexpectedly with code {dead.returncode}; stopped everything")
     except KeyboardInterrupt:
         log.info("stopping")
     finally:
@@ -334,7 +389,7 @@ def run(settings: Settings, *, grace: float = 10.0, poll_interval: float = 0.5) 
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         try:
-            stop_children(children, grace)
+            stop_children([entry.child for entry in supervised], grace)
         finally:
             signal.signal(signal.SIGINT, previous_int)
             signal.signal(signal.SIGTERM, previous_term)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, StrictBool, model_validator
 
 from domain.people import Faculty
 from domain.proposal import Proposal
@@ -45,7 +45,7 @@ class CancelInvitation(BaseModel):
 class InvitationResponse(BaseModel):
     """R11: accept (agreeing on a format, the teacher may pick another) or decline with an optional reason."""
 
-    accept: bool
+    accept: StrictBool
     reflection_format: ReflectionFormat | None = None
     reason: str = Field(default="", max_length=2000)
 
@@ -54,7 +54,7 @@ class VerifyHours(BaseModel):
     """R15: OSA's verification of club hours."""
 
     entry_id: str
-    verified: bool
+    verified: StrictBool
     note: str = Field(default="", max_length=2000)
 
 

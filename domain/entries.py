@@ -36,3 +36,5 @@ OneLine = Annotated[str, StringConstraints(max_length=200), AfterValidator(singl
 # `..` (path segments, not ids) and hidden-file-like names are never ids.
 ENTRY_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 EntryId = Annotated[str, StringConstraints(pattern=ENTRY_ID_PATTERN)]
+# Ids Praxis makes (projects, groups, hours entries, evidence): the same first character rule, no dots.
+ITEM_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"

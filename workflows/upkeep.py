@@ -31,7 +31,8 @@ with workflow.unsafe.imports_passed_through():
     from workflows.messages import RECENT_OUTCOMES, Outcome, ProjectStart, StoredOutcome
 
 SYNC_TIMEOUT = timedelta(seconds=30)
-SYNC_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=10), maximum_attempts=5)
+# No attempt limit: a database outage must delay the records, never fail the project (ActivityError would).
+SYNC_RETRY = RetryPolicy(maximum_interval=timedelta(seconds=10))
 # Mail waits out an SMTP outage: retried with backoff for as long as it takes, visible as a pending activity.
 MAIL_TIMEOUT = timedelta(minutes=2)
 MAIL_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=10))

@@ -35,6 +35,7 @@ from api.reading import project_view
 from api.uploads import document_headers
 from clients.gateway import Unavailable
 from domain.actors import Actor
+from domain.entries import ITEM_ID_PATTERN
 from domain.errors import Code, RuleViolation
 from domain.links import LinkAction
 from domain.vocabulary import Channel
@@ -46,7 +47,7 @@ from workflows.project import ProjectWorkflow
 router = APIRouter(prefix="/a", tags=["action links"], include_in_schema=False)
 
 Token = Annotated[str, Path(min_length=1, max_length=200)]
-EvidenceId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+EvidenceId = Annotated[str, Path(pattern=ITEM_ID_PATTERN)]
 
 THUMBNAIL_PIXELS = 480
 

@@ -30,6 +30,7 @@ from api.schemas.groups import (
 )
 from clients.group import new_group_id
 from domain.commands import Review, Withdraw
+from domain.entries import ITEM_ID_PATTERN
 from domain.errors import Code
 from domain.group_transitions import check_members_known, check_submit
 from domain.groups import GroupProposal, GroupStage, GroupView, ReviseGroup
@@ -41,7 +42,7 @@ from workflows.group import GroupWorkflow
 
 router = APIRouter(prefix="/v1/groups", tags=["groups"])
 
-GroupId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="The group id `POST /v1/groups` returned.")]
+GroupId = Annotated[str, Path(pattern=ITEM_ID_PATTERN, description="The group id `POST /v1/groups` returned.")]
 
 
 def _linked_projects(s: Session, view: GroupView) -> list[LinkedProject]:

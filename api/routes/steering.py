@@ -17,6 +17,7 @@ from api.auth import Center
 from api.deps import Acting, IdempotencyKey, ProjectId, StoreDep
 from api.errors import ACT, problems
 from api.schemas.projects import ActionResult
+from domain.entries import ENTRY_ID_PATTERN
 from domain.errors import Code, RuleViolation
 from domain.people import Faculty, require_in_directory
 from domain.steering import ExtendDeadline, Reassign
@@ -30,7 +31,7 @@ class ReassignRequest(BaseModel):
     """The new supervisor, by the email or the id the faculty directory knows (one of them), and why."""
 
     faculty_email: EmailStr | None = None
-    faculty_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+    faculty_id: str | None = Field(default=None, pattern=ENTRY_ID_PATTERN)
     reason: str = Field(default="", max_length=2000)
 
     @model_validator(mode="after")

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Path, Response, UploadFile, status
+from fastapi import APIRouter, File, Form, Path, Request, Response, UploadFile, status
 from fastapi.responses import StreamingResponse
-from starlette.concurrency import run_in_threadpool
 
 from api.auth import Osa, ProjectReader, Student
 from api.deps import Acting, BlobsDep, IdempotencyKey, ProjectId, ProjectsDep, SettingsDep, StoreDep
 from api.errors import ACT, READ, problems
 from api.reading import readable_project
 from api.schemas.projects import ActionResult, VerificationRequest, WithdrawalRequest
-from api.uploads import clean_upload, document_headers, read_bounded, safe_filename
+from api.uploads import ImageGate, document_headers, safe_filename
 from blobs import digest_of
 from clients.gateway import Unavailable
 from domain.commands import VerifyHours, WithdrawItem
+from domain.entries import ITEM_ID_PATTERN
 from domain.errors import Code, RuleViolation
 from domain.vocabulary import EvidenceKind
 from domain.work import BlobRef, EvidenceInput, HoursInput
@@ -24,7 +24,7 @@ from workflows.project import ProjectWorkflow
 
 router = APIRouter(prefix="/v1/projects/{project_id}", tags=["work"])
 
-ItemId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+ItemId = Annotated[str, Path(pattern=ITEM_ID_PATTERN)]
 
 
 @router.post("/hours", status_code=status.HTTP_201_CREATED, summary="Log hours", responses=problems(*ACT))
@@ -69,6 +69,7 @@ async def add_evidence(
     act: Acting,
     blobs: BlobsDep,
     settings: SettingsDep,
+    request: Request,
     idempotency_key: IdempotencyKey = None,
 ) -> ActionResult:
     """R16: three `participation` photos, each with a detailed caption (say where you are when several
@@ -83,8 +84,8 @@ async def add_evidence(
     project keeps the reference before it answers, so no stored image is ever unreferenced. Should the store
     fail after the project accepted, the same request retried with its Idempotency-Key stores it; a 503 that
     says the upload may have been applied has stored the image already."""
-    data = await read_bounded(file, settings.max_upload_bytes)
-    image = await run_in_threadpool(clean_upload, data, settings.max_image_pixels)
+    gate: ImageGate = request.app.state.image_gate
+    image = await gate.clean(file, settings.max_upload_bytes, settings.max_image_pixels)
     blob = BlobRef(
         digest=digest_of(image.data),
         content_type=image.content_type,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, EmailStr, Field
+from pydantic import BaseModel, EmailStr, Field, StrictBool
 
 from clients.departure import DepartureAnnounced
 from domain.calendar import Semester
@@ -33,7 +33,7 @@ class FacultyEntry(BaseModel):
 class StudentEntry(BaseModel):
     name: PersonName
     email: EmailStr
-    has_internship_credit: bool = False
+    has_internship_credit: StrictBool = False
     language: MailLanguage | None = Field(default=None, description=LANGUAGE_DESCRIPTION)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Self
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictBool, field_validator, model_validator
 
 from api.schemas.hours import Hours
 from domain.errors import Problem
@@ -229,7 +229,7 @@ class InvitationRequest(BaseModel):
 class VerificationRequest(BaseModel):
     """R15: OSA's word on one club hours entry (the entry is named in the path)."""
 
-    verified: bool
+    verified: StrictBool
     note: str = Field(default="", max_length=2000)
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
+import threading
 
+from fastapi import UploadFile
 from PIL import ExifTags, Image
 
+from api.uploads import ImageGate
 from blobs import LocalBlobStore, digest_of
 from config.settings import Settings
 from tests.api.portal import PARTICIPATION_CAPTION, Portal, jpeg, png, unique
@@ -191,3 +195,59 @@ async def test_stored_images_are_served_to_readers_only(portal: Portal) -> None:
     assert missing.status_code == 404
     assert missing.json()["code"] == "NOT_FOUND"
     assert (await portal.http.get(url)).status_code == 401
+
+
+async def test_a_large_jpeg_is_decoded_reduced_and_kept_within_the_bound(portal: Portal, settings: Settings) -> None:
+    """Issue 9, item 4: a 48-megapixel phone JPEG is accepted, decoded at half size straight from the file (so
+    it costs no more memory than one at the bound) and stored at that size."""
+    project_id, student_id = await portal.approved()
+    big = jpeg(size=(8000, 6000), color="#3c8dbc")
+    response = await portal.upload(project_id, student_id, big, filename="phone.jpg")
+    assert response.status_code == 201, response.text
+    [item] = (await portal.view(project_id))["evidence"]
+    assert (item["blob"]["width"], item["blob"]["height"]) == (4000, 3000)
+    assert item["blob"]["width"] * item["blob"]["height"] <= settings.max_image_pixels
+
+
+async def test_a_png_beyond_a_phone_photo_is_refused_before_decoding(portal: Portal) -> None:
+    """Issue 9, item 4: the attack's 151 KiB PNG of 6,300 x 6,300 pixels (about 300 MiB to decode) is refused
+    from its header; a PNG cannot be decoded reduced, so the pixel bound is what a phone photo needs."""
+    project_id, student_id = await portal.approved()
+    bomb = io.BytesIO()
+    Image.new("RGB", (6300, 6300), "white").save(bomb, format="PNG")
+    assert len(bomb.getvalue()) < 400 * 1024
+    response = await portal.upload(project_id, student_id, bomb.getvalue(), filename="bomb.png")
+    assert (response.status_code, response.json()["code"]) == (422, "UPLOAD_INVALID")
+    assert "6300x6300" in response.json()["detail"]
+
+
+async def test_the_image_gate_decodes_only_so_many_uploads_at_once() -> None:
+    """Issue 9, item 4: with one slot, a second upload is not even read into memory until the first has been
+    decoded; both then succeed."""
+    release = threading.Event()
+    reading: list[str] = []
+
+    class Slow(io.BytesIO):
+        def __init__(self, name: str, data: bytes) -> None:
+            super().__init__(data)
+            self.name = name
+
+        def read(self, size: int | None = -1) -> bytes:
+            if self.name not in reading:
+                reading.append(self.name)
+            if self.name == "first":
+                release.wait(30)
+            return super().read(size)
+
+    gate = ImageGate(1)
+    first = asyncio.create_task(gate.clean(UploadFile(Slow("first", jpeg())), 1 << 20, 1 << 20))
+    second = asyncio.create_task(gate.clean(UploadFile(Slow("second", png())), 1 << 20, 1 << 20))
+    async with asyncio.timeout(10):
+        while "first" not in reading:
+            await asyncio.sleep(0.01)
+    await asyncio.sleep(0.3)
+    assert reading == ["first"]
+    release.set()
+    cleaned = await asyncio.gather(first, second)
+    assert reading == ["first", "second"]
+    assert [c.content_type for c in cleaned] == ["image/jpeg", "image/png"]

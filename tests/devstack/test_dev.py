@@ -9,7 +9,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -136,16 +136,9 @@ def test_children_run_in_dev_mode_and_inherit_the_rest() -> None:
     assert (env["PRAXIS_SMTP_PORT"], env["PATH"]) == ("2525", "/bin")
 
 
-def test_first_dead_names_the_child_that_exited(children: list[dev.Child]) -> None:
-    """A child that exits is detected and named; a running one is not."""
-    env = dict(os.environ)
-    children.append(dev.start_child("sleeper", SLEEPER, env))
-    assert dev.first_dead(children) is None
-    children.append(dev.start_child("quitter", QUITTER, env))
-    children[-1].process.wait(timeout=10)
-    dead = dev.first_dead(children)
-    assert dead is not None
-    assert (dead.name, dead.returncode) == ("quitter", 3)
+def test_backoff_doubles_from_the_first_delay_up_to_its_cap() -> None:
+    """A child failing again and again waits 1, 2, 4, 8, 16, then 30 s (at most) before each restart."""
+    assert [dev.backoff(1.0, n) for n in range(1, 8)] == [1, 2, 4, 8, 16, 30, 30]
 
 
 def test_stop_children_goes_in_reverse_order(tmp_path: Path) -> None:
@@ -216,19 +209,85 @@ class FakeStack:
         monkeypatch.setattr(dev, "api_command", lambda settings: api)
 
 
-def test_a_dying_child_stops_everything_with_failure(
+def _until(condition: Callable[[], bool], seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        time.sleep(0.05)
+
+
+def _run_then_sigterm(stack: FakeStack, meanwhile: Callable[[], None], monkeypatch: pytest.MonkeyPatch) -> None:
+    """`dev.run` in the main thread (it installs signal handlers); once it has started everything (it prints
+    the banner), `meanwhile` in a thread, then SIGTERM."""
+    failures: list[BaseException] = []
+    running = threading.Event()
+    real_banner = dev.banner
+
+    def banner(settings: Settings) -> str:
+        running.set()
+        return real_banner(settings)
+
+    monkeypatch.setattr(dev, "banner", banner)
+
+    def drive() -> None:
+        try:
+            _until(running.is_set)
+            meanwhile()
+        except BaseException as error:
+            failures.append(error)
+        finally:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=drive, daemon=True).start()
+    dev.run(stack.settings, grace=5, poll_interval=0.05, first_backoff=0.2)
+    if failures:
+        raise failures[0]
+
+
+def test_a_dying_child_is_restarted_with_backoff_and_the_rest_keep_running(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """When the worker exits, `praxis dev` stops every other child and fails naming it (exit 1 in the CLI)."""
+    """A worker that keeps exiting (code 4) is restarted again and again (the schedule is `backoff`'s), each
+    exit logged with its code; Temporal, the mail keeper and the API are not touched; SIGTERM then stops all."""
     stack = FakeStack(
-        monkeypatch, tmp_path, worker=[sys.executable, "-c", "import time, sys; time.sleep(1); sys.exit(4)"]
+        monkeypatch, tmp_path, worker=[sys.executable, "-c", "import time, sys; time.sleep(0.2); sys.exit(4)"]
     )
-    with pytest.raises(dev.DevError, match="worker exited unexpectedly with code 4"):
-        dev.run(stack.settings, grace=5, poll_interval=0.05)
-    assert [c.name for c in stack.started] == ["temporal", "mailkeeper", "migrate", "worker", "api"]
+
+    def three_restarts() -> None:
+        _until(lambda: len([c for c in stack.started if c.name == "worker"]) >= 4)
+
+    _run_then_sigterm(stack, three_restarts, monkeypatch)
+    printed = capsys.readouterr()
+    assert "child exited; restarting it" in printed.out + printed.err
+    assert "Temporal UI" in printed.out
+    names = [c.name for c in stack.started]
+    assert names.count("worker") >= 4
+    assert [names.count(n) for n in ("temporal", "mailkeeper", "migrate", "api")] == [1, 1, 1, 1]
     assert all(c.returncode is not None for c in stack.started)
-    assert "Temporal UI" in capsys.readouterr().out
     assert not any(dev.port_in_use(e.host, e.port) for e in dev.endpoints(stack.settings))
+
+
+@pytest.mark.parametrize("victim", ["temporal", "mailkeeper", "worker", "api"])
+def test_killing_any_child_restarts_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, victim: str) -> None:
+    """SIGKILL to one child (even the Temporal server): a new one of the same name starts, and the API answers
+    on its port again if it was the API; only SIGTERM (as Ctrl-C) stops everything, with no error."""
+    stack = FakeStack(monkeypatch, tmp_path, worker=SLEEPER)
+
+    def kill_and_await_restart() -> None:
+        [first] = [c for c in stack.started if c.name == victim]
+        os.killpg(first.process.pid, signal.SIGKILL)
+        _until(lambda: len([c for c in stack.started if c.name == victim]) == 2)
+        if victim == "api":
+            _until(lambda: dev.port_in_use("127.0.0.1", stack.settings.api_port))
+        if victim == "mailkeeper":
+            _until(lambda: dev.port_in_use(stack.settings.smtp_host, stack.settings.smtp_port))
+
+    _run_then_sigterm(stack, kill_and_await_restart, monkeypatch)
+    names = [c.name for c in stack.started]
+    assert names.count(victim) == 2
+    assert all(c.returncode is not None for c in stack.started)
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
 
 
 def test_sigterm_stops_everything_cleanly(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import uuid
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
-from temporalio.client import Client, WorkflowHistory
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHistory
 from temporalio.worker import Replayer
 
 from clients.gateway import Unavailable
@@ -20,6 +22,8 @@ from domain.people import StudentStanding
 from domain.project import ProjectView
 from domain.stages import Stage
 from domain.vocabulary import EvaluationResult, Role
+from store import projects as project_store
+from store.db import make_engine, migrate, session
 from tests.support.course import Course, proposal
 from workers.main import SANDBOX, WORKFLOWS, build_worker
 from workflows.project import workflow_id
@@ -112,3 +116,39 @@ async def test_continue_as_new_keeps_state(client: Client, course: Course, proje
     history = await handle.fetch_history()
     started = history.events[0].workflow_execution_started_event_attributes
     assert started.continued_execution_run_id, "the project should have continued as new at least once"
+
+
+async def test_a_database_outage_longer_than_a_few_retries_does_not_fail_the_project(
+    client: Client, settings: Settings, tmp_path: Path
+) -> None:
+    """Issue 9 (reliability, database down): the project's records are written by a local activity; while the
+    read model's table is unreachable every attempt fails, for longer than a handful of retries, and the
+    workflow keeps running and retrying; once the table is back the records catch up."""
+    own = settings.model_copy(
+        update={
+            "task_queue": f"dbdown-{uuid.uuid4().hex[:8]}",
+            "database_url": f"sqlite:///{tmp_path / 'praxis.db'}",
+            "worker_max_cached_workflows": 0,
+        }
+    )
+    migrate(own.db_url)
+    engine = make_engine(own.db_url)
+    projects = ProjectClient(client, own)
+    course = Course(projects, engine)
+    with engine.begin() as connection:
+        connection.execute(text("ALTER TABLE project RENAME TO project_away"))
+    async with build_worker(client, own, engine):
+        project_id = await course.submit(course.add_student())
+        handle = client.get_workflow_handle(workflow_id(project_id))
+        # Five attempts with backoff (1, 2, 4, 8 s) were the old budget; outlast it.
+        await asyncio.sleep(20)
+        assert (await handle.describe()).status is WorkflowExecutionStatus.RUNNING
+        with engine.begin() as connection:
+            connection.execute(text("ALTER TABLE project_away RENAME TO project"))
+        async with asyncio.timeout(90):
+            while True:
+                with session(engine) as s:
+                    if project_store.get_project(s, project_id) is not None:
+                        break
+                await asyncio.sleep(0.5)
+        await handle.terminate("test done")
