@@ -123,7 +123,9 @@ def create_app(
 
     # Swagger UI (/docs) and ReDoc (/redoc) load their scripts and styles from the installed fastapi-offline
     # package, so the docs work on a machine without internet and send no reader's address to a CDN.
-    app = FastAPIOffline(
+    # PRAXIS_API_DOCS=false (a production choice): a plain app without /docs, /redoc or /openapi.json.
+    reference: dict[str, Any] = {} if settings.api_docs else {"docs_url": None, "redoc_url": None, "openapi_url": None}
+    app = (FastAPIOffline if settings.api_docs else FastAPI)(
         title="Praxis",
         summary="The Social Practice course's portal API",
         description=DESCRIPTION,
@@ -135,10 +137,7 @@ def create_app(
         generate_unique_id_function=_operation_id,
         # Once a route is matched: the project or group it names goes into every log line of the request.
         dependencies=[Depends(bind_path_ids)],
-        # PRAXIS_API_DOCS=false: no /docs, /redoc or /openapi.json (a production choice).
-        docs_url="/docs" if settings.api_docs else None,
-        redoc_url="/redoc" if settings.api_docs else None,
-        openapi_url="/openapi.json" if settings.api_docs else None,
+        **reference,
     )
     app.state.settings = settings
     app.state.image_gate = ImageGate(settings.max_concurrent_images)
