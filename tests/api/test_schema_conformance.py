@@ -167,6 +167,13 @@ async def test_every_route_answers_as_its_schema_says(
     api.ok(await http.get("/v1/desk", headers=center))
     api.ok(await http.get("/v1/desk/stuck", headers=center))
     api.ok(await http.get("/v1/desk/impact", headers=center))
+    api.ok(await http.get("/v1/desk/reviews", headers=center))
+    api.ok(await http.get("/v1/desk/reassignments", headers=center))
+    api.ok(await http.get("/v1/invitations", headers=api.faculty(faculty["id"])))
+    # R22: a project without a leaving supervisor's deadline has none to extend: a documented refusal.
+    extension = {"deadline": "2099-01-31T00:00:00Z", "reason": "Fieldwork runs late"}
+    refused = await http.post(f"{base}/deadline-extension", json=extension, headers=center)
+    assert refused.status_code == 409, refused.text
     for download in ("impact.pdf", "exports/projects.csv", "exports/projects.xlsx", "exports/dictionary.csv"):
         assert (await http.get(f"/v1/desk/{download}", headers=center)).status_code == 200, download
 
