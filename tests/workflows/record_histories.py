@@ -1,4 +1,4 @@
-"""Records the histories CI replays (tests/workflows/test_committed_histories.py): every stage of a project
+"""Records the histories CI replays (tests/workflows/test_replay.py): every stage of a project
 and every signal path, the group, the semester, the digest and a teacher's departure.
 
     .venv/bin/python -m tests.workflows.record_histories            # every scenario
