@@ -23,7 +23,7 @@ from api.db import Store
 from api.schemas.desk import DeskOverview, ReviewItem, ReviewQueue, StuckList
 from domain.calendar import TAIPEI, taipei_date
 from domain.desk import DEFAULT_IDLE_WEEKS, DeskFilter, StuckItem, StuckReason, impact_record, stage_counts, stuck
-from domain.digest import DIGEST_STAGE, WaitingGroup, digest_items, with_group_proposals
+from domain.digest import DIGEST_STAGE, WaitingGroup, in_review
 from domain.funnel import funnel
 from domain.groups import GroupStage
 from domain.impact import ImpactFigures, ImpactRecord, impact_figures, semester_order
@@ -104,11 +104,11 @@ async def reassignments(store: Store, found: DeskFilter, now: datetime) -> Stuck
     return StuckList(filters=found, generated_at=now, idle_weeks=DEFAULT_IDLE_WEEKS, items=items)
 
 
-def _in_review(s: Session, now: datetime) -> tuple[list[ProjectSummary], list[WaitingGroup]]:
-    waiting = projects_in_stage_since(s, DIGEST_STAGE, now)
+def _in_review(s: Session) -> tuple[list[ProjectSummary], list[WaitingGroup]]:
+    waiting = projects_in_stage_since(s, DIGEST_STAGE)
     groups = [
         WaitingGroup(id=g.id, title=g.title, priority=g.priority, stage_since=g.stage_since, members=len(g.members))
-        for g in groups_in_stage_since(s, GroupStage.PROPOSAL_REVIEW, now)
+        for g in groups_in_stage_since(s, GroupStage.PROPOSAL_REVIEW)
     ]
     return waiting, groups
 
@@ -116,8 +116,8 @@ def _in_review(s: Session, now: datetime) -> tuple[list[ProjectSummary], list[Wa
 async def review_queue(store: Store, now: datetime, overdue_after_days: int) -> ReviewQueue:
     """R8/R9: every proposal and group proposal in review, longest waiting first, the overdue ones marked
     (the digest's threshold, the course profile's `review_digest_after_days`)."""
-    waiting, groups = await store.run(_in_review, now)
-    everything = with_group_proposals(digest_items(waiting, now, timedelta(0)), groups, now, timedelta(0))
+    waiting, groups = await store.run(_in_review)
+    everything = in_review(waiting, groups, now)
     threshold = timedelta(days=overdue_after_days)
     items = [
         ReviewItem(

@@ -122,11 +122,13 @@ def invitations_for(s: Session, faculty_id: str) -> list[ProjectSummary]:
     return [_summary(row) for row in rows]
 
 
-def projects_in_stage_since(s: Session, stage: Stage, before: datetime) -> list[ProjectSummary]:
-    """Projects that entered `stage` at or before `before`, longest waiting first (R8's daily digest)."""
+def projects_in_stage_since(s: Session, stage: Stage, before: datetime | None = None) -> list[ProjectSummary]:
+    """Projects that entered `stage` at or before `before` (any time: None), longest waiting first (R8's daily
+    digest, the desk's review queue)."""
+    since = [col(ProjectRow.stage_since) <= before] if before is not None else []
     rows = s.exec(
         select(ProjectRow)
-        .where(col(ProjectRow.stage) == str(stage), col(ProjectRow.stage_since) <= before)
+        .where(col(ProjectRow.stage) == str(stage), *since)
         .order_by(col(ProjectRow.stage_since), col(ProjectRow.id))
         .execution_options(**FRESH)
     )
