@@ -271,8 +271,13 @@ async def chaos_stack(work_dir: Path, log_level: str = "WARNING") -> AsyncIterat
 
 
 def _jpeg(n: int) -> bytes:
+    """A picture of its own for each `n`: blocks of seeded colours, so no two count as the same photo (R16
+    compares perceptual hashes, and plain colour cards all look alike to them)."""
+    rng = random.Random(n)
+    blocks = Image.new("RGB", (8, 6))
+    blocks.putdata([(rng.randrange(256), rng.randrange(256), rng.randrange(256)) for _ in range(8 * 6)])
     out = io.BytesIO()
-    Image.new("RGB", (64, 48), (n * 37 % 256, 90, 160)).save(out, format="JPEG")
+    blocks.resize((64, 48), Image.Resampling.NEAREST).save(out, format="JPEG")
     return out.getvalue()
 
 
