@@ -68,7 +68,7 @@ PROPOSAL: dict[str, Any] = {
 }
 CLOSURE: dict[str, Any] = {
     "narrative": "We ran a reading club for twelve weeks and learned how to keep pupils engaged. " * 2,
-    "indicators": {"civic_consciousness": "Pupils now run the book exchange themselves."},
+    "indicators": [{"indicator": "civic_consciousness", "how": "Pupils now run the book exchange themselves."}],
 }
 HOURS_ENTRIES = 3  # 3 x 12 h = the 36 counted hours R15 asks for
 RETRYABLE = {429, 500, 502, 503, 504}
