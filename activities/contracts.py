@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from domain.groups import GroupView
 from domain.notices import Notice
+from domain.profile import NTUST_V1, CourseProfile
 from domain.project import AuditEntry, ProjectSummary, ProjectView
 
 
@@ -17,6 +18,7 @@ class CreditRequest(BaseModel):
     student_id: str
     project_id: str
     passed_at: datetime
+    course_code: str = NTUST_V1.course.code  # the project's profile's, for the reason a credit is refused
 
 
 class SyncProject(BaseModel):
@@ -37,6 +39,8 @@ class SyncProject(BaseModel):
     # forgotten the workflow (SPEC §6).
     closing: ProjectView | None = None
     outcomes: list[tuple[str, str]] = []
+    # The project's course profile, for what its mails say about the course (absent before profiles: NTUST's).
+    profile: CourseProfile = NTUST_V1
 
 
 class ArchiveGroup(BaseModel):
@@ -74,6 +78,7 @@ class NoticeBatch(BaseModel):
     summary: ProjectSummary
     notices: list[Notice]
     at: datetime | None = None  # workflow time when the notices were owed
+    profile: CourseProfile = NTUST_V1  # the project's (absent in batches scheduled before profiles: NTUST's)
 
 
 class DigestRequest(BaseModel):

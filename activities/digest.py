@@ -8,7 +8,7 @@ never sends a day's digest twice.
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 import structlog
@@ -16,22 +16,25 @@ from sqlalchemy.engine import Engine
 from temporalio import activity
 
 from activities.contracts import DigestRequest, DigestResult
-from activities.mail.links import project_url
+from activities.mail.links import group_url, project_url
 from activities.mail.outbox import Outbox, OutboxMail
 from activities.mail.rendering import render_mail
 from activities.mail.sending import MailSender, SmtpSender, build_message, center_recipient
 from config.settings import Settings
 from domain.digest import (
     DIGEST_STAGE,
-    REVIEW_WAIT,
     DigestItem,
+    WaitingGroup,
     digest_items,
     digest_key,
     next_digest_at,
     waiting_since_cutoff,
+    with_group_proposals,
 )
+from domain.groups import GroupStage
 from store import outbox
 from store.db import session
+from store.groups import groups_in_stage_since
 from store.projects import projects_in_stage_since
 
 log = structlog.get_logger(__name__)
@@ -64,16 +67,26 @@ class DigestActivities:
         return DigestResult(project_ids=[item.project_id for item in items])
 
     def _waiting(self, at: datetime) -> list[DigestItem]:
+        wait = self._wait
         with session(self._engine) as s:
-            waiting = projects_in_stage_since(s, DIGEST_STAGE, waiting_since_cutoff(at))
-        return digest_items(waiting, at)
+            waiting = projects_in_stage_since(s, DIGEST_STAGE, waiting_since_cutoff(at, wait))
+            groups = groups_in_stage_since(s, GroupStage.PROPOSAL_REVIEW, waiting_since_cutoff(at, wait))
+        waiting_groups = [
+            WaitingGroup(id=g.id, title=g.title, priority=g.priority, stage_since=g.stage_since, members=len(g.members))
+            for g in groups
+        ]
+        return with_group_proposals(digest_items(waiting, at, wait), waiting_groups, at, wait)
+
+    @property
+    def _wait(self) -> timedelta:
+        """R8: how long a proposal waits before the digest lists it (the deployment's profile's)."""
+        return timedelta(days=self._settings.profile.schedule.review_digest_after_days)
 
     def _prepare(self, key: str, items: list[DigestItem], at: datetime, now: datetime) -> EmailMessage:
         settings = self._settings
-        base = settings.public_url.rstrip("/")
         variables = {
-            "items": [{**item.model_dump(), "url": project_url(settings, item.project_id)} for item in items],
-            "wait_days": REVIEW_WAIT.days,
+            "items": [{**item.model_dump(), "url": _url(settings, item)} for item in items],
+            "wait_days": self._wait.days,
             "next_digest_at": next_digest_at(at),
         }
         content = render_mail(
@@ -82,9 +95,18 @@ class DigestActivities:
             language=settings.mail_language,
             center_email=settings.center_email,
             project=None,
-            link=f"{base}/v1/projects?stage={DIGEST_STAGE.value}",
+            course=settings.profile.course,
+            # Each proposal links to its own page; the review queue is the portal's, not a JSON route.
+            link=None,
         )
         recipient = center_recipient(settings)
         with session(self._engine) as s:
             outbox.set_prepared(s, key, recipient=recipient.address, subject=content.subject, token_id=None)
         return build_message(settings, key, recipient, content, now=now)
+
+
+def _url(settings: Settings, item: DigestItem) -> str:
+    """Where the center reviews the item: the project's page, or the group proposal (R9)."""
+    if item.kind == "group":
+        return group_url(settings, item.project_id)
+    return project_url(settings, item.project_id)

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from temporalio import activity
 
+from activities.mail.links import group_url
 from activities.mail.outbox import Outbox, OutboxMail
 from activities.mail.rendering import render_mail
 from activities.mail.sending import (
@@ -42,11 +43,6 @@ class GroupNoticeBatch(BaseModel):
 
     group: GroupSummary
     notices: list[Notice]
-
-
-def group_url(settings: Settings, group_id: str) -> str:
-    """Where the portal shows one group (SPEC §4 GET /v1/groups/{id})."""
-    return f"{settings.public_url.rstrip('/')}/v1/groups/{group_id}"
 
 
 class GroupMailActivities:
@@ -94,6 +90,7 @@ class GroupMailActivities:
                 language=mail_language(settings, recipient),
                 center_email=settings.center_email,
                 project=None,
+                course=settings.profile.course,
                 link=group_url(settings, group.id),
             )
             outbox.set_prepared(s, notice.key, recipient=recipient.address, subject=content.subject, token_id=None)

@@ -36,7 +36,7 @@ class LedgerActivities:
         reason = None
         if not outcome.granted:
             reason = (
-                f"the student already holds the TC1010 credit (project {outcome.existing_project_id}, "
+                f"the student already holds the {request.course_code} credit (project {outcome.existing_project_id}, "
                 f"{outcome.semester_id}); it is granted once per student (R2)"
             )
         return Credit(

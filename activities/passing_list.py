@@ -23,11 +23,12 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from domain.calendar import TAIPEI
+from domain.calendar import TAIPEI, academic_term
 from domain.passing import PassingList
+from domain.profile import NTUST_V1, CourseProfile
 from reports.pdf_fonts import truetype_subset
 
-OFFICE = "T4-832"
+OFFICE = NTUST_V1.signed_lists_office  # the default profile's; a deployment's is its profile's (R23)
 CSV_ENCODING = "utf-8-sig"  # with a byte order mark, so Excel opens the Chinese names correctly
 CSV_COLUMNS = ("semester_id", "supervisor_id", "student_id", "name", "project_id", "title", "passed_on")
 SIGNATURE_LINE = "Signature / 簽名 ____________________    Date / 日期 ____________"
@@ -65,35 +66,58 @@ def passing_list_csv(found: PassingList) -> str:
 # --- the PDF -----------------------------------------------------------------------------------------
 
 
-def _lines(found: PassingList) -> tuple[list[str], list[list[str]], list[str]]:
+def _lines(found: PassingList, profile: CourseProfile) -> tuple[list[str], list[list[str]], list[str]]:
     """Header lines, table rows and closing lines, as printed."""
     semester = found.semester
     faculty = found.faculty
+    course, office = profile.course, profile.signed_lists_office
     header = [
-        "Social Practice (TC1010) — Passing list",
-        "社會實踐課程 通過名單",
-        f"Semester / 學期: {semester.id} ({semester.starts_on.isoformat()} to {semester.ends_on.isoformat()})",
+        f"{course.title.en} ({course.code}) — Passing list",
+        f"{course.title.zh}課程 通過名單",
+        f"Semester / 學期: {_term(semester.id)} ({semester.starts_on.isoformat()} to {semester.ends_on.isoformat()})",
         f"Supervisor / 指導老師: {faculty.name} ({faculty.id})"
         + (f", {faculty.department}" if faculty.department else ""),
     ]
     rows = [[str(n), s.student_id, s.name, s.title, _day(s.passed_at)] for n, s in enumerate(found.students, start=1)]
     closing = [
-        f"Please print, sign and send to Office {OFFICE} before the semester ends on {semester.ends_on.isoformat()}.",
+        f"Please print, sign and send to Office {office} before the semester ends on {semester.ends_on.isoformat()}.",
         # Full-width punctuation is correct in Chinese text.
-        f"請列印、簽名後，於 {semester.ends_on.isoformat()} 學期結束前送至 {OFFICE} 辦公室。",  # noqa: RUF001
+        f"請列印、簽名後，於 {semester.ends_on.isoformat()} 學期結束前送至 {office} 辦公室。",  # noqa: RUF001
     ]
     return header, rows, closing
+
+
+def _term(semester_id: str) -> str:
+    """`115學年度第1學期 / Academic year 115 (2026-27), first semester (2026-fall)`: as the professor who signs
+    it names the term, with Praxis's id beside it."""
+    named = academic_term(semester_id)
+    return f"{named[1]} / {named[0]} ({semester_id})" if named else semester_id
+
+
+def page_footer(page: int) -> str:
+    """Each page says which it is and of how many (`{nb}` is the page count, filled in when the PDF is written),
+    so a page that comes loose from a signed list is noticed."""
+    return f"Page {page} of {{nb}} / 第 {page} 頁，共 {{nb}} 頁"  # noqa: RUF001
+
+
+class _Pdf(FPDF):
+    def footer(self) -> None:
+        self.set_y(-14)
+        self.set_font(FONT, size=9)
+        self.cell(0, 8, page_footer(self.page_no()), align="C")
 
 
 TABLE_HEADINGS = ["#", "Student ID / 學號", "Name / 姓名", "Project / 計畫名稱", "Passed on / 通過日期"]
 NONE_PASSED = "No student passed with you this semester. / 本學期無通過學生。"
 
 
-def passing_list_pdf(found: PassingList) -> bytes:
-    """R23: A4, title, semester, supervisor, one row per student, a signature line, where to send it."""
-    header, rows, closing = _lines(found)
+def passing_list_pdf(found: PassingList, profile: CourseProfile = NTUST_V1) -> bytes:
+    """R23: A4, title, semester, supervisor, one row per student, a signature line, where to send it (the
+    course and the office are the deployment's profile's)."""
+    header, rows, closing = _lines(found, profile)
     text = "".join([*header, *TABLE_HEADINGS, *(c for row in rows for c in row), *closing, SIGNATURE_LINE, NONE_PASSED])
-    pdf = FPDF(format="A4")
+    text += page_footer(0)
+    pdf = _Pdf(format="A4")
     pdf.set_title(f"Passing list {found.semester.id} {found.faculty.id}")
     pdf.set_creator("Praxis")
     with tempfile.TemporaryDirectory() as scratch:

@@ -45,7 +45,7 @@ class RecordsActivities:
                 unsent.append(notice.key)
                 continue
             try:
-                reason = await self._notifier.deliver(request.summary, notice, request.at)
+                reason = await self._notifier.deliver(request.summary, notice, request.at, request.profile)
             except ApplicationError:
                 unsent.append(notice.key)
                 continue

@@ -18,19 +18,15 @@ from typing import Any
 import structlog
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 from temporalio import activity
 
-from activities.mail.links import project_url
+from activities.drawing import PdfDrawer
+from activities.mail.links import evaluation_link, project_url
 from activities.mail.outbox import Outbox, OutboxMail
 from activities.mail.rendering import render_mail
 from activities.mail.sending import MailSender, SmtpSender, build_message, mail_language, person_recipient
-from activities.passing_list import (
-    CSV_ENCODING,
-    OFFICE,
-    passing_list_csv,
-    passing_list_filename,
-    passing_list_pdf,
-)
+from activities.passing_list import CSV_ENCODING, passing_list_csv, passing_list_filename
 from config.settings import Settings
 from domain.calendar import TAIPEI, Semester
 from domain.passing import PassingList
@@ -40,6 +36,7 @@ from store.db import session
 log = structlog.get_logger(__name__)
 
 TEMPLATE = "exam_week"
+SENDING_AT_ONCE = 8  # mails of a batch in flight at once: SMTP round trips overlap the PDFs being drawn
 
 
 class SemesterRef(BaseModel):
@@ -74,10 +71,17 @@ def _zh_day(day: date) -> str:
 
 
 class SemesterActivities:
-    def __init__(self, settings: Settings, engine: Engine, sender: MailSender | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        engine: Engine,
+        sender: MailSender | None = None,
+        drawer: PdfDrawer | None = None,
+    ) -> None:
         self._settings = settings
         self._engine = engine
         self._outbox = Outbox(engine, sender or SmtpSender(settings))
+        self._drawer = drawer or PdfDrawer(settings.pdf_processes)
 
     # --- R23: final exam week ------------------------------------------------------------------------
 
@@ -92,8 +96,14 @@ class SemesterActivities:
 
     @activity.defn
     async def send_exam_week_mails(self, batch: ExamWeekBatch) -> BatchSent:
-        """One mail per supervisor of the batch, each at most once (outbox key `exam-week:<sem>:<faculty>`)."""
-        for faculty_id in batch.faculty_ids:
+        """One mail per supervisor of the batch, each at most once (outbox key `exam-week:<sem>:<faculty>`).
+
+        Several at a time, so one mail's SMTP round trip overlaps the next one's PDF; a failed one fails the
+        batch once every other has had its try, and the retry sends only what the outbox still owes.
+        """
+        gate = asyncio.Semaphore(SENDING_AT_ONCE)
+
+        async def send(faculty_id: str) -> None:
             key = exam_week_key(batch.semester.id, faculty_id)
             mail = OutboxMail(
                 key=key,
@@ -102,8 +112,17 @@ class SemesterActivities:
                 description=f"final-exam-week mail {key}",
                 log_context={"template": TEMPLATE, "semester_id": batch.semester.id, "faculty_id": faculty_id},
             )
-            await self._outbox.send_once(mail, partial(self._prepare, batch.semester, faculty_id, key))
+            async with gate:
+                await self._outbox.send_once(mail, partial(self._prepare, batch.semester, faculty_id, key))
             activity.heartbeat(faculty_id)
+
+        failures = [
+            result
+            for result in await asyncio.gather(*(send(f) for f in batch.faculty_ids), return_exceptions=True)
+            if isinstance(result, BaseException)
+        ]
+        if failures:
+            raise failures[0]
         return BatchSent(handled=len(batch.faculty_ids))
 
     def _prepare(
@@ -116,20 +135,22 @@ class SemesterActivities:
                 outbox.mark_undeliverable(s, key, reason)
                 log.warning("mail undeliverable", key=key, reason=reason)
                 return None
+            variables = self._variables(s, found, now)
         settings = self._settings
         recipient = person_recipient(found.faculty)
         content = render_mail(
             TEMPLATE,
-            self._variables(found),
+            variables,
             language=mail_language(settings, recipient),  # issue 4: the teacher's own, if they chose one
             center_email=settings.center_email,
             project=None,
+            course=settings.profile.course,
             link=None,
         )
         message = build_message(settings, key, recipient, content, now=now)
         if found.students:
             message.add_attachment(
-                passing_list_pdf(found),
+                self._drawer.passing_list(found, settings.profile),
                 maintype="application",
                 subtype="pdf",
                 filename=passing_list_filename(found, "pdf"),
@@ -142,11 +163,11 @@ class SemesterActivities:
             )
         return message
 
-    def _variables(self, found: PassingList) -> dict[str, Any]:
+    def _variables(self, db: Session, found: PassingList, now: datetime) -> dict[str, Any]:
         return {
             "recipient_name": found.faculty.name,
             "semester": found.semester,
-            "office": OFFICE,
+            "office": self._settings.profile.signed_lists_office,
             "ends_on_en": _en_day(found.semester.ends_on),
             "ends_on_zh": _zh_day(found.semester.ends_on),
             "students": [
@@ -157,7 +178,11 @@ class SemesterActivities:
                 {
                     **p.model_dump(),
                     "since": p.submitted_at.astimezone(TAIPEI).date().isoformat(),
-                    "url": project_url(self._settings, p.project_id),
+                    # R23: the teacher acts from the mail: a signed link to the evaluation page, not the API.
+                    "url": evaluation_link(
+                        self._settings, db, faculty_id=found.faculty.id, project_id=p.project_id, now=now
+                    )
+                    or project_url(self._settings, p.project_id),
                 }
                 for p in found.pending
             ],

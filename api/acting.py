@@ -2,7 +2,8 @@
 (`clients`), and the answer's row goes into the read model the lists come from.
 
 No read precedes the update: who may see and do what is the update validator's first check, the
-Idempotency-Key is the update's id, and the request's fingerprint travels with it. Only when the project has
+Idempotency-Key is the update's id, and the request's fingerprint travels with it. The row is written to the
+read model just after the answer is sent, so no database write holds the caller either. Only when the project has
 finished is the archive asked (`store.archive`): its last actions' outcomes were kept when it closed, so a
 retried key answers the same, and any other action is INVALID_STAGE, never NOT_FOUND, whatever Temporal
 still remembers.
@@ -10,22 +11,29 @@ still remembers.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
+from fastapi import BackgroundTasks
 from pydantic import BaseModel
 from temporalio.workflow import UpdateMethodMultiParam
 
 from api.auth import Claims, actor
 from api.db import Store
+from api.etags import revision_of
 from api.reading import may_see_group
 from api.schemas.projects import ActionResult
-from clients.gateway import WorkflowClosed, fingerprint, reused_key, update_id
+from clients.gateway import Unavailable, WorkflowClosed, fingerprint, reused_key, update_id
 from clients.group import GroupClient
 from clients.project import ProjectClient
 from domain.access import may_read
 from domain.errors import Code, RuleViolation
 from store import archive
+from store import groups as group_lists
 from store import projects as read_model
+from telemetry import metrics
 from workflows.group import GroupWorkflow
 from workflows.messages import Act, GroupOutcome, Outcome
 from workflows.project import ProjectWorkflow
@@ -35,11 +43,21 @@ Answer = TypeVar("Answer", Outcome, GroupOutcome)
 
 
 class ProjectActions:
-    """Runs a person's action on a project; one instance per request (it only holds references)."""
+    """Runs a person's action on a project; one instance per request (it only holds references, and the
+    request's `If-Match`, read once the request itself was found valid)."""
 
-    def __init__(self, projects: ProjectClient, store: Store) -> None:
+    def __init__(
+        self,
+        projects: ProjectClient,
+        store: Store,
+        background: BackgroundTasks | None = None,
+        *,
+        if_match: str | None = None,
+    ) -> None:
         self.projects = projects
         self.store = store
+        self.background = background
+        self.if_match = if_match
 
     async def __call__(
         self,
@@ -50,19 +68,26 @@ class ProjectActions:
         key: str | None,
         *,
         request: BaseModel | None = None,
-        if_revision: int | None = None,
     ) -> ActionResult:
         """`request` is the HTTP body when the command adds what the API looked up (a directory entry): a
         retry is recognised by what the caller sent."""
         name = getattr(update, "__name__", "update")
         digest = fingerprint(name, request if request is not None else command)
+        revision = revision_of(self.if_match)
         try:
-            outcome = await self.projects.act(
-                project_id, update, actor(user), command, key=key, fingerprint=digest, if_revision=if_revision
-            )
+            with timed_update(name):
+                outcome = await self.projects.act(
+                    project_id, update, actor(user), command, key=key, fingerprint=digest, if_revision=revision
+                )
         except RuleViolation as refused:
             outcome = await self.archived(refused, user, project_id, update_id(name, user.sub, key), digest)
-        await self.record(outcome)
+        if self.background is not None:
+            # Right after the answer is sent: the caller does not wait for the database, and the lists follow
+            # within moments. The revision guard keeps writes in order; one lost to a crash is made good by
+            # the project's next sync.
+            self.background.add_task(self.record, outcome)
+        else:
+            await self.record(outcome)
         return ActionResult.of(outcome)
 
     async def archived(
@@ -84,6 +109,24 @@ class ProjectActions:
         await self.store.run(read_model.save_project, outcome.summary, outcome.audit)
 
 
+@contextmanager
+def timed_update(name: str) -> Iterator[None]:
+    """The update's round trip into `praxis_update_duration_seconds`, by how it ended."""
+    started = time.perf_counter()
+    outcome = "error"
+    try:
+        yield
+        outcome = "accepted"
+    except RuleViolation:
+        outcome = "refused"
+        raise
+    except Unavailable:
+        outcome = "unavailable"
+        raise
+    finally:
+        metrics.UPDATE_SECONDS.labels(update=name, outcome=outcome).observe(time.perf_counter() - started)
+
+
 async def kept_outcome(store: Store, kind: type[Answer], uid: str | None, digest: str, what: str) -> Answer:
     """The outcome a finished project's or group's action answered, kept with its update id, or INVALID_STAGE."""
     kept = await store.run(archive.kept_outcome, uid) if uid else None
@@ -96,11 +139,12 @@ async def kept_outcome(store: Store, kind: type[Answer], uid: str | None, digest
 
 
 class GroupActions:
-    """Runs a person's action on a group (R9), with the same archive fallback as a project's."""
+    """Runs a person's action on a group (R9), with the same archive fallback (and If-Match) as a project's."""
 
-    def __init__(self, groups: GroupClient, store: Store) -> None:
+    def __init__(self, groups: GroupClient, store: Store, *, if_match: str | None = None) -> None:
         self.groups = groups
         self.store = store
+        self.if_match = if_match
 
     async def __call__(
         self,
@@ -114,8 +158,12 @@ class GroupActions:
     ) -> GroupOutcome:
         name = getattr(update, "__name__", "update")
         digest = fingerprint(name, request if request is not None else command)
+        revision = revision_of(self.if_match)
         try:
-            return await self.groups.act(group_id, update, actor(user), command, key=key, fingerprint=digest)
+            with timed_update(name):
+                outcome = await self.groups.act(
+                    group_id, update, actor(user), command, key=key, fingerprint=digest, if_revision=revision
+                )
         except RuleViolation as refused:
             if not isinstance(refused, WorkflowClosed) and refused.code is not Code.NOT_FOUND:
                 raise
@@ -126,3 +174,6 @@ class GroupActions:
                 raise RuleViolation(Code.NOT_FOUND, "No such group.") from refused
             uid = update_id(name, user.sub, key)
             return await kept_outcome(self.store, GroupOutcome, uid, digest, f"The group is {view.stage.value}")
+        # The group lists and the review digest follow at once (newest revision wins).
+        await self.store.run(group_lists.save_group, outcome.view)
+        return outcome

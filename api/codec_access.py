@@ -12,7 +12,6 @@ for the portal's server, not for browsers on other origins.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Cookie, Depends, Response
@@ -21,6 +20,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.auth import ClaimRefused, Claims, TokenError, decode_token
+from api.browser_session import CookieSession
 from api.deps import SettingsDep
 from config.settings import Settings
 from domain.errors import Code, RuleViolation
@@ -69,24 +69,17 @@ def codec_reader(
 CodecReader = Annotated[Claims, Depends(codec_reader)]
 
 
+# HttpOnly (the UI's scripts never see it), SameSite=Strict (sent only from pages of the same site, as the
+# Temporal UI on the same host is), sent only to /codec, and gone when the token expires.
+SESSION = CookieSession(COOKIE, PREFIX, samesite="strict")
+
+
 def set_session_cookie(response: Response, settings: Settings, token: str, claims: Claims) -> None:
-    """HttpOnly (the UI's scripts never see it), SameSite=Strict (sent only from pages of the same site, as
-    the Temporal UI on the same host is), sent only to /codec, and gone when the token expires."""
-    response.set_cookie(
-        COOKIE,
-        token,
-        max_age=max(0, int((claims.exp - datetime.now(UTC)).total_seconds())),
-        path=PREFIX,
-        secure=settings.public_url.startswith("https://"),
-        httponly=True,
-        samesite="strict",
-    )
+    SESSION.set(response, settings, token, claims)
 
 
 def clear_session_cookie(response: Response, settings: Settings) -> None:
-    response.delete_cookie(
-        COOKIE, path=PREFIX, secure=settings.public_url.startswith("https://"), httponly=True, samesite="strict"
-    )
+    SESSION.clear(response, settings)
 
 
 class CodecCors:

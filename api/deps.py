@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Header, Path, Request
+from fastapi import BackgroundTasks, Depends, Header, Path, Request
 from temporalio.client import Client
 
 from api.acting import GroupActions, ProjectActions
@@ -55,12 +55,30 @@ def get_temporal(request: Request) -> Client:
     return _resources(request).projects.client
 
 
-def get_actions(request: Request) -> ProjectActions:
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        max_length=200,
+        description='The project\'s `ETag` as `GET /v1/projects/{id}` gave it (its revision, e.g. `"7"`): the '
+        "action is refused with 412 PRECONDITION_FAILED if the project changed since. `*` or none: act on "
+        "whatever revision it is at.",
+    ),
+]
+
+
+def get_actions(request: Request, background: BackgroundTasks, if_match: IfMatch = None) -> ProjectActions:
     resources = _resources(request)
-    return ProjectActions(resources.projects, resources.store)
+    return ProjectActions(resources.projects, resources.store, background, if_match=if_match)
 
 
-def get_group_actions(request: Request) -> GroupActions:
+def get_group_actions(request: Request, if_match: IfMatch = None) -> GroupActions:
+    resources = _resources(request)
+    return GroupActions(resources.groups, resources.store, if_match=if_match)
+
+
+def get_group_linker(request: Request) -> GroupActions:
+    """A member's proposal linking to a group (`POST /v1/projects`): no If-Match, the project is new."""
     resources = _resources(request)
     return GroupActions(resources.groups, resources.store)
 
@@ -73,6 +91,7 @@ StoreDep = Annotated[Store, Depends(get_store)]
 BlobsDep = Annotated[BlobStore, Depends(get_blobs)]
 Acting = Annotated[ProjectActions, Depends(get_actions)]
 GroupActing = Annotated[GroupActions, Depends(get_group_actions)]
+GroupLinking = Annotated[GroupActions, Depends(get_group_linker)]
 
 ProjectId = Annotated[str, Path(pattern=ITEM_ID_PATTERN, description="The project id `POST /v1/projects` returned.")]
 

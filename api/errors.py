@@ -25,6 +25,7 @@ from temporalio.service import RPCError
 from clients.gateway import NO_WORKER, Unavailable
 from config.settings import Settings
 from domain.errors import Code, Problem, RuleViolation
+from telemetry import metrics
 
 log = structlog.get_logger(__name__)
 
@@ -46,6 +47,8 @@ STATUS: dict[Code, int] = {
     Code.REFLECTION_RECORD_MISSING: 422,
     Code.SUPERVISOR_NOT_CONFIRMED: 422,
     Code.UPLOAD_INVALID: 422,
+    Code.DUPLICATE_EVIDENCE: 409,  # R16: the same picture is already on record
+    Code.REFLECTION_FORMAT_MISMATCH: 422,  # R17
     Code.RATE_LIMITED: 429,
     # Action links (the /a/{token} pages): a forged or unknown link reveals nothing, a spent one is gone.
     Code.TOKEN_INVALID: 404,
@@ -71,6 +74,8 @@ TITLES: dict[str, str] = {
     Code.REFLECTION_RECORD_MISSING: "Reflection record missing",
     Code.SUPERVISOR_NOT_CONFIRMED: "No confirmed supervisor",
     Code.UPLOAD_INVALID: "Upload refused",
+    Code.DUPLICATE_EVIDENCE: "This image is already on record",
+    Code.REFLECTION_FORMAT_MISMATCH: "Record does not fit the agreed reflection format",
     Code.RATE_LIMITED: "Too soon",
     Code.TOKEN_INVALID: "Link not valid",
     Code.TOKEN_EXPIRED: "Link expired",
@@ -133,6 +138,7 @@ def problem_response(
     errors: Sequence[FieldError] | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
+    metrics.PROBLEMS.labels(code=code, status=str(status)).inc()
     body = ProblemDetails(
         type=f"urn:praxis:problem:{code}",
         title=TITLES.get(code, "Error"),
@@ -314,4 +320,4 @@ def problems(*codes: Code) -> dict[int | str, dict[str, Any]]:
 
 AUTH = (Code.UNAUTHENTICATED, Code.FORBIDDEN, Code.VALIDATION_ERROR)
 READ = (*AUTH, Code.NOT_FOUND, Code.UNAVAILABLE)
-ACT = (*READ, Code.INVALID_STAGE, Code.CONFLICT)
+ACT = (*READ, Code.INVALID_STAGE, Code.CONFLICT, Code.PRECONDITION_FAILED)

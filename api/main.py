@@ -9,12 +9,15 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from importlib.metadata import version
 from typing import Any
 
 import structlog
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
+from fastapi_offline import FastAPIOffline
+from opentelemetry.sdk.trace import TracerProvider
 from starlette.concurrency import run_in_threadpool
 from temporalio.client import Client
 
@@ -22,18 +25,24 @@ from api import errors
 from api.allow import AllowedMethods
 from api.db import Store
 from api.deps import Resources
+from api.request_context import RequestContext, bind_path_ids
 from api.routes import (
     actions,
     closure,
     codec,
+    desk,
     directory,
+    directory_changes,
     groups,
     health,
+    office,
+    profile,
     projects,
     proposal,
     semesters,
     steering,
     supervision,
+    views,
     work,
 )
 from api.uploads import BodyLimit, ImageGate
@@ -43,6 +52,7 @@ from clients.group import GroupClient
 from clients.project import ProjectClient
 from config.settings import Settings, get_settings
 from store.db import make_engine, migrate, wait_for_database
+from telemetry import tracing
 
 log = structlog.get_logger(__name__)
 
@@ -59,18 +69,43 @@ submit the closure report and have it evaluated.
   answers the first outcome. `503` and `429` say when to retry in `Retry-After`.
 """
 
-ROUTERS = (health, directory, projects, proposal, supervision, work, closure, actions, steering, groups, semesters)
+ROUTERS = (
+    health,
+    directory,
+    directory_changes,
+    projects,
+    proposal,
+    supervision,
+    work,
+    closure,
+    actions,
+    steering,
+    groups,
+    semesters,
+    desk,
+    office,
+    views,
+    profile,
+)
 
 
-def create_app(settings: Settings | None = None, *, temporal_client: Client | None = None) -> FastAPI:
-    """The app; its lifespan connects to Temporal (unless given a client) and migrates the database."""
+def create_app(
+    settings: Settings | None = None,
+    *,
+    temporal_client: Client | None = None,
+    tracer_provider: TracerProvider | None = None,
+) -> FastAPI:
+    """The app; its lifespan connects to Temporal (unless given a client) and migrates the database. Traces
+    go to the given provider, else to PRAXIS_OTLP_ENDPOINT if set (telemetry/tracing.py), else nowhere."""
     settings = settings or get_settings()
     settings.refuse_placeholder_secrets()
+    own_provider = tracer_provider is None
+    provider = tracer_provider or tracing.tracer_provider(settings, "praxis-api")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         startup_wait = timedelta(seconds=settings.startup_wait_seconds)
-        client = temporal_client or await connect(settings, retry_for=startup_wait)
+        client = temporal_client or await connect(settings, retry_for=startup_wait, tracer_provider=provider)
         await run_in_threadpool(wait_for_database, settings.db_url, startup_wait)
         await run_in_threadpool(migrate, settings.db_url)
         app.state.resources = Resources(
@@ -81,26 +116,35 @@ def create_app(settings: Settings | None = None, *, temporal_client: Client | No
         )
         log.info("api ready", temporal=settings.temporal_address, task_queue=settings.task_queue)
         yield
+        if provider is not None and own_provider:
+            provider.shutdown()  # sends the spans still batched
 
-    app = FastAPI(
+    # Swagger UI (/docs) and ReDoc (/redoc) load their scripts and styles from the installed fastapi-offline
+    # package, so the docs work on a machine without internet and send no reader's address to a CDN.
+    # PRAXIS_API_DOCS=false (a production choice): a plain app with no /docs, /redoc or /openapi.json.
+    docs: dict[str, Any] = {} if settings.api_docs else {"docs_url": None, "redoc_url": None, "openapi_url": None}
+    app = (FastAPIOffline if settings.api_docs else FastAPI)(
         title="Praxis",
         summary="The Social Practice course's portal API",
         description=DESCRIPTION,
-        version="1.0.0",
+        # The schema's version is the package's: a generated client names the release it was made from.
+        version=version("praxis"),
         lifespan=lifespan,
         # operationIds (and generated client method names) are the handlers' names: `log_hours`, not
         # `log_hours_v1_projects__project_id__hours_post`.
         generate_unique_id_function=_operation_id,
-        # PRAXIS_API_DOCS=false: no /docs, /redoc or /openapi.json (a production choice).
-        docs_url="/docs" if settings.api_docs else None,
-        redoc_url="/redoc" if settings.api_docs else None,
-        openapi_url="/openapi.json" if settings.api_docs else None,
+        **docs,
+        # Once a route is matched: the project or group it names goes into every log line of the request.
+        dependencies=[Depends(bind_path_ids)],
     )
     app.state.settings = settings
     app.state.image_gate = ImageGate(settings.max_concurrent_images)
     errors.install(app)
     app.add_middleware(BodyLimit, max_upload_bytes=settings.max_upload_bytes)
     app.add_middleware(AllowedMethods, routes=app.router.routes)
+    # Outermost: the request id covers everything below, body limits and problem answers included.
+    app.add_middleware(RequestContext)
+    tracing.instrument_api(app, provider)
     for module in ROUTERS:
         app.include_router(module.router)
     codec.install(app, settings)

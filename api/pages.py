@@ -16,6 +16,7 @@ from typing import Any
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
+from domain.profile import NTUST_V1, Course
 from rendering.env import env
 
 STYLE = Markup(env.get_template("_style.html").render().strip())  # noqa: S704 -- our own stylesheet, not input
@@ -35,16 +36,27 @@ PAGE_HEADERS = {
 }
 
 
+def styled(extra_template: str) -> tuple[Markup, str]:
+    """The stylesheet with a family of pages' own rules after it, and the page CSP allowing exactly that."""
+    extra = env.get_template(extra_template).render().strip()
+    style = Markup(f"{STYLE}\n{extra}")  # noqa: S704 -- our own stylesheets, not input
+    digest = base64.b64encode(hashlib.sha256(str(style).encode()).digest()).decode()
+    return style, PAGE_CSP.replace(f"'sha256-{_STYLE_HASH}'", f"'sha256-{digest}'")
+
+
 def render(
     template: str,
     *,
     status: int = 200,
     csp: str = PAGE_CSP,
     headers: Mapping[str, str] | None = None,
+    style: Markup = STYLE,
+    course: Course = NTUST_V1.course,
     **context: Any,
 ) -> HTMLResponse:
-    """One page from `templates/<template>`, with the security headers every page carries."""
-    html = env.get_template(template).render(style=STYLE, **context)
+    """One page from `templates/<template>`, with the security headers every page carries; `course` is the
+    course the page speaks for (the deployment's profile's, or the project's)."""
+    html = env.get_template(template).render(style=style, course=course, **context)
     return HTMLResponse(
         html, status_code=status, headers={**PAGE_HEADERS, "Content-Security-Policy": csp, **(headers or {})}
     )

@@ -1,9 +1,13 @@
-"""Evidence uploads (R16): only real, size-bounded JPEG/PNG/WebP images, with location metadata removed.
+"""Evidence uploads (R16): only real, size-bounded JPEG/PNG/WebP images, with location metadata removed, and
+for a reflection record also a PDF document, parsed and re-written without its metadata.
 
 An upload is decoded completely (a header that looks like an image is not enough), its orientation is
 applied to the pixels, and it is re-encoded with no metadata but its colour profile. Location can hide
 in EXIF's GPS directory, in XMP, in maker notes or in comments; keeping none of them is the one way to be
 sure none survives.
+
+Each image also gets its perceptual hash (pHash, 64 bits) and colour hash (`imagehash`), so the rules can
+tell the same picture uploaded twice, re-encoded or resized (R16, `domain.work.same_image`).
 """
 
 from __future__ import annotations
@@ -13,8 +17,11 @@ import io
 from dataclasses import dataclass
 from pathlib import PurePath
 
+import imagehash
 from fastapi import UploadFile
 from PIL import Image, ImageOps, UnidentifiedImageError
+from pypdf import PdfReader, PdfWriter
+from pypdf.errors import PdfReadError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -29,6 +36,9 @@ FORM_OVERHEAD = 64 * 1024
 MAX_JSON_BYTES = 1024 * 1024
 # Kept through re-encoding: they change how pixels look, and carry nothing about where or who.
 _KEPT_INFO = ("icc_profile", "transparency")
+PDF_MAGIC = b"%PDF-"
+HASH_SIDE = 1024
+MAX_PDF_PAGES = 50  # a reflection record is a few pages of notes or a report, not a thesis
 
 
 @dataclass(frozen=True)
@@ -37,6 +47,9 @@ class CleanImage:
     content_type: str
     width: int
     height: int
+    phash: str | None = None
+    colorhash: str | None = None
+    pages: int | None = None
 
 
 def _invalid(detail: str) -> RuleViolation:
@@ -101,14 +114,70 @@ def clean_image(data: bytes, max_pixels: int) -> CleanImage:
             if kind in ("JPEG", "WEBP"):
                 options["quality"] = 90
             image.save(out, format=kind, **options)
+            # The hashes see a copy at most HASH_SIDE pixels a side: they reduce the picture to 32 x 32 (pHash)
+            # or a few colour bins anyway, and full-size conversions would double the memory of a large one.
+            factor = max(1, max(image.size) // HASH_SIDE)
+            small = image.reduce(factor) if factor > 1 else image
+            phash = str(imagehash.phash(small))
+            colorhash = str(imagehash.colorhash(small.convert("RGB"), binbits=3))
             size = image.size
     except RuleViolation:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError):
-        raise _invalid("The file is not an image Praxis can read (JPEG, PNG or WebP).") from None
+        raise _invalid("The file is not an image Praxis can read (JPEG, PNG or WebP), nor a PDF.") from None
     except (OSError, SyntaxError, ValueError, EOFError) as error:
         raise _invalid(f"The image could not be decoded: {error}.") from None
-    return CleanImage(data=out.getvalue(), content_type=FORMATS[kind], width=size[0], height=size[1])
+    return CleanImage(
+        data=out.getvalue(),
+        content_type=FORMATS[kind],
+        width=size[0],
+        height=size[1],
+        phash=phash,
+        colorhash=colorhash,
+    )
+
+
+def is_pdf(data: bytes) -> bool:
+    return data.startswith(PDF_MAGIC)
+
+
+def clean_document(data: bytes) -> CleanImage:
+    """R16: a reflection record as a PDF: it must parse, be unencrypted and have 1 to MAX_PDF_PAGES pages;
+    its pages are copied into a new file, so the document information and XMP metadata (authors, software,
+    sometimes places) are left behind. CPU-bound: call it in a thread."""
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            raise _invalid("The PDF is encrypted; upload it without a password.")
+        count = len(reader.pages)
+        if not 1 <= count <= MAX_PDF_PAGES:
+            raise _invalid(f"The PDF has {count} pages; a reflection record has 1 to {MAX_PDF_PAGES}.")
+        writer = PdfWriter()
+        for page in reader.pages:
+            writer.add_page(page)
+        writer.metadata = None
+        first = reader.pages[0].mediabox
+        out = io.BytesIO()
+        writer.write(out)
+    except RuleViolation:
+        raise
+    except (PdfReadError, OSError, ValueError, KeyError, TypeError) as error:
+        raise _invalid(f"The PDF could not be read: {error}.") from None
+    width, height = max(1, round(float(first.width))), max(1, round(float(first.height)))
+    return CleanImage(data=out.getvalue(), content_type="application/pdf", width=width, height=height, pages=count)
+
+
+def document_headers(evidence_id: str, content_type: str) -> dict[str, str]:
+    """A PDF record (R16) is downloaded, never shown inside Praxis's pages: a browser's PDF viewer would run
+    whatever the student's file carries under Praxis's origin. The name is the evidence id, safe in a header."""
+    if content_type != "application/pdf":
+        return {}
+    return {"Content-Disposition": f'attachment; filename="reflection-{evidence_id}.pdf"'}
+
+
+def clean_upload(data: bytes, max_pixels: int) -> CleanImage:
+    """An image, or a PDF document (only a reflection record may be one: `domain.transitions`)."""
+    return clean_document(data) if is_pdf(data) else clean_image(data, max_pixels)
 
 
 class ImageGate:
@@ -120,9 +189,10 @@ class ImageGate:
         self._slots = asyncio.Semaphore(slots)
 
     async def clean(self, upload: UploadFile, max_bytes: int, max_pixels: int) -> CleanImage:
+        """Read the upload and clean it (an image, or a PDF record: `clean_upload`) once a slot is free."""
         async with self._slots:
             data = await read_bounded(upload, max_bytes)
-            return await run_in_threadpool(clean_image, data, max_pixels)
+            return await run_in_threadpool(clean_upload, data, max_pixels)
 
 
 def safe_filename(name: str | None) -> str:

@@ -98,7 +98,7 @@ class Portal:
     async def submit(self, student_id: str) -> str:
         headers = {**self.auth(Role.STUDENT, student_id), "Idempotency-Key": key()}
         response = await self._setup_call("POST", "/v1/projects", json=PROPOSAL, headers=headers)
-        project_id = response.json()["id"]
+        project_id = response.json()["created_id"]
         assert isinstance(project_id, str)
         return project_id
 

@@ -97,7 +97,7 @@ def start_dev_server(work_dir: Path, env: Mapping[str, str], namespace: str = "d
     service = start("temporal", temporal_command(settings, find_temporal_binary()), env, work_dir)
     try:
         wait_for_port(service.child, "127.0.0.1", port, timeout=60)
-        wait_for_namespace(service.child, settings.temporal_address, namespace, timeout=60)
+        wait_for_namespace(service.child, settings.temporal_address, namespace, 60, settings.temporal_retention_days)
     except BaseException:
         service.stop(grace=5)
         raise

@@ -102,3 +102,7 @@ class BlobStore(Protocol):
     def iter_digests(self) -> AsyncIterator[BlobInfo]:
         """Every stored blob, in no particular order; objects that are not blobs are skipped."""
         ...
+
+    async def check(self) -> None:
+        """Raise if the store cannot be reached or written to now (readiness); reads and writes no blob."""
+        ...

@@ -50,6 +50,14 @@ class LocalBlobStore:
             raise
         return digest
 
+    async def check(self) -> None:
+        await asyncio.to_thread(self._check)
+
+    def _check(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        if not os.access(self.root, os.W_OK | os.X_OK):
+            raise PermissionError(f"{self.root} is not writable")
+
     async def exists(self, digest: str) -> bool:
         return await self.stat(digest) is not None
 

@@ -82,6 +82,10 @@ class S3BlobStore:
         await obstore.put_async(self.store, key_of(digest), data, use_multipart=False)
         return digest
 
+    async def check(self) -> None:
+        # One listing request under a prefix no blob has: the bucket answers (or says it is missing), nothing read.
+        await obstore.list_with_delimiter_async(self.store, prefix="readyz/")
+
     async def exists(self, digest: str) -> bool:
         return await self.stat(digest) is not None
 

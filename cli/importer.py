@@ -15,6 +15,7 @@ it was rather than changed with nobody told.
 from __future__ import annotations
 
 import csv
+import getpass
 import io
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -29,9 +30,11 @@ from temporalio.client import Client
 
 from clients.departure import announce_departure
 from config.settings import Settings
+from domain.actors import at_the_command_line
 from domain.entries import EntryId, OneLine, PersonName
+from domain.labels import RANKS
 from domain.people import Faculty, Student
-from domain.vocabulary import MailLanguage
+from domain.vocabulary import MailLanguage, Rank
 from store import directory
 from store.db import session
 
@@ -43,6 +46,33 @@ SemesterId = Annotated[str, StringConstraints(pattern=r"^\d{4}-(spring|fall|summ
 HEADER_ROW = 1  # rows are numbered as a spreadsheet shows them: the header is row 1, the first entry row 2
 TRUE = frozenset({"true", "yes", "y", "1"})
 FALSE = frozenset({"false", "no", "n", "0", ""})
+
+
+class NotText(ValueError):
+    """The file is neither UTF-8 nor Big5 text."""
+
+
+def decode_csv(data: bytes) -> str:
+    """The file's text: UTF-8 (with or without Excel's byte-order mark), else Big5 as Excel on a Traditional
+    Chinese Windows writes "CSV" (Microsoft's code page 950, a superset of Big5).
+
+    UTF-8 is tried first and strictly: Big5 bytes almost never form valid UTF-8. Many byte strings are valid
+    code page 950, though, so a file read as Big5 must also contain Chinese; otherwise it was some other
+    encoding and guessing would import garbled names.
+    """
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as utf8_error:
+        try:
+            text = data.decode("cp950")
+        except UnicodeDecodeError:
+            text = ""
+        if any("\u4e00" <= char <= "\u9fff" for char in text):
+            return text
+        raise NotText(
+            f"not UTF-8 or Big5 text ({utf8_error.reason} at byte {utf8_error.start}); save the CSV as "
+            '"CSV UTF-8" (or as CSV on a Traditional Chinese Windows)'
+        ) from utf8_error
 
 
 class TemporalUnreachable(Exception):
@@ -66,6 +96,24 @@ def _language(value: object) -> object:
     return value
 
 
+# Issue 12: the rank as the personnel office writes it: 教授, 副教授, 助理教授, 兼任…, 講師 (專任, "full-time", may
+# precede a rank and changes nothing), or the English words in any case ("Associate Professor").
+RANK_WORDS: dict[str, Rank] = {
+    **{label.zh: rank for rank, label in RANKS.items()},
+    **{f"專任{label.zh}": rank for rank, label in RANKS.items() if not label.zh.startswith("兼任")},
+    **{"研究員": Rank.RESEARCHER, "行政人員": Rank.STAFF},
+}
+
+
+def _rank(value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    word = "".join(value.split())
+    if word in RANK_WORDS:
+        return RANK_WORDS[word]
+    return "_".join(value.strip().lower().replace("-", " ").split())
+
+
 class FacultyRecord(Faculty):
     """A faculty row (R10, R13): the directory entry, with the limits the API applies to one."""
 
@@ -73,6 +121,11 @@ class FacultyRecord(Faculty):
     name: Name
     department: Department = ""
     leaving_after: SemesterId | None = None
+
+    @field_validator("rank", mode="before")
+    @classmethod
+    def _rank(cls, value: object) -> object:
+        return _rank(value)
 
     @field_validator("leaving_after", mode="before")
     @classmethod
@@ -236,7 +289,9 @@ def import_directory(engine: Engine, kind: Kind, text: str, *, dry_run: bool = F
                 return report
             faculty = [(n, _kept_language(s, f, keep_language)) for n, f in faculty]
             students = [_kept_language(s, st, keep_language) for st in students]
-            outcome = directory.import_rows(s, faculty=[f for _, f in faculty], students=students)
+            outcome = directory.import_rows(
+                s, faculty=[f for _, f in faculty], students=students, by=at_the_command_line(getpass.getuser())
+            )
             if dry_run:
                 s.rollback()  # what a real import would do, found by doing it, then undone
     except IntegrityError as error:

@@ -16,6 +16,7 @@ import typer
 
 from cli.blobs import app as blobs_app
 from cli.health import Component
+from cli.profile import app as profile_app
 from config.log import configure_logging
 from config.settings import get_settings
 from domain.vocabulary import Role
@@ -50,6 +51,18 @@ def worker() -> None:
     main()
 
 
+def multiprocess_metrics() -> None:
+    """Several server processes answer `/metrics` in turn: each writes its figures to files in one fresh
+    directory (inherited by the processes uvicorn starts), and any of them serves the sum."""
+    import os
+    import tempfile
+
+    from telemetry.metrics import MULTIPROCESS_DIR
+
+    if not os.environ.get(MULTIPROCESS_DIR):
+        os.environ[MULTIPROCESS_DIR] = tempfile.mkdtemp(prefix="praxis-metrics-")
+
+
 @app.command()
 def api(
     host: Annotated[str | None, typer.Option(help="Defaults to PRAXIS_API_HOST.")] = None,
@@ -61,6 +74,8 @@ def api(
 
     settings = get_settings()
     configure_logging(settings)
+    if workers > 1:
+        multiprocess_metrics()
     # log_config=None keeps the structlog setup above instead of uvicorn's own formatters.
     uvicorn.run(
         "api.main:app",
@@ -124,7 +139,13 @@ def migrate() -> None:
 
 @app.command()
 def demo(
-    api_url: Annotated[str, typer.Option(help="The API of a running `praxis dev`.")] = "http://127.0.0.1:8000",
+    api_url: Annotated[
+        str | None,
+        typer.Option(
+            help="The API of a running `praxis dev`; by default the one PRAXIS_API_HOST/PRAXIS_API_PORT "
+            "(or PRAXIS_PUBLIC_URL) name, as `praxis dev` does."
+        ),
+    ] = None,
 ) -> None:
     """Seed a course with a project in every stage through the public API of a running `praxis dev`, then
     print where to look (Temporal UI queries, the dev inbox, a project's JSON). Safe to run again."""
@@ -139,8 +160,10 @@ def demo(
     configure_logging(settings)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per request would bury the summary
 
+    target = api_url or seed.demo_api_url(settings)
+
     async def run() -> seed.DemoReport:
-        async with httpx.AsyncClient(base_url=api_url, timeout=60) as http:
+        async with httpx.AsyncClient(base_url=target, timeout=60) as http:
             return await seed.run_demo(http, settings)
 
     try:
@@ -153,6 +176,7 @@ def demo(
 
 
 app.add_typer(blobs_app, name="blobs")
+app.add_typer(profile_app, name="profile")
 
 # --- praxis import ---------------------------------------------------------------------------------
 
@@ -191,9 +215,9 @@ def _import(kind: str, file: Path, dry_run: bool) -> None:
     settings = get_settings()
     configure_logging(settings)
     try:
-        text = file.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        typer.echo(f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start}); save the CSV as UTF-8.", err=True)
+        text = importer.decode_csv(file.read_bytes())  # UTF-8, or Big5 as Excel writes it (issue 12)
+    except importer.NotText as exc:
+        typer.echo(f"{file}: {exc}.", err=True)
         raise typer.Exit(1) from exc
     migrate(settings.db_url)
     engine = make_engine(settings.db_url)
@@ -333,6 +357,48 @@ def semester_show(semester_id: SemesterIdArg) -> None:
 
     for line in semester_admin.show_lines(semester, asyncio.run(state()), datetime.now(UTC)):
         typer.echo(line)
+
+
+desk_app = typer.Typer(help="The course office's desk (SPEC §7): upkeep of what it reads.", no_args_is_help=True)
+app.add_typer(desk_app, name="desk")
+
+
+@desk_app.command("backfill")
+def desk_backfill(
+    project: Annotated[
+        list[str] | None, typer.Option("--project", help="Only this project (repeatable); all by default.")
+    ] = None,
+) -> None:
+    """Fill the read model's desk and impact columns (added by migration 0007) for every project, from the
+    archive or the running workflow. Safe to run while the system runs, and to run again. Needs a worker;
+    exits 1 if a workflow did not answer in time (run again)."""
+    import asyncio
+
+    from cli.desk_backfill import backfill
+    from clients.connect import connect
+    from clients.project import ProjectClient
+    from store.db import make_engine, migrate
+
+    settings = get_settings()
+    configure_logging(settings)
+    migrate(settings.db_url)
+
+    async def run() -> int:
+        client = await connect(settings)
+        report = await backfill(ProjectClient(client, settings), make_engine(settings.db_url), project)
+        typer.echo(
+            f"refreshed {report.refreshed}, newer already {report.skipped}, missing {len(report.missing)}, "
+            f"unreachable {len(report.unreachable)}"
+        )
+        for project_id in report.missing:
+            typer.echo(f"missing: {project_id} (no workflow and no archive)")
+        for project_id in report.unreachable:
+            typer.echo(f"unreachable: {project_id} (its workflow did not answer in time; is a worker running?)")
+        return 1 if report.unreachable else 0
+
+    code = asyncio.run(run())
+    if code:
+        raise typer.Exit(code)
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ doing. The command module (cli.main) only parses options and prints these lines.
 from __future__ import annotations
 
 import asyncio
+import getpass
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -20,6 +21,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from clients.semester import schedule_semester
 from config.settings import Settings
+from domain.actors import at_the_command_line
 from domain.calendar import TAIPEI, Semester
 from domain.semesters import SemesterProgress
 from store import directory
@@ -55,7 +57,7 @@ async def save_and_schedule(client: Client, engine: Engine, settings: Settings, 
 
 def _save(engine: Engine, semester: Semester) -> None:
     with session(engine) as s:
-        directory.upsert_semester(s, semester)
+        directory.upsert_semester(s, semester, at_the_command_line(getpass.getuser()))
 
 
 def calendar(engine: Engine) -> list[Semester]:

@@ -20,6 +20,7 @@ from temporalio.common import WorkflowIDConflictPolicy
 
 from clients.gateway import Unavailable
 from config.settings import Settings
+from domain.actors import Actor
 from domain.people import Faculty
 from store import directory, projects
 from store.db import session
@@ -56,7 +57,7 @@ class DepartureAnnounced(BaseModel):
 
 
 async def save_faculty_and_announce(
-    client: Client, engine: Engine, settings: Settings, faculty: Faculty
+    client: Client, engine: Engine, settings: Settings, faculty: Faculty, by: Actor | None = None
 ) -> DepartureAnnounced | None:
     """Create or replace a directory entry; when its `leaving_after` changed, announce it (R13, R22).
 
@@ -65,21 +66,22 @@ async def save_faculty_and_announce(
     announces it, where keeping the new entry would leave the projects untold for good. An email another
     teacher already holds raises `sqlalchemy.exc.IntegrityError` and changes nothing.
     """
-    before, changed = await asyncio.to_thread(_save, engine, faculty)
+    before, changed = await asyncio.to_thread(_save, engine, faculty, by)
     if not changed:
         return None
     try:
         count = await announce_departure(client, engine, settings, faculty.id)
     except Exception as error:
         # A new entry goes back to naming no departure, so the retry is still a change.
-        await asyncio.to_thread(_save, engine, before or faculty.model_copy(update={"leaving_after": None}))
+        restored = before or faculty.model_copy(update={"leaving_after": None})
+        await asyncio.to_thread(_save, engine, restored, by)
         raise Unavailable(
             f"Temporal could not be reached to tell {faculty.id}'s projects (R22); the entry was left as it was."
         ) from error
     return DepartureAnnounced(workflow_id=workflow_id(faculty.id), open_projects=count)
 
 
-def _save(engine: Engine, faculty: Faculty) -> tuple[Faculty | None, bool]:
+def _save(engine: Engine, faculty: Faculty, by: Actor | None) -> tuple[Faculty | None, bool]:
     with session(engine) as s:
         before = directory.get_faculty(s, faculty.id)
-        return before, directory.upsert_faculty(s, faculty)
+        return before, directory.upsert_faculty(s, faculty, by)

@@ -74,8 +74,9 @@ class GroupClient:
         *,
         key: str | None = None,
         fingerprint: str | None = None,
+        if_revision: int | None = None,
     ) -> GroupOutcome:
         """Run one action (review, revise, withdraw, link a member); the key makes a retry answer the first
-        outcome."""
-        act = Act[Any](actor=actor, command=command, fingerprint=fingerprint)
+        outcome; `if_revision` (If-Match) refuses it if the group moved on."""
+        act = Act[Any](actor=actor, command=command, fingerprint=fingerprint, if_revision=if_revision)
         return await self._gateway.update(group_id, update, act, key=key, result_type=GroupOutcome)

@@ -45,6 +45,7 @@ class ProjectClient:
     def __init__(self, client: Client, settings: Settings) -> None:
         self._gateway = WorkflowGateway(client, settings, noun="project", workflow_id=workflow_id)
         self._timeout = timedelta(seconds=settings.update_timeout_seconds)
+        self._profile = settings.profile
 
     @property
     def client(self) -> Client:
@@ -64,7 +65,8 @@ class ProjectClient:
         history_limit: int | None = None,
     ) -> None:
         """R1: a proposal starts a project, with the student's standing (R2, R3) as the directory and the ledger
-        give it (`store.standing`). Starting the same id again (a retried request) is a no-op."""
+        give it (`store.standing`), under the course profile of the settings, which it keeps (SPEC §7).
+        Starting the same id again (a retried request) is a no-op."""
         start = ProjectStart(
             project_id=project_id,
             student_id=student_id,
@@ -74,6 +76,7 @@ class ProjectClient:
             group_approved=group_approved,
             standing=standing,
             fingerprint=fingerprint,
+            profile=self._profile,
         )
         if history_limit is not None:
             start.history_limit = history_limit

@@ -1,10 +1,17 @@
-"""The one logging setup: structlog and stdlib (temporalio, uvicorn, SQLAlchemy) in one shape."""
+"""The one logging setup: structlog and stdlib (temporalio, uvicorn, SQLAlchemy) in one shape.
+
+Every line a request causes carries its `request_id` (and `project_id` or `group_id`), bound by the API
+(`api.request_context`); every line a workflow or activity writes carries `workflow_id` and `run_id` (and the
+`project_id` a project's workflow id names), whether it came through `workflow.logger`, `activity.logger` or
+structlog inside an activity (`workers.context`).
+"""
 
 from __future__ import annotations
 
 import logging
 import re
 import sys
+from collections.abc import MutableMapping
 from typing import Any
 
 import structlog
@@ -29,12 +36,48 @@ def redact(_logger: Any, _name: str, rendered: Any) -> Any:
     return rendered
 
 
+# Workflow ids carry no personal data (`project-<id>`, `group-<id>`), so the id they name may be logged.
+ID_PREFIXES = {"project-": "project_id", "group-": "group_id"}
+
+
+def workflow_ids(workflow_id: str, run_id: str | None) -> dict[str, str]:
+    """The fields a workflow's or an activity's log line carries: ids only, never payloads."""
+    fields = {"workflow_id": workflow_id}
+    if run_id:
+        fields["run_id"] = run_id
+    for prefix, name in ID_PREFIXES.items():
+        if workflow_id.startswith(prefix):
+            fields[name] = workflow_id.removeprefix(prefix)
+    return fields
+
+
+def _temporal_ids(_logger: Any, _name: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """temporalio's loggers put their context in one nested `extra` dict: lift the ids to top-level fields."""
+    details = event.pop("temporal_workflow", None) or event.pop("temporal_activity", None)
+    if isinstance(details, dict) and isinstance(details.get("workflow_id"), str):
+        run_id = details.get("run_id") or details.get("workflow_run_id")
+        for key, value in workflow_ids(details["workflow_id"], run_id).items():
+            event.setdefault(key, value)
+        if details.get("activity_type"):
+            event.setdefault("activity", details["activity_type"])
+        if details.get("update_name"):
+            event.setdefault("update", details["update_name"])
+    return event
+
+
 def configure_logging(settings: Settings) -> None:
+    # Imported here: `praxis health api` logs too and need not load the Temporal SDK.
+    from temporalio import activity, workflow
+
+    # The ids travel as fields (_temporal_ids), so the message need not repeat them as a dict's repr.
+    workflow.logger.workflow_info_on_message = False
+    activity.logger.activity_info_on_message = False
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.stdlib.ExtraAdder(),
+        _temporal_ids,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         structlog.processors.StackInfoRenderer(),
     ]
@@ -63,8 +106,12 @@ def configure_logging(settings: Settings) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level.upper())
-    for noisy in ("uvicorn.access", "sqlalchemy.engine", "mail.log", "alembic.runtime.plugins"):
+    for noisy in ("sqlalchemy.engine", "mail.log", "alembic.runtime.plugins"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
-    for name in ("uvicorn", "uvicorn.error"):
+    # The API writes one access line per request itself (`api.access`, with its request id, route template and
+    # duration); uvicorn's own would repeat it without them. Should uvicorn log one (another server setup), it
+    # still comes out through the handler above, in the same shape.
+    logging.getLogger("uvicorn.access").setLevel(max(logging.WARNING, root.level))
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True

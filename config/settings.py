@@ -6,10 +6,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, PrivateAttr, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from config.course_profile import load_profile
 from config.payload_keys import parse_payload_keys, read_key_file
+from domain.profile import CourseProfile
 from domain.vocabulary import MailLanguage
 
 PLACEHOLDER_SECRET = "dev-only-secret-change-me-0123456789abcdef"
@@ -26,17 +28,29 @@ class Settings(BaseSettings):
     temporal_address: str = "127.0.0.1:7233"
     temporal_namespace: str = "default"
     temporal_ui_port: int = 8233
+    # How long Temporal keeps a closed workflow's history. Praxis does not depend on it: a finished project's
+    # record is archived in the Praxis database before its workflow completes (store/archive.py).
+    temporal_retention_days: int = Field(default=30, ge=1, le=3650)
     task_queue: str = "praxis"
     worker_workflow_task_polls: int = 16
     worker_activity_task_polls: int = 8
     worker_max_concurrent_activities: int = 64
     worker_max_cached_workflows: int = 1000
+    # Processes beside the worker that draw final exam week's passing-list PDFs (activities/drawing.py);
+    # 0 draws them in the worker itself.
+    pdf_processes: int = Field(default=2, ge=0, le=32)
+    # `host:port` where the worker serves Prometheus metrics (the SDK's and the course's); None: none served.
+    worker_metrics_address: str | None = None
     # Payload encryption (clients/codec.py): `kid:base64key[,kid:base64key...]`, oldest first, 32-byte keys;
     # the last encrypts, all decrypt. Without either, dev and test make one key under var_dir/payload.key.
     payload_keys: SecretStr | None = None
     payload_key_file: Path | None = None
     # Browser origins of the Temporal UI that may call the codec server (/codec/*), and only it.
     codec_cors_origins: list[str] = ["http://127.0.0.1:8233", "http://localhost:8233"]
+    # The office's page (/office, docs/office.md): how long a sign-in lasts (never past the portal token's own
+    # expiry), and the portal's origins, whose pages may post a staff member's token to /office/session.
+    office_session_minutes: int = Field(default=30, ge=1, le=720)
+    office_portal_origins: list[str] = []
     # How long the worker and the API retry their first connection to Temporal and to the database
     # while a cluster starts, before giving up with an error that names what is down.
     startup_wait_seconds: float = 120.0
@@ -50,6 +64,11 @@ class Settings(BaseSettings):
     # The interactive API reference (/docs, /redoc) and its schema (/openapi.json); off hides all three.
     api_docs: bool = True
     public_url: str = "http://127.0.0.1:8000"
+    # Issue 12: where the university portal shows one project and one group, as URL templates with `{id}`
+    # (e.g. `https://portal.example.edu/social-practice/projects/{id}`); students' and the center's mails link
+    # there. Unset, they link to Praxis's own read-only pages behind a signed link (`/v/...`).
+    portal_project_url: str | None = Field(default=None, pattern=r"\{id\}")
+    portal_group_url: str | None = Field(default=None, pattern=r"\{id\}")
     jwt_secret: SecretStr = SecretStr(PLACEHOLDER_SECRET)
     action_link_secret: SecretStr = SecretStr(PLACEHOLDER_SECRET)
     update_timeout_seconds: float = 10.0
@@ -90,8 +109,16 @@ class Settings(BaseSettings):
     action_link_evaluation_days: int = 30
     action_link_verification_days: int = 30
 
+    # OpenTelemetry traces (telemetry/tracing.py): a collector's OTLP/HTTP base URL; None: tracing off.
+    otlp_endpoint: str | None = None
+
     log_format: Literal["console", "json"] | None = None
     log_level: str = "INFO"
+
+    # The course's numbers and frames (domain/profile.py): a shipped profile by name (`ntust`, `ntnu`) or a TOML
+    # file by path. New projects start under it and keep it; running projects keep the one they started with.
+    course_profile: str = "ntust"
+    _profile: tuple[str, CourseProfile] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _fail_fast(self) -> Settings:
@@ -110,7 +137,16 @@ class Settings(BaseSettings):
             parse_payload_keys(self.payload_keys.get_secret_value())
         if self.payload_key_file is not None:
             read_key_file(self.payload_key_file)
+        # An unusable profile stops the process at start, naming the field, before any project starts under it.
+        self._profile = (self.course_profile, load_profile(self.course_profile))
         return self
+
+    @property
+    def profile(self) -> CourseProfile:
+        """The profile new projects start under: read at start, or now for a copy that names another."""
+        if self._profile is None or self._profile[0] != self.course_profile:
+            self._profile = (self.course_profile, load_profile(self.course_profile))
+        return self._profile[1]
 
     def refuse_placeholder_secrets(self) -> None:
         """Outside dev and test, the signing secrets are real (32+ characters, not the placeholder); also

@@ -21,6 +21,7 @@ PRAXIS_ACTION_LINK_SECRET=$(secret)
 PRAXIS_PAYLOAD_KEYS=k$(date -u +%Y%m%d):$(aes_key)
 MINIO_ROOT_PASSWORD=$(secret)
 PRAXIS_S3_SECRET_ACCESS_KEY=$(secret)
+GRAFANA_ADMIN_PASSWORD=$(secret)
 
 # Where people reach the stack (the API builds action links from PRAXIS_PUBLIC_URL; the Temporal UI's
 # browser calls PRAXIS_PUBLIC_URL/codec and must be allowed by origin).

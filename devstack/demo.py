@@ -209,11 +209,12 @@ GROUP = DemoProject(
     indicator="cross_disciplinary",
     how="Engineering and design students teach together and adapt the material to each learner.",
 )
+# R9: the member keeps the group's title and plan, so the linked proposal needs no second review.
 LINKED = DemoProject(
     Stage.NEEDS_SUPERVISOR,
     MEMBER,
-    "Digital skills for seniors: the smartphone basics table",
-    "I run the smartphone basics table of our group's weekly class: calls, photos and video chats.",
+    GROUP.title,
+    GROUP.plan,
     category="public_service",
     indicator="cross_disciplinary",
     how="I adapt what I learn in design to explain phones to people who never used one.",
@@ -455,7 +456,7 @@ class Demo:
                 f"{project.title}. The idea came from our course; the process took three long days of "
                 "service and a reflection conversation, and taught me to plan with the people we served."
             ),
-            "indicators": {project.indicator: project.how},
+            "indicators": [{"indicator": project.indicator, "how": project.how}],
         }
         await self.call(
             "POST", f"/v1/projects/{project_id}/closure-report", self.student(project, "closure"), json=body
@@ -561,6 +562,20 @@ async def run_demo(
     return await demo.run()
 
 
+# --- which instance ----------------------------------------------------------------------------------
+
+
+def demo_api_url(settings: Settings) -> str:
+    """The running `praxis dev` the demo seeds: the API at PRAXIS_API_HOST:PRAXIS_API_PORT, where `praxis dev`
+    serves it; when only PRAXIS_PUBLIC_URL was set (the API behind another address), that. Never a fixed port:
+    a second instance on another port must not seed the first."""
+    chosen = settings.model_fields_set
+    if "public_url" in chosen and not {"api_host", "api_port"} & chosen:
+        return settings.public_url.rstrip("/")
+    host = "127.0.0.1" if settings.api_host in ("0.0.0.0", "::", "") else settings.api_host  # noqa: S104
+    return f"http://{host}:{settings.api_port}"
+
+
 # --- where to look ----------------------------------------------------------------------------------
 
 
@@ -599,6 +614,8 @@ def where_to_look(report: DemoReport, settings: Settings) -> list[str]:
     lines += [
         "",
         f"Mails sent so far: {report.api_url}/dev/mail/ui",
+        f"The course office's desk: {report.api_url}/office?semester={report.semester_id} "
+        f"(sign in with the token below)",
         f"API docs: {report.api_url}/docs",
         "",
         f"A project's JSON (EVALUATION_PENDING, its supervisor {WANG.id} leaves after {report.semester_id}):",

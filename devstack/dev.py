@@ -25,7 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import structlog
-from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
+from google.protobuf.duration_pb2 import Duration
+from temporalio.api.namespace.v1 import NamespaceConfig
+from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest, UpdateNamespaceRequest
 from temporalio.client import Client
 
 from config.settings import Settings
@@ -126,6 +128,9 @@ def temporal_command(settings: Settings, binary: Path) -> list[str]:
         settings.temporal_namespace,
         "--log-level",
         "warn",
+        # The UI asks the API's codec server to open sealed payloads (docs/operators.md).
+        "--ui-codec-endpoint",
+        f"{settings.public_url.rstrip('/')}/codec",
     ]
     for name, kind in SEARCH_ATTRIBUTES.items():
         command += ["--search-attribute", f"{name}={kind}"]
@@ -267,12 +272,19 @@ def wait_for_port(child: Child, host: str, port: int, timeout: float) -> None:
         time.sleep(0.1)
 
 
-def wait_for_namespace(child: Child, address: str, namespace: str, timeout: float) -> None:
-    """Return once the namespace answers over gRPC, which comes a moment after the port opens."""
+def wait_for_namespace(child: Child, address: str, namespace: str, timeout: float, retention_days: int) -> None:
+    """Return once the namespace answers over gRPC, which comes a moment after the port opens, and keeps
+    closed workflows for `retention_days` (the dev server's own default is one day)."""
 
     async def describe() -> None:
         client = await Client.connect(address, namespace=namespace)
         await client.workflow_service.describe_namespace(DescribeNamespaceRequest(namespace=namespace))
+        retention = Duration(seconds=retention_days * 86_400)
+        await client.workflow_service.update_namespace(
+            UpdateNamespaceRequest(
+                namespace=namespace, config=NamespaceConfig(workflow_execution_retention_ttl=retention)
+            )
+        )
 
     deadline = time.monotonic() + timeout
     while True:
@@ -296,7 +308,9 @@ def start_temporal(settings: Settings, env: Mapping[str, str], timeout: float = 
     try:
         host, port = split_address(settings.temporal_address)
         wait_for_port(child, host, port, timeout)
-        wait_for_namespace(child, settings.temporal_address, settings.temporal_namespace, timeout)
+        wait_for_namespace(
+            child, settings.temporal_address, settings.temporal_namespace, timeout, settings.temporal_retention_days
+        )
     except BaseException:
         stop_child(child, grace=5)
         raise
@@ -324,9 +338,11 @@ def banner(settings: Settings) -> str:
     lines = [
         "Praxis dev is running. Ctrl-C stops everything.",
         f"  Temporal UI   http://{temporal_host}:{settings.temporal_ui_port}",
-        f"  Temporal gRPC {settings.temporal_address} (namespace {settings.temporal_namespace})",
+        f"  Temporal gRPC {settings.temporal_address} (namespace {settings.temporal_namespace},"
+        f" closed workflows kept {settings.temporal_retention_days} days)",
         f"  API           {api}  (docs {api}/docs)",
         f"  Dev mail      {api}/dev/mail/ui  (JSON {api}/dev/mail)",
+        f"  Office desk   {api}/office  (sign in with `praxis token --role center --sub cge-1`)",
         f"  SMTP          {settings.smtp_host}:{settings.smtp_port}",
         f"  Data dir      {settings.var_dir.resolve()}",
     ]

@@ -18,5 +18,12 @@ class Actor(BaseModel):
 SYSTEM = Actor(id="praxis", role=Role.SYSTEM, channel=Channel.SYSTEM)
 # An operator's signal from the Temporal UI's signal dialog.
 OPERATOR = Actor(id="operator", role=Role.OPERATOR, channel=Channel.TEMPORAL_UI)
+
+
+def at_the_command_line(user: str) -> Actor:
+    """An operator acting through the `praxis` command (R24: the directory's trail names who ran it)."""
+    return Actor(id=user or "operator", role=Role.OPERATOR, channel=Channel.CLI)
+
+
 # R22: the faculty directory changed (a teacher leaves NTUST, or stays after all).
 DIRECTORY = Actor(id="directory", role=Role.SYSTEM, channel=Channel.SYSTEM)

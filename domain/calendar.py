@@ -90,3 +90,23 @@ def conventional_end(semester_id: str) -> datetime | None:
         return None
     last_day = date(int(year) + 1, 1, 31) if term == "fall" else date(int(year), 7, 31)
     return taipei_midnight_utc(last_day + timedelta(days=1))
+
+
+ROC_EPOCH = 1911  # the Republic of China calendar: year 1 is 1912
+
+
+def academic_term(semester_id: str) -> tuple[str, str] | None:
+    """A semester id as a Taiwanese professor names it, in English and Chinese: `2026-fall` is the first
+    semester of academic year 115 (115學年度第1學期); `2027-spring` its second (the academic year starts in
+    August, so spring belongs to the year that began the previous August); `2027-summer` its summer session.
+    None for an id that names no term."""
+    year, _, term = semester_id.partition("-")
+    if not year.isdigit() or term not in ("fall", "spring", "summer"):
+        return None
+    academic = int(year) - ROC_EPOCH - (0 if term == "fall" else 1)
+    span = f"{academic + ROC_EPOCH}-{(academic + ROC_EPOCH + 1) % 100:02d}"
+    if term == "summer":
+        return f"Academic year {academic} ({span}), summer session", f"{academic}學年度暑期"
+    number = 1 if term == "fall" else 2
+    which = "first" if number == 1 else "second"
+    return f"Academic year {academic} ({span}), {which} semester", f"{academic}學年度第{number}學期"

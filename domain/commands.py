@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Literal
+
 from pydantic import BaseModel, Field, StrictBool, model_validator
 
 from domain.people import Faculty
@@ -27,10 +30,12 @@ class ReviseProposal(BaseModel):
 
 
 class Invite(BaseModel):
-    """R10/R11: the invited teacher as the directory knows them, and the proposed reflection format."""
+    """R10/R11: the invited teacher as the directory knows them, and the proposed reflection format.
+    `departs_at` is the end of the teacher's `leaving_after` semester, when they leave NTUST (R13)."""
 
     faculty: Faculty
     reflection_format: ReflectionFormat
+    departs_at: datetime | None = None
 
 
 class CancelInvitation(BaseModel):
@@ -51,6 +56,14 @@ class VerifyHours(BaseModel):
     entry_id: str
     verified: StrictBool
     note: str = Field(default="", max_length=2000)
+
+
+class WithdrawItem(BaseModel):
+    """R16: the student takes back an hours entry or an evidence item entered by mistake (kept, uncounted)."""
+
+    item: Literal["hours", "evidence"]
+    item_id: str = Field(min_length=1, max_length=64)
+    reason: str = Field(default="", max_length=2000)
 
 
 class Evaluate(BaseModel):

@@ -7,6 +7,7 @@ Pure: when the next digest is due and what it lists. `workflows/digest.py` sleep
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from typing import Literal
 
 from pydantic import BaseModel
 
@@ -30,9 +31,10 @@ def next_digest_at(now: datetime) -> datetime:
     return at if at > now else taipei_time_utc(day + timedelta(days=1), DIGEST_CLOCK)
 
 
-def waiting_since_cutoff(at: datetime) -> datetime:
-    """Proposals in review since this instant or earlier belong in the digest due at `at`."""
-    return at - REVIEW_WAIT
+def waiting_since_cutoff(at: datetime, wait: timedelta = REVIEW_WAIT) -> datetime:
+    """Proposals in review since this instant or earlier belong in the digest due at `at` (the wait is the
+    course profile's `review_digest_after_days`; NTUST's 3 days by default)."""
+    return at - wait
 
 
 def digest_key(at: datetime) -> str:
@@ -41,18 +43,21 @@ def digest_key(at: datetime) -> str:
 
 
 class DigestItem(BaseModel):
-    """One waiting proposal as the digest lists it."""
+    """One waiting proposal as the digest lists it: a project's, or a group proposal (R9), whose
+    `project_id` is then the group's id."""
 
     project_id: str
     title: str
     priority: str
     waiting_since: datetime
     days_waiting: int
+    kind: Literal["proposal", "group"] = "proposal"
+    members: int = 0
 
 
-def digest_items(waiting: list[ProjectSummary], at: datetime) -> list[DigestItem]:
+def digest_items(waiting: list[ProjectSummary], at: datetime, wait: timedelta = REVIEW_WAIT) -> list[DigestItem]:
     """The proposals of `waiting` that belong in the digest due at `at`, longest waiting first."""
-    cutoff = waiting_since_cutoff(at)
+    cutoff = waiting_since_cutoff(at, wait)
     due = [p for p in waiting if p.stage is DIGEST_STAGE and p.stage_since <= cutoff]
     return [
         DigestItem(
@@ -64,3 +69,35 @@ def digest_items(waiting: list[ProjectSummary], at: datetime) -> list[DigestItem
         )
         for p in sorted(due, key=lambda p: (p.stage_since, p.id))
     ]
+
+
+class WaitingGroup(BaseModel):
+    """A group proposal in review as the group read model has it (R9)."""
+
+    id: str
+    title: str
+    priority: str
+    stage_since: datetime
+    members: int
+
+
+def with_group_proposals(
+    items: list[DigestItem], groups: list[WaitingGroup], at: datetime, wait: timedelta = REVIEW_WAIT
+) -> list[DigestItem]:
+    """R8/R9: group proposals are reviewed like proposals, so those waiting as long join the digest; the
+    whole list stays longest waiting first."""
+    cutoff = waiting_since_cutoff(at, wait)
+    waiting = [
+        DigestItem(
+            project_id=g.id,
+            title=g.title,
+            priority=g.priority,
+            waiting_since=g.stage_since,
+            days_waiting=(at - g.stage_since).days,
+            kind="group",
+            members=g.members,
+        )
+        for g in groups
+        if g.stage_since <= cutoff
+    ]
+    return sorted([*items, *waiting], key=lambda item: (item.waiting_since, item.project_id))

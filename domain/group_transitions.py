@@ -177,8 +177,11 @@ def check_link_member(state: GroupState, actor: Actor, cmd: LinkMember) -> None:
         )
 
 
-def apply_member_linked(state: GroupState, actor: Actor, cmd: LinkMember, now: datetime) -> bool:
-    """R9: record the member's project; False (and nothing changed) when it is the same link again."""
+def apply_member_linked(
+    state: GroupState, actor: Actor, cmd: LinkMember, now: datetime, *, to_review: bool = False
+) -> bool:
+    """R9: record the member's project; False (and nothing changed) when it is the same link again.
+    `to_review`: the linked proposal changed the group's plan, so the project goes to the center's review."""
     check_link_member(state, actor, cmd)
     if is_replay(state, actor.id, cmd):
         return False
@@ -187,5 +190,6 @@ def apply_member_linked(state: GroupState, actor: Actor, cmd: LinkMember, now: d
     member.project_id = cmd.project_id
     member.linked_at = now
     member.proposal = cmd.proposal
-    state.record(actor, now, "member_linked", f"{actor.id}: project {cmd.project_id}")
+    review = "; its plan differs from the group's, so it goes to review (R9)" if to_review else ""
+    state.record(actor, now, "member_linked", f"{actor.id}: project {cmd.project_id}{review}")
     return True

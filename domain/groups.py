@@ -22,6 +22,7 @@ from domain.actors import Actor
 from domain.audit import AuditRecord, write_audit
 from domain.notices import Notice, owe
 from domain.people import StudentStanding
+from domain.profile import NTUST_V1, CourseProfile
 from domain.proposal import Proposal, ProposalContent
 from domain.review import ReviewRecord
 from domain.vocabulary import Role
@@ -75,6 +76,8 @@ class LinkMember(BaseModel):
     semester_id: str = ""
     standing: StudentStanding | None = None
     fingerprint: str | None = None
+    # The course profile the member's project starts under (SPEC §7): the deployment's at submission.
+    profile: CourseProfile = NTUST_V1
 
 
 class GroupMember(BaseModel):
@@ -202,6 +205,16 @@ def summarize_group(state: GroupState) -> GroupSummary:
         stage=state.stage,
         applicant_id=state.applicant_id,
         member_ids=[m.student_id for m in state.members],
+    )
+
+
+def keeps_group_plan(group: ProposalContent, linked: ProposalContent) -> bool:
+    """R9: a member's linked proposal skips review only when it keeps the group's title, category and plan
+    (surrounding whitespace aside); a different plan is the member's own and goes to the center's review."""
+    return (
+        linked.title.strip() == group.title.strip()
+        and linked.category is group.category
+        and linked.plan.strip() == group.plan.strip()
     )
 
 

@@ -27,8 +27,9 @@ from typing import Generic, TypeVar
 from pydantic import AwareDatetime, BaseModel, Field, computed_field
 
 from domain.funnel import Funnel, funnel
+from domain.profile import NTUST_V1, Frame
 from domain.stages import Stage
-from domain.vocabulary import Category, Indicator, Priority, PriorityTag
+from domain.vocabulary import Category, Priority, PriorityTag
 
 
 class PartnerType(StrEnum):
@@ -86,8 +87,9 @@ class ImpactRecord(BaseModel):
     tags: list[PriorityTag] = Field(default_factory=list)
     priority: Priority
     department: str | None = None  # the supervisor's, from the faculty directory
-    indicators_planned: list[Indicator] = Field(default_factory=list)
-    indicators_reported: list[Indicator] = Field(default_factory=list)
+    # Ids of the course profile's frame (NTUST's indicators, or a profile's competencies).
+    indicators_planned: list[str] = Field(default_factory=list)
+    indicators_reported: list[str] = Field(default_factory=list)
     execution_hours: Decimal = Field(default=Decimal(0), ge=0)
     credit_granted: bool | None = None
     exempt: bool = False
@@ -167,7 +169,9 @@ class IndicatorRow(BaseModel):
     planned but not reported, reported without being planned.
     """
 
-    indicator: Indicator
+    indicator: str  # an id of the course profile's frame
+    en: str = ""  # its names in the frame (the id itself for one the frame no longer has)
+    zh: str = ""
     planned: Tally  # projects that planned it, and what became of them
     reported: int
     kept: int
@@ -185,6 +189,7 @@ class IndicatorRow(BaseModel):
 class IndicatorFigures(BaseModel):
     rows: list[IndicatorRow]
     reporting_projects: int
+    kind: str = "indicators"  # the course profile's frame: "indicators" or "competencies"
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -241,10 +246,12 @@ def _by_department(records: Sequence[ImpactRecord]) -> list[Row[str | None]]:
     return sorted(rows, key=lambda row: (row.key is None, -row.tally.projects, row.key or ""))
 
 
-def _indicator_row(indicator: Indicator, records: Sequence[ImpactRecord]) -> IndicatorRow:
+def _indicator_row(indicator: str, en: str, zh: str, records: Sequence[ImpactRecord]) -> IndicatorRow:
     pairs = [(indicator in r.indicators_planned, indicator in r.indicators_reported) for r in records if r.has_report]
     return IndicatorRow(
         indicator=indicator,
+        en=en,
+        zh=zh,
         planned=tally(r for r in records if indicator in r.indicators_planned),
         reported=sum(reported for _, reported in pairs),
         kept=sum(planned and reported for planned, reported in pairs),
@@ -253,17 +260,25 @@ def _indicator_row(indicator: Indicator, records: Sequence[ImpactRecord]) -> Ind
     )
 
 
-def indicator_figures(records: Sequence[ImpactRecord]) -> IndicatorFigures:
-    rows = [_indicator_row(indicator, records) for indicator in Indicator]
-    return IndicatorFigures(rows=rows, reporting_projects=sum(r.has_report for r in records))
+def indicator_figures(records: Sequence[ImpactRecord], frame: Frame = NTUST_V1.frame) -> IndicatorFigures:
+    """R7 per the course profile's frame: every item, zeros included, in the frame's order; then any id the
+    records name that the frame does not (a project that started under another profile), by its id."""
+    rows = [_indicator_row(item.id, item.en, item.zh, records) for item in frame.items]
+    named = set(frame.ids)
+    others = sorted({i for r in records for i in (*r.indicators_planned, *r.indicators_reported)} - named)
+    rows += [_indicator_row(other, other, other, records) for other in others]
+    return IndicatorFigures(rows=rows, reporting_projects=sum(r.has_report for r in records), kind=frame.kind)
 
 
 def _credits(records: Iterable[ImpactRecord], semesters: set[str] | None) -> int:
     return sum(bool(r.credit_granted) and (semesters is None or r.credit_semester_id in semesters) for r in records)
 
 
-def impact_figures(records: Sequence[ImpactRecord], semesters: Sequence[str] | None = None) -> ImpactFigures:
-    """The review of the projects submitted in `semesters` (all semesters when None).
+def impact_figures(
+    records: Sequence[ImpactRecord], semesters: Sequence[str] | None = None, frame: Frame = NTUST_V1.frame
+) -> ImpactFigures:
+    """The review of the projects submitted in `semesters` (all semesters when None), its indicators those of
+    the course profile's `frame`.
 
     Pass every record, not only the selected semesters': credits granted in a selected semester may
     belong to projects submitted earlier.
@@ -297,7 +312,7 @@ def impact_figures(records: Sequence[ImpactRecord], semesters: Sequence[str] | N
         by_tag=_rows(cohort, PriorityTag, lambda r: r.tags),
         by_partner_type=_rows(cohort, PartnerType, lambda r: (r.partner_type,)),
         by_department=_by_department(cohort),
-        indicators=indicator_figures(cohort),
+        indicators=indicator_figures(cohort, frame),
         series=series,
         funnel=funnel(cohort),
     )

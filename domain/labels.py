@@ -13,18 +13,23 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from domain.desk import StuckReason
 from domain.funnel import FunnelStage, FunnelStep
+from domain.groups import GroupStage
 from domain.impact import PartnerType
 from domain.stages import Stage
 from domain.vocabulary import (
     Category,
+    EvaluationResult,
     EvidenceKind,
     HourKind,
     HourSource,
     Indicator,
     Priority,
     PriorityTag,
+    Rank,
     ReflectionFormat,
+    ReviewDecision,
 )
 
 
@@ -135,6 +140,56 @@ FUNNEL_STAGES: Mapping[FunnelStage, Label] = {
     FunnelStage.EVALUATION: Label("Evaluation", "成果評核"),
 }
 
+STUCK_REASONS: Mapping[StuckReason, Label] = {  # domain.desk
+    StuckReason.UNREVIEWED_PROPOSAL: Label("Proposal unreviewed", "計畫書待審"),
+    StuckReason.UNANSWERED_INVITATION: Label("Invitation unanswered", "邀請未回覆"),
+    StuckReason.NO_HOURS: Label("No hours logged", "未登錄時數"),
+    StuckReason.EVALUATION_OVERDUE: Label("Evaluation overdue", "評核逾期"),
+    StuckReason.AWAITING_REASSIGNMENT: Label("Awaiting reassignment", "待重新指派"),
+    StuckReason.LEAVING_SUPERVISOR: Label("Supervisor leaving", "指導老師即將離職"),
+}
+
+GROUP_STAGES: Mapping[GroupStage, Label] = {  # R9
+    GroupStage.PROPOSAL_REVIEW: Label("Proposal under review", "計畫書審查中"),
+    GroupStage.CHANGES_REQUESTED: Label("Changes requested", "計畫書待修改"),
+    GroupStage.APPROVED: Label("Approved: members link their proposals", "已核准，成員可連結個人計畫書"),  # noqa: RUF001
+    GroupStage.REJECTED: Label("Rejected", "計畫書未通過"),
+    GroupStage.WITHDRAWN: Label("Withdrawn", "已撤回"),
+}
+
+RANKS: Mapping[Rank, Label] = {  # R10: as the personnel office writes them
+    Rank.PROFESSOR: Label("Professor", "教授"),
+    Rank.ASSOCIATE_PROFESSOR: Label("Associate professor", "副教授"),
+    Rank.ASSISTANT_PROFESSOR: Label("Assistant professor", "助理教授"),
+    Rank.ADJUNCT_PROFESSOR: Label("Adjunct professor", "兼任教授"),
+    Rank.ADJUNCT_ASSOCIATE_PROFESSOR: Label("Adjunct associate professor", "兼任副教授"),
+    Rank.ADJUNCT_ASSISTANT_PROFESSOR: Label("Adjunct assistant professor", "兼任助理教授"),
+    Rank.LECTURER: Label("Lecturer", "講師"),
+    Rank.ADJUNCT_LECTURER: Label("Adjunct lecturer", "兼任講師"),
+    Rank.RESEARCHER: Label("Researcher", "研究人員"),
+    Rank.STAFF: Label("Staff", "職員"),
+}
+
+REVIEW_DECISIONS: Mapping[ReviewDecision, Label] = {  # R8
+    ReviewDecision.APPROVE: Label("Approved", "核准"),
+    ReviewDecision.REQUEST_CHANGES: Label("Changes requested", "要求修改"),
+    ReviewDecision.REJECT: Label("Rejected", "駁回"),
+}
+
+EVALUATION_RESULTS: Mapping[EvaluationResult, Label] = {  # R19
+    EvaluationResult.PASS: Label("Passed", "通過"),
+    EvaluationResult.FAIL: Label("Not passed", "不通過"),
+    EvaluationResult.REVISE: Label("Returned for revision", "退回修改"),
+}
+
+# The dates a project's view names (`deadlines`), as the pages say them.
+DEADLINES: Mapping[str, Label] = {
+    "invitation_expires_at": Label("Invitation lapses", "邀請失效"),
+    "reminder_request_allowed_from": Label("Next reminder request from", "可再次提醒日期"),
+    "semester_deadline": Label("Deadline (leaving supervisor)", "截止日期（指導老師離校）"),  # noqa: RUF001
+    "submit_by": Label("Submit the closure report by", "成果報告繳交期限"),
+}
+
 # Keyed by the enum class; a table's own key type is checked where it is written above.
 TABLES: Mapping[type[StrEnum], Mapping[Any, Label]] = {
     Category: CATEGORIES,
@@ -149,6 +204,22 @@ TABLES: Mapping[type[StrEnum], Mapping[Any, Label]] = {
     EvidenceKind: EVIDENCE_KINDS,
     FunnelStep: FUNNEL_STEPS,
     FunnelStage: FUNNEL_STAGES,
+    StuckReason: STUCK_REASONS,
+    ReviewDecision: REVIEW_DECISIONS,
+    GroupStage: GROUP_STAGES,
+    Rank: RANKS,
+    EvaluationResult: EVALUATION_RESULTS,
+}
+
+
+# The title of a frame's "planned and reported" figures, by the course profile's frame kind (SPEC §7).
+FRAME_FIGURES: Mapping[str, Label] = {
+    "indicators": Label("Indicators planned and reported", "社會參與指標 計畫與成果"),
+    "competencies": Label("Competencies planned and reported", "核心能力 計畫與成果"),
+}
+FRAME_ITEM: Mapping[str, Label] = {
+    "indicators": Label("Indicator", "指標"),
+    "competencies": Label("Competency", "核心能力"),
 }
 
 

@@ -178,3 +178,39 @@ def check_link_for(claims: LinkClaims, project_id: str, action: LinkAction, *, r
             Code.TOKEN_INVALID,
             "This link belongs to an earlier invitation or submission that has since been replaced.",
         )
+
+
+# --- read-only view links -------------------------------------------------------------------------------
+#
+# Without a university portal (in dev, or where none is configured), a student's or the center's mail links to
+# a read-only page Praxis serves: `/v/projects/<id>.<signature>` (or `/v/groups/...`). The signature (HMAC under
+# the action-link key, its own domain prefix) binds the page to the one project, so ids cannot be walked; it
+# never expires and may be opened any number of times, as a portal page could. It shows, never acts.
+
+_VIEW_VERSION = "praxis-view-v1"
+_VIEW = re.compile(r"^(?P<id>[A-Za-z0-9_-]{1,64})\.(?P<sig>[A-Za-z0-9_-]{43})$")
+
+
+class ViewKind(StrEnum):
+    PROJECT = "projects"
+    GROUP = "groups"
+
+
+def _view_signature(secret: str, kind: ViewKind, ident: str) -> str:
+    message = json.dumps([_VIEW_VERSION, kind.value, ident], separators=(",", ":"), ensure_ascii=True)
+    return _b64(hmac.new(secret.encode("utf-8"), message.encode("ascii"), hashlib.sha256).digest())
+
+
+def view_link_path(secret: str, kind: ViewKind, ident: str) -> str:
+    """`/v/<kind>/<id>.<signature>`: the read-only page of one project or group."""
+    if not secret:
+        raise ValueError("an action link secret is required")
+    return f"/v/{kind.value}/{ident}.{_view_signature(secret, kind, ident)}"
+
+
+def read_view_token(secret: str, kind: ViewKind, token: str) -> str:
+    """The project or group id a view link names; TOKEN_INVALID unless its signature is ours."""
+    match = _VIEW.fullmatch(token)
+    if match is None or not hmac.compare_digest(match["sig"], _view_signature(secret, kind, match["id"])):
+        raise RuleViolation(Code.TOKEN_INVALID, "This link is not valid. Please use the link exactly as mailed.")
+    return match["id"]

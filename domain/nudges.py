@@ -19,14 +19,7 @@ from pydantic import BaseModel
 from domain import leaving
 from domain.actors import SYSTEM
 from domain.calendar import taipei_date
-from domain.deadlines import (
-    EVALUATION_ESCALATION_DAYS,
-    EVALUATION_REMINDER_DAYS,
-    INVITATION_EXPIRY_DAYS,
-    INVITATION_REMINDER_DAYS,
-    evaluation_moments,
-    invitation_moments,
-)
+from domain.deadlines import evaluation_moments, invitation_moments
 from domain.project import ProjectState
 from domain.stages import Stage
 from domain.transitions.supervising import apply_invitation_expired
@@ -49,12 +42,9 @@ class Nudge(BaseModel):
     day: int
 
 
-def _evaluation_days(elapsed: timedelta) -> list[int]:
-    """7, 14, then weekly: every reminder day up to the first one still ahead."""
-    days = list(EVALUATION_REMINDER_DAYS)
-    while days[-1] <= elapsed.days:
-        days.append(days[-1] + 7)
-    return days
+def _evaluation_days(state: ProjectState, elapsed: timedelta) -> list[int]:
+    """The profile's days (NTUST: 7, 14, then weekly): every reminder day up to the first one still ahead."""
+    return state.profile.schedule.evaluation_days_until(elapsed.days)
 
 
 def evaluation_clock(state: ProjectState) -> tuple[datetime, str] | None:
@@ -77,7 +67,7 @@ def _deadline_plan(state: ProjectState, clock: tuple[datetime, str] | None) -> l
     plan: list[Nudge] = []
     if clock is not None:
         start = clock[0]
-        r20_days = {taipei_date(start + timedelta(days=d)) for d in _evaluation_days(departure.deadline - start)}
+        r20_days = {taipei_date(start + timedelta(days=d)) for d in _evaluation_days(state, departure.deadline - start)}
         for days, at in leaving.reminder_times(state, since=start):
             if taipei_date(at) not in r20_days:
                 plan.append(Nudge(key=f"{prefix}:d{days}", kind=NudgeKind.DEADLINE_REMINDER, at=at, day=days))
@@ -88,9 +78,10 @@ def _deadline_plan(state: ProjectState, clock: tuple[datetime, str] | None) -> l
 def planned_nudges(state: ProjectState, now: datetime) -> list[Nudge]:
     """Every nudge of the current situation not yet sent, past and next, in time order."""
     plan: list[Nudge] = []
+    schedule = state.profile.schedule
     if state.stage is Stage.SUPERVISOR_INVITED and state.invitation is not None:
         start, seq = state.invitation.invited_at, state.invitation.seq
-        for day in INVITATION_REMINDER_DAYS:
+        for day in schedule.invitation_reminder_days:
             plan.append(
                 Nudge(
                     key=f"inv{seq}:d{day}", kind=NudgeKind.INVITATION_REMINDER, at=start + timedelta(days=day), day=day
@@ -100,18 +91,17 @@ def planned_nudges(state: ProjectState, now: datetime) -> list[Nudge]:
             Nudge(
                 key=f"inv{seq}:expiry",
                 kind=NudgeKind.INVITATION_EXPIRY,
-                at=start + timedelta(days=INVITATION_EXPIRY_DAYS),
-                day=INVITATION_EXPIRY_DAYS,
+                at=start + timedelta(days=schedule.invitation_expiry_days),
+                day=schedule.invitation_expiry_days,
             )
         )
     clock = evaluation_clock(state)
     # A supervisor handed over to the center (R22) has left NTUST: R20 stops reminding them.
     if clock is not None and not leaving.needs_reassignment(state):
         start, series = clock
-        for day in _evaluation_days(now - start):
-            kind = (
-                NudgeKind.EVALUATION_ESCALATION if day == EVALUATION_ESCALATION_DAYS else NudgeKind.EVALUATION_REMINDER
-            )
+        for day in _evaluation_days(state, now - start):
+            escalates = day == schedule.evaluation_escalation_days
+            kind = NudgeKind.EVALUATION_ESCALATION if escalates else NudgeKind.EVALUATION_REMINDER
             plan.append(Nudge(key=f"{series}:d{day}", kind=kind, at=start + timedelta(days=day), day=day))
     plan.extend(_deadline_plan(state, clock))
     sent = set(state.nudges_sent)
@@ -168,7 +158,7 @@ def apply_nudge(state: ProjectState, nudge: Nudge, now: datetime) -> None:
             Role.FACULTY,
             state.invitation.faculty.id,
             day=str(nudge.day),
-            **invitation_moments(state.invitation.invited_at),
+            **invitation_moments(state.invitation.invited_at, state.profile.schedule),
         )
         return
     assert state.supervisor is not None
@@ -189,7 +179,7 @@ def _reminder_context(state: ProjectState, nudge: Nudge, now: datetime) -> dict[
     context = {"day": str(nudge.day)}
     since = state.evaluation_started_at
     if since is not None:
-        context |= evaluation_moments(since, now, nudge.day)
+        context |= evaluation_moments(since, now, nudge.day, state.profile.schedule)
     departure = leaving.active_departure(state)
     if departure is not None:
         context["deadline"] = departure.deadline.isoformat()

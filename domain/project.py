@@ -12,10 +12,11 @@ from domain.audit import AuditRecord, write_audit
 from domain.errors import Problem
 from domain.notices import Notice, owe
 from domain.people import Faculty, StudentStanding
+from domain.profile import NTUST_V1, CourseProfile, ProfileRef
 from domain.proposal import Proposal
 from domain.review import ReviewRecord
 from domain.stages import Stage
-from domain.vocabulary import EvaluationResult, ReflectionFormat, Role
+from domain.vocabulary import Category, EvaluationResult, HourKind, ReflectionFormat, Role
 from domain.work import (
     REQUIRED_HOURS,
     ClosureReport,
@@ -23,7 +24,16 @@ from domain.work import (
     HoursEntry,
     closure_checklist,
     counted_hours,
+    counts_toward_minimum,
+    live,
 )
+
+# The rules a project follows, fixed when it starts (a project keeps the rules it started with, SPEC §7, so a
+# running one replays exactly as it ran). 1: as first released. 2: the closed loopholes: a club activity's
+# hours need OSA or a certificate whatever their source (R15), the same photo counts once (R16), the
+# reflection record fits the agreed format (R17).
+FIRST_RULES = 1
+CURRENT_RULES = 2
 
 
 class AuditEntry(AuditRecord[Stage]):
@@ -90,6 +100,23 @@ class Credit(BaseModel):
     at: datetime
 
 
+def evaluation_started_at(
+    stage: Stage, submission: Submission | None, supervisor: Supervision | None
+) -> datetime | None:
+    """R20's clock: the submission under evaluation, or a later reassignment while it waits (R22)."""
+    if stage is not Stage.EVALUATION_PENDING or submission is None:
+        return None
+    start = submission.submitted_at
+    if supervisor is not None and supervisor.confirmed_at > start:
+        start = supervisor.confirmed_at
+    return start
+
+
+def last_hours_at(hours: list[HoursEntry]) -> datetime | None:
+    """When the student last logged hours (the office's "no hours for N weeks")."""
+    return max((entry.logged_at for entry in hours), default=None)
+
+
 class ProjectState(BaseModel):
     id: str
     student_id: str
@@ -98,6 +125,8 @@ class ProjectState(BaseModel):
     stage: Stage = Stage.PROPOSAL_REVIEW
     proposal: Proposal
     proposal_version: int = 1
+    # Absent in the state of projects started before rules were versioned: those follow the first rules.
+    rules: int = FIRST_RULES
     standing: StudentStanding | None = None
     reviews: list[ReviewRecord] = Field(default_factory=list)
     invitation: Invitation | None = None
@@ -124,24 +153,42 @@ class ProjectState(BaseModel):
     # The emailed links whose action was applied (their token ids): a click that also went out as a durable
     # signal while no worker answered is applied once, and its signal is not recorded as a refusal.
     link_uses: list[str] = Field(default_factory=list)
+    # The course profile the project started with and keeps (SPEC §7); absent in state recorded before
+    # profiles, which is NTUST's first.
+    profile: CourseProfile = NTUST_V1
+
+    @property
+    def closed_loopholes(self) -> bool:
+        """R15-R17 as issue 12 closed them apply (rules 2 and later)."""
+        return self.rules >= 2
+
+    @property
+    def club_project(self) -> bool:
+        """R15: a `club` activity under rules that route every one of its hours through OSA or a certificate."""
+        return self.closed_loopholes and self.proposal.category is Category.CLUB
 
     @property
     def counted_hours(self) -> Decimal:
-        return counted_hours(self.hours)
+        return counted_hours(
+            self.hours,
+            club_project=self.club_project,
+            live_evidence={e.id for e in live(self.evidence)},
+            kinds=self.profile.hours.counted_kinds,
+        )
 
     @property
     def evaluation_started_at(self) -> datetime | None:
-        """R20's clock: the submission under evaluation, or a later reassignment while it waits (R22)."""
-        if self.stage is not Stage.EVALUATION_PENDING or self.submission is None:
-            return None
-        start = self.submission.submitted_at
-        if self.supervisor is not None and self.supervisor.confirmed_at > start:
-            start = self.supervisor.confirmed_at
-        return start
+        return evaluation_started_at(self.stage, self.submission, self.supervisor)
 
     def missing_for_closure(self) -> list[Problem]:
+        agreed = self.supervisor.reflection_format if self.supervisor and self.closed_loopholes else None
         return closure_checklist(
-            supervisor_confirmed=self.supervisor is not None, entries=self.hours, evidence=self.evidence
+            supervisor_confirmed=self.supervisor is not None,
+            entries=self.hours,
+            evidence=self.evidence,
+            club_project=self.club_project,
+            agreed_format=agreed,
+            profile=self.profile,
         )
 
     def record(self, actor: Actor, at: datetime, action: str, detail: str = "") -> None:
@@ -160,6 +207,17 @@ class ProjectState(BaseModel):
 class ProjectView(BaseModel):
     """What the portal shows for one project (SPEC §4 GET /v1/projects/{id})."""
 
+    @property
+    def counted_entry_ids(self) -> set[str]:
+        """The hours entries that count toward the minimum under the project's rules (R14-R16)."""
+        club = self.rules >= 2 and self.proposal.category is Category.CLUB
+        on_record = {e.id for e in live(self.evidence)}
+        return {
+            e.id
+            for e in self.hours
+            if counts_toward_minimum(e, club_project=club, live_evidence=on_record, kinds=self.counted_kinds)
+        }
+
     id: str
     student_id: str
     semester_id: str
@@ -177,10 +235,13 @@ class ProjectView(BaseModel):
     hours: list[HoursEntry]
     counted_hours: Decimal
     required_hours: Decimal = REQUIRED_HOURS
+    profile: ProfileRef = NTUST_V1.ref  # which course profile the project follows (SPEC §7)
+    counted_kinds: list[HourKind] = Field(default_factory=lambda: list(NTUST_V1.hours.counted_kinds))  # its R14
     evidence: list[Evidence]
     submission: Submission | None
     evaluations: list[EvaluationRecord]
     credit: Credit | None
+    rules: int = FIRST_RULES
     missing: list[Problem]
     deadlines: dict[str, datetime]
     next_nudge: dict[str, str] | None = None
@@ -208,24 +269,20 @@ class ProjectSummary(BaseModel):
     updated_at: datetime
     revision: int
     credit_granted: bool | None
-
-
-def summarize(state: ProjectState) -> ProjectSummary:
-    return ProjectSummary(
-        id=state.id,
-        student_id=state.student_id,
-        semester_id=state.semester_id,
-        stage=state.stage,
-        title=state.proposal.title,
-        category=state.proposal.category.value,
-        priority=state.proposal.priority.value,
-        group_id=state.proposal.group_id,
-        supervisor_id=state.supervisor.faculty.id if state.supervisor else None,
-        invited_faculty_id=state.invitation.faculty.id if state.invitation else None,
-        counted_hours=state.counted_hours,
-        created_at=state.created_at,
-        stage_since=state.stage_since or state.created_at,
-        updated_at=state.audit[-1].at if state.audit else state.created_at,
-        revision=state.revision,
-        credit_granted=state.credit.granted if state.credit else None,
-    )
+    # What the course office's desk counts, filters and flags, and the USR impact review measures (SPEC §7),
+    # without asking each workflow. Defaults keep a row from before them readable; `praxis desk backfill`
+    # fills them in for projects that have not changed since.
+    tags: list[str] = Field(default_factory=list)  # R6
+    indicators_planned: list[str] = Field(default_factory=list)  # R4/R7: the proposal's
+    indicators_reported: list[str] = Field(default_factory=list)  # R18: the latest closure report's
+    department: str | None = None  # the supervisor's, from the directory when they confirmed
+    exempt: bool = False  # R3
+    credit_semester_id: str | None = None  # R21: the semester of the pass
+    approved_at: datetime | None = None  # domain.milestones
+    supervised_at: datetime | None = None
+    closure_submitted_at: datetime | None = None
+    decided_at: datetime | None = None
+    last_hours_at: datetime | None = None
+    evaluation_started_at: datetime | None = None  # R20's clock
+    deadline: datetime | None = None  # R22: a leaving supervisor's deadline
+    needs_reassignment: bool = False  # R22: handed over to the center

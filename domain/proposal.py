@@ -6,16 +6,18 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from domain.vocabulary import HIGH_PRIORITY_TAGS, LOW_PRIORITY_TAGS, Category, Indicator, Priority, PriorityTag
+from domain.profile import FRAME_ID_PATTERN, CourseProfile
+from domain.vocabulary import HIGH_PRIORITY_TAGS, LOW_PRIORITY_TAGS, Category, Priority, PriorityTag
 
 
 class IndicatorClaim(BaseModel):
-    """R4/R7: an indicator the project serves, with a sentence on how."""
+    """R4/R7: an indicator (or competency) of the course profile's frame the project serves, with a sentence on
+    how. Which ids exist is the profile's to say (`CourseProfile.check_proposal`)."""
 
     # Length limits apply to the text without surrounding whitespace: spaces are not a sentence.
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    indicator: Indicator
+    indicator: str = Field(pattern=FRAME_ID_PATTERN, examples=["civic_consciousness"])
     how: str = Field(min_length=10, max_length=2000)
 
 
@@ -56,8 +58,14 @@ class ProposalContent(BaseModel):
         return priority_of(self.tags)
 
     @property
-    def chosen_indicators(self) -> set[Indicator]:
+    def chosen_indicators(self) -> set[str]:
         return {claim.indicator for claim in self.indicators}
+
+    def check_fits(self, profile: CourseProfile) -> None:
+        """R4-R7 under the course's profile: its categories, its priority tags, its frame."""
+        profile.check_proposal(
+            category=self.category, tags=self.tags, indicators=[c.indicator for c in self.indicators]
+        )
 
 
 class Proposal(ProposalContent):

@@ -38,7 +38,7 @@ def check_reassign(state: ProjectState, actor: Actor, cmd: Reassign) -> None:
     require_visible(state, actor)
     require_steering(actor, "reassign a supervisor")
     require_stage(state.stage, SUPERVISED_STAGES, "reassign a supervisor (a project without one invites one, R10)")
-    check_can_supervise(cmd.faculty, str(cmd.faculty.email))
+    check_can_supervise(cmd.faculty, str(cmd.faculty.email), state.profile.accepted.eligible_ranks)
     assert state.supervisor is not None
     if cmd.faculty.id == state.supervisor.faculty.id:
         raise RuleViolation(Code.VALIDATION_ERROR, f"{cmd.faculty.name} already supervises this project.")
@@ -61,7 +61,7 @@ def apply_reassign(state: ProjectState, actor: Actor, cmd: Reassign, now: dateti
             cmd.faculty.id,
             submission_seq=str(state.submission.seq),
             reason=cmd.reason,
-            **evaluation_moments(now, now),
+            **evaluation_moments(now, now, schedule=state.profile.schedule),
         )
     else:
         state.notify("supervisor_assigned", Role.FACULTY, cmd.faculty.id, reason=cmd.reason)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from rendering import words
+from rendering import bilingual, words
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 MAIL_TEMPLATES_DIR = TEMPLATES_DIR / "mail"
@@ -36,3 +36,8 @@ env.filters["label"] = words.label
 env.filters["taipei"] = words.taipei
 env.filters["day"] = words.day
 env.filters["number"] = words.number
+# Pages in the reader's language (issue 12): `say(en, zh)`, `say_plain` for the <title>, `code | words` a Label.
+env.globals["say"] = bilingual.say
+env.globals["say_plain"] = bilingual.say_plain
+env.globals["html_lang"] = bilingual.HTML_LANG
+env.filters["words"] = bilingual.words

@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from domain.calendar import TAIPEI
+from domain.labels import HOUR_KINDS
+from domain.profile import CourseProfile
 from domain.vocabulary import ReflectionFormat
 
 _SHORT_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -127,3 +129,12 @@ def number(value: object) -> str:
     """Hours without trailing zeros: 12, 1.5."""
     text = f"{value}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def counted_kinds_en(profile: CourseProfile) -> str:
+    """R14 in a sentence: the hour kinds the course profile counts ("execution" at NTUST)."""
+    return profile.hours.kinds_in_words({k: v.en.lower() for k, v in HOUR_KINDS.items()}, " and ")
+
+
+def counted_kinds_zh(profile: CourseProfile) -> str:
+    return profile.hours.kinds_in_words({k: v.zh for k, v in HOUR_KINDS.items()}, "與")

@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 from domain.funnel import Funnel
 from domain.impact import ImpactFigures, Tally
-from domain.labels import FUNNEL_STEPS, INDICATORS, Label, label
+from domain.labels import FRAME_FIGURES, FRAME_ITEM, FUNNEL_STEPS, Label, label
 from reports.fonts import FAMILY
 
 Spec = dict[str, Any]
@@ -116,11 +116,12 @@ def indicators_chart(figures: ImpactFigures, min_students: int = 0) -> Spec:
     for row in figures.indicators.rows:
         if not _shown(row.planned, min_students):
             continue
-        name = _lines(INDICATORS[row.indicator])
+        name = _lines(Label(row.en, row.zh))
         values.append({"label": name, "series": PLANNED.both(), "projects": row.planned.projects})
         values.append({"label": name, "series": REPORTED.both(), "projects": row.reported})
+    kind = figures.indicators.kind
     return _spec(
-        Label("Indicators planned and reported", "社會參與指標 計畫與成果"),
+        FRAME_FIGURES[kind],
         min_students,
         {
             "data": {"values": values},
@@ -132,7 +133,7 @@ def indicators_chart(figures: ImpactFigures, min_students: int = 0) -> Spec:
                     "field": "label",
                     "type": "nominal",
                     "sort": None,
-                    "axis": _axis(Label("Indicator", "指標"), labelExpr=_TWO_LINES),
+                    "axis": _axis(FRAME_ITEM[kind], labelExpr=_TWO_LINES),
                 },
                 "yOffset": {"field": "series", "sort": None},
                 "x": {"field": "projects", "type": "quantitative", "axis": _axis(PROJECTS, **_COUNTS)},

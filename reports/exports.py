@@ -28,6 +28,7 @@ from domain.impact import ImpactRecord, PartnerType
 from domain.labels import Label, label
 from domain.stages import Stage
 from domain.vocabulary import Category, Indicator, Priority, PriorityTag
+from domain.work import hours_number
 
 CSV_ENCODING = "utf-8-sig"
 LIST_SEPARATOR = ";"
@@ -46,8 +47,8 @@ class Column:
     codes: type[StrEnum] | None = None  # the vocabulary of a coded column
 
 
-def _codes(values: Sequence[StrEnum]) -> str:
-    return LIST_SEPARATOR.join(value.value for value in values)
+def _codes(values: Sequence[str]) -> str:
+    return LIST_SEPARATOR.join(str(value) for value in values)
 
 
 def _at(name: str) -> Callable[[ImpactRecord], Cell]:
@@ -214,6 +215,8 @@ def _csv_text(value: Cell) -> str:
         return "true" if value else "false"
     if isinstance(value, datetime):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(hours_number(value))  # the only decimals are hours: `36`, `4.5`, as the API writes them
     return str(value)
 
 

@@ -19,7 +19,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from domain.impact import ImpactFigures, Row, Tally
-from domain.labels import FUNNEL_STAGES, FUNNEL_STEPS, INDICATORS, Label, label
+from domain.labels import FRAME_FIGURES, FRAME_ITEM, FUNNEL_STAGES, FUNNEL_STEPS, Label, label
 
 E = TypeVar("E", bound=StrEnum)
 DEFAULT_MIN_STUDENTS = 3
@@ -204,7 +204,7 @@ def outcome_tables(figures: ImpactFigures, min_students: int) -> dict[str, Table
 def indicator_table(figures: ImpactFigures, min_students: int) -> Table:
     rows = []
     for row in figures.indicators.rows:
-        name = INDICATORS[row.indicator].both("\n")
+        name = Label(row.en, row.zh).both("\n")
         if row.planned.suppressed(min_students):
             rows.append([name, f"<{min_students}", *[DASH] * 5])
             continue
@@ -212,9 +212,9 @@ def indicator_table(figures: ImpactFigures, min_students: int) -> Table:
         rows.append([name, *cells, count(row.dropped + row.added), rate(row.agreement)])
     overall = rate(figures.indicators.agreement)
     return Table(
-        title=Label("Indicators planned and reported", "社會參與指標 計畫與成果"),
+        title=FRAME_FIGURES[figures.indicators.kind],
         headings=[
-            heading("Indicator", "指標"),
+            heading(FRAME_ITEM[figures.indicators.kind].en, FRAME_ITEM[figures.indicators.kind].zh),
             heading("Planned", "計畫書預定"),
             heading("Pass rate", "通過率"),
             heading("Reported", "成果報告呈現"),

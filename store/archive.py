@@ -15,6 +15,7 @@ from sqlmodel import Session, col
 
 from domain.groups import GroupView
 from domain.project import ProjectView
+from store.groups import save_group
 from store.models import ArchivedOutcomeRow, ArchiveRow
 from store.upsert import insert
 
@@ -46,8 +47,9 @@ def archive_project(s: Session, view: ProjectView, closed_at: datetime) -> None:
 
 
 def archive_group(s: Session, view: GroupView, closed_at: datetime) -> None:
-    """Keep a finished group's final view."""
+    """Keep a finished group's final view; the group lists follow it (`store.groups`)."""
     _keep(s, "group", view.id, view.stage.value, view.revision, closed_at, view.model_dump_json())
+    save_group(s, view)
 
 
 def archived_project(s: Session, project_id: str) -> ProjectView | None:

@@ -96,19 +96,21 @@ def session(engine: Engine) -> Iterator[Session]:
         s.commit()
 
 
+def ping(engine: Engine) -> None:
+    """One query in a transaction of its own; raises if the database does not answer (or, for SQLite, while
+    another process holds its write lock past the busy timeout)."""
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+
+
 def wait_for_database(url: str, timeout: timedelta) -> None:
     """Return once the database at `url` answers a query, retrying with backoff for at most `timeout`.
 
     Raises `config.startup.Unavailable` naming the server (never the password) and the last error.
     """
     engine = make_engine(url)
-
-    def ping() -> None:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-
     where = make_url(url).render_as_string(hide_password=True)
-    wait(ping, f"the database at {where}", timeout, (DBAPIError,))
+    wait(lambda: ping(engine), f"the database at {where}", timeout, (DBAPIError,))
 
 
 def alembic_config(url: str) -> Config:

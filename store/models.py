@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from store.types import Hours, UTCDateTime
@@ -67,6 +67,8 @@ class ProjectRow(SQLModel, table=True):
         Index("ix_project_supervisor_id", "supervisor_id"),
         Index("ix_project_invited_faculty_id", "invited_faculty_id"),
         Index("ix_project_updated_at", "updated_at"),
+        Index("ix_project_credit_semester_id", "credit_semester_id"),
+        Index("ix_project_department", "department"),
     )
 
     id: str = Field(primary_key=True)
@@ -85,6 +87,22 @@ class ProjectRow(SQLModel, table=True):
     updated_at: datetime = Field(sa_type=UTCDateTime)
     revision: int
     credit_granted: bool | None = None
+    # The desk and the impact review (issue 13; migration 0007): classifications, outcome dates and what the
+    # stuck list reads. Lists are JSON arrays of codes.
+    tags: list[str] = Field(default_factory=list, sa_type=JSON)
+    indicators_planned: list[str] = Field(default_factory=list, sa_type=JSON)
+    indicators_reported: list[str] = Field(default_factory=list, sa_type=JSON)
+    department: str | None = None
+    exempt: bool = False
+    credit_semester_id: str | None = None
+    approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    supervised_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closure_submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_hours_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    evaluation_started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    deadline: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    needs_reassignment: bool = False
 
 
 class AuditRow(SQLModel, table=True):
@@ -218,3 +236,56 @@ class ArchivedOutcomeRow(SQLModel, table=True):
     kind: str
     entity_id: str = Field(index=True)
     outcome_json: str = Field(sa_type=Text)
+
+
+class DirectoryChangeRow(SQLModel, table=True):
+    """R24 for the directory: one row per created or changed faculty, student or semester entry, with who
+    changed it, when, through which channel, and each changed field's value before and after (JSON)."""
+
+    __tablename__ = "directory_change"
+    __table_args__ = (
+        Index("ix_directory_change_kind_entry_id", "kind", "entry_id"),
+        Index("ix_directory_change_at", "at"),
+    )
+
+    seq: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_type=UTCDateTime)
+    actor_id: str
+    role: str
+    channel: str
+    kind: str  # faculty, student or semester
+    entry_id: str
+    action: str  # created or updated
+    changes_json: str = Field(sa_type=Text)
+
+
+class GroupRow(SQLModel, table=True):
+    """The read model group lists and the review digest come from (R8, R9): one row per group proposal,
+    the newest revision wins."""
+
+    __tablename__ = "group_proposal"
+    __table_args__ = (
+        Index("ix_group_proposal_applicant_id", "applicant_id"),
+        Index("ix_group_proposal_stage", "stage"),
+    )
+
+    id: str = Field(primary_key=True)
+    applicant_id: str
+    stage: str
+    title: str = Field(sa_type=Text)
+    category: str
+    priority: str
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    stage_since: datetime = Field(sa_type=UTCDateTime)
+    revision: int
+
+
+class GroupMemberRow(SQLModel, table=True):
+    """Who is named in which group proposal (R9), so a student's groups are found by their id."""
+
+    __tablename__ = "group_member"
+    __table_args__ = (Index("ix_group_member_student_id", "student_id"),)
+
+    group_id: str = Field(primary_key=True)
+    student_id: str = Field(primary_key=True)
+    project_id: str | None = None

@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from pydantic import BaseModel
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from store.models import OutboxRow
@@ -107,3 +107,9 @@ def mark_undeliverable(s: Session, key: str, reason: str, *, recipient: str = ""
     if recipient:
         values["recipient"] = recipient
     s.exec(update(OutboxRow).where(col(OutboxRow.key) == key).values(**values))
+
+
+def count_pending(s: Session) -> int:
+    """Mails owed: recorded, neither sent nor given up (the worker's `praxis_outbox_depth`)."""
+    pending = select(func.count()).select_from(OutboxRow).where(col(OutboxRow.status) == OutboxStatus.PENDING.value)
+    return s.exec(pending).one()

@@ -123,3 +123,22 @@ def audit_for(s: Session, project_id: str) -> list[AuditEntry]:
     """R24: the project's audit trail in order."""
     rows = s.exec(select(AuditRow).where(AuditRow.project_id == project_id).order_by(col(AuditRow.seq)))
     return [AuditEntry.model_validate(row, from_attributes=True) for row in rows]
+
+
+def refresh_project(s: Session, summary: ProjectSummary) -> bool:
+    """Rewrite a row from its project's current view, at the same revision or a newer one (`praxis desk
+    backfill` fills columns added since the row was written). Never replaces a newer revision."""
+    values: dict[str, Any] = summary.model_dump()
+    values["stage"] = summary.stage.value
+    stmt = insert(s, ProjectRow).values(values)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["id"],
+        set_={name: stmt.excluded[name] for name in values if name != "id"},
+        where=col(ProjectRow.revision) <= stmt.excluded["revision"],
+    )
+    return s.exec(stmt.returning(col(ProjectRow.id))).first() is not None
+
+
+def project_ids(s: Session) -> list[str]:
+    """Every project in the read model, oldest first."""
+    return list(s.exec(select(ProjectRow.id).order_by(col(ProjectRow.created_at), col(ProjectRow.id))))

@@ -33,8 +33,9 @@ from tests.support.mailsink import MailSink
 from workers.main import build_worker
 from workflows import attributes
 
-# The session's S3-compatible server (moto), started only when a test asks for `s3_server`.
-pytest_plugins = ["tests.support.s3server"]
+# The session's S3-compatible server (moto), started only when a test asks for `s3_server`; `praxis demo`'s
+# course, started only when a test asks for it.
+pytest_plugins = ["tests.support.s3server", "tests.support.democourse"]
 
 BIN = Path(sys.executable).parent
 SEARCH_ATTRIBUTES = attributes.ALL

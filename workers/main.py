@@ -27,6 +27,9 @@ from clients.semester import schedule_open_semesters
 from config.log import configure_logging
 from config.settings import Settings, get_settings
 from store.db import make_engine, migrate, wait_for_database
+from telemetry.tracing import tracer_provider
+from workers.context import WorkerContext
+from workers.metrics import metrics_runtime, watch_outbox
 from workflows.departure import DepartureWorkflow
 from workflows.digest import WORKFLOW_ID as DIGEST_WORKFLOW_ID
 from workflows.digest import DigestStart, ReviewDigestWorkflow
@@ -40,7 +43,10 @@ WORKFLOWS = [ProjectWorkflow, ReviewDigestWorkflow, GroupWorkflow, DepartureWork
 
 # `domain` is pure and deterministic, so the sandbox may share it instead of re-importing it per run.
 SANDBOX = SandboxedWorkflowRunner(
-    restrictions=SandboxRestrictions.default.with_passthrough_modules("domain", "email_validator", "dns", "idna")
+    # opentelemetry: the tracing interceptor's workflow side (telemetry/tracing.py) shares the process's tracer.
+    restrictions=SandboxRestrictions.default.with_passthrough_modules(
+        "domain", "email_validator", "dns", "idna", "opentelemetry"
+    )
 )
 
 
@@ -82,6 +88,7 @@ def build_worker(client: Client, settings: Settings, engine: Engine) -> Worker:
         max_concurrent_activity_task_polls=settings.worker_activity_task_polls,
         max_concurrent_activities=settings.worker_max_concurrent_activities,
         max_cached_workflows=settings.worker_max_cached_workflows,
+        interceptors=[WorkerContext()],
     )
 
 
@@ -106,12 +113,26 @@ async def run(settings: Settings) -> None:
     await asyncio.to_thread(wait_for_database, settings.db_url, startup_wait)
     migrate(settings.db_url)
     engine = make_engine(settings.db_url)
-    client = await connect(settings, retry_for=startup_wait)
+    runtime = metrics_runtime(settings)
+    provider = tracer_provider(settings, "praxis-worker")
+    client = await connect(settings, retry_for=startup_wait, runtime=runtime, tracer_provider=provider)
     worker = build_worker(client, settings, engine)
     await start_review_digest(client, settings)
     await schedule_open_semesters(client, settings, engine)
-    log.info("worker started", task_queue=settings.task_queue, temporal=settings.temporal_address)
-    await worker.run()
+    log.info(
+        "worker started",
+        task_queue=settings.task_queue,
+        temporal=settings.temporal_address,
+        metrics=settings.worker_metrics_address,
+    )
+    watcher = asyncio.create_task(watch_outbox(engine, runtime.metric_meter)) if runtime else None
+    try:
+        await worker.run()
+    finally:
+        if watcher is not None:
+            watcher.cancel()
+        if provider is not None:
+            provider.shutdown()  # sends the spans still batched
 
 
 def main() -> None:

@@ -37,6 +37,7 @@ with workflow.unsafe.imports_passed_through():
         LinkMember,
         ReviseGroup,
         build_group_view,
+        keeps_group_plan,
         summarize_group,
     )
     from domain.stages import Stage
@@ -49,6 +50,10 @@ with workflow.unsafe.imports_passed_through():
 MAIL_TIMEOUT = timedelta(minutes=2)
 MAIL_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=10))
 ARCHIVE_TIMEOUT = timedelta(seconds=30)
+
+
+# A member's linked proposal that changes the group's plan goes to review (R9); earlier histories approved all.
+LINKED_PLAN_PATCH = "r9-linked-plan-review"
 
 
 def workflow_id(group_id: str) -> str:
@@ -187,10 +192,11 @@ class GroupWorkflow:
     async def link_member(self, act: Act[LinkMember]) -> GroupOutcome:
         """R9: a member's individual proposal is linked (once) and starts their project, approved without a
         second review; the project outlives the group."""
+        approved = self._without_review(act.command)
         with refusing():
-            linked = g.apply_member_linked(self._s, act.actor, act.command, workflow.now())
+            linked = g.apply_member_linked(self._s, act.actor, act.command, workflow.now(), to_review=not approved)
         if linked:
-            await self._start_project(act.actor, act.command)
+            await self._start_project(act.actor, act.command, approved=approved)
         return self._answer(act, created_id=act.command.project_id)
 
     @link_member.validator
@@ -199,16 +205,24 @@ class GroupWorkflow:
             check_revision(self._s.revision, act)
             g.check_link_member(self._s, act.actor, act.command)
 
-    async def _start_project(self, actor: Actor, link: LinkMember) -> None:
+    def _without_review(self, link: LinkMember) -> bool:
+        """R9: only a proposal that keeps the group's title, category and plan skips review. Groups that
+        linked members before this rule replay as they ran (every link approved)."""
+        if not workflow.patched(LINKED_PLAN_PATCH):
+            return True
+        return keeps_group_plan(self._s.proposal, link.proposal)
+
+    async def _start_project(self, actor: Actor, link: LinkMember, *, approved: bool) -> None:
         start = ProjectStart(
             project_id=link.project_id,
             student_id=actor.id,
             semester_id=link.semester_id,
             proposal=link.proposal,
             submitted_by=actor,
-            group_approved=True,
+            group_approved=approved,
             standing=link.standing,
             fingerprint=link.fingerprint,
+            profile=link.profile,
         )
         await workflow.start_child_workflow(
             ProjectWorkflow.run,

@@ -20,6 +20,7 @@ from domain.actors import Actor
 from domain.errors import Code, Problem, RuleViolation
 from domain.groups import GroupView
 from domain.people import StudentStanding
+from domain.profile import NTUST_V1, CourseProfile
 from domain.project import AuditEntry, Credit, ProjectState, ProjectSummary
 from domain.proposal import Proposal
 
@@ -91,6 +92,9 @@ class ProjectStart(BaseModel):
     recent: list[StoredOutcome] = Field(default_factory=list)
     # Continue as new past this many events even if the server has not suggested it yet (tests set it low).
     history_limit: int = 10_000
+    # The course profile the project starts under and keeps (SPEC §7). Starts recorded before profiles have
+    # none: they are NTUST's first, so their histories replay as they ran.
+    profile: CourseProfile = NTUST_V1
 
 
 class Refusal(BaseModel):

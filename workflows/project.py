@@ -40,18 +40,23 @@ with workflow.unsafe.imports_passed_through():
         ReviseProposal,
         VerifyHours,
         Withdraw,
+        WithdrawItem,
     )
     from domain.nudges import apply_nudge, due_nudges, next_nudge
     from domain.people import StudentStanding
-    from domain.project import ProjectState, ProjectView, summarize
+    from domain.project import CURRENT_RULES, FIRST_RULES, ProjectState, ProjectView
     from domain.steering import Reassign
-    from domain.view import build_view
+    from domain.view import build_view, summarize
     from domain.work import ClosureReport, EvidenceInput, HoursInput
+    from telemetry import course
     from workflows.messages import Act, Outcome, ProjectStart, check_revision, refusing
     from workflows.project_signals import ProjectSignals
     from workflows.upkeep import Upkeep
 
 QUICK_TIMEOUT = timedelta(seconds=30)
+# A project started by this code follows CURRENT_RULES; one whose history predates the marker replays with
+# the rules it started with (domain.project.FIRST_RULES), so its recorded steps stay the same.
+RULES_PATCH = "course-rules-2"
 QUICK_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
 
 
@@ -64,7 +69,7 @@ def workflow_id(project_id: str) -> str:
 class ProjectWorkflow(ProjectSignals):
     @workflow.init
     def __init__(self, start: ProjectStart) -> None:
-        self._s = start.state or _submitted(start, workflow.now())
+        self._s = start.state or _submitted(start, workflow.now(), _rules())
         self._upkeep = Upkeep(self._s, start)
 
     @workflow.run
@@ -80,6 +85,7 @@ class ProjectWorkflow(ProjectSignals):
             await self._sleep_until_something_happens()
             for nudge in due_nudges(self._s, workflow.now()):
                 apply_nudge(self._s, nudge, workflow.now())
+                course.nudge(nudge.kind.value)
 
     # --- main loop ---------------------------------------------------------------------------------
 
@@ -189,7 +195,7 @@ class ProjectWorkflow(ProjectSignals):
 
     @invite.validator
     def _invite(self, act: Act[Invite]) -> None:
-        self._check(act, lambda now: t.check_invite(self._s, act.actor, act.command))
+        self._check(act, lambda now: t.check_invite(self._s, act.actor, act.command, now))
 
     @workflow.update
     def cancel_invitation(self, act: Act[CancelInvitation]) -> Outcome:
@@ -234,6 +240,14 @@ class ProjectWorkflow(ProjectSignals):
     @add_evidence.validator
     def _add_evidence(self, act: Act[EvidenceInput]) -> None:
         self._check(act, lambda now: t.check_add_evidence(self._s, act.actor, act.command))
+
+    @workflow.update
+    def withdraw_item(self, act: Act[WithdrawItem]) -> Outcome:
+        return self._apply(act, lambda now: t.apply_withdraw_item(self._s, act.actor, act.command, now))
+
+    @withdraw_item.validator
+    def _withdraw_item(self, act: Act[WithdrawItem]) -> None:
+        self._check(act, lambda now: t.check_withdraw_item(self._s, act.actor, act.command))
 
     # --- steps 4-5: closure and evaluation ---------------------------------------------------------
 
@@ -282,29 +296,35 @@ class ProjectWorkflow(ProjectSignals):
         self._check(act, lambda now: steering.check_reassign(self._s, act.actor, act.command))
 
 
-def _submitted(start: ProjectStart, now: datetime) -> ProjectState:
+def _rules() -> int:
+    return CURRENT_RULES if workflow.patched(RULES_PATCH) else FIRST_RULES
+
+
+def _submitted(start: ProjectStart, now: datetime, rules: int) -> ProjectState:
     """R1: the proposal as submitted, with the student's standing (R2, R3); in init, so no update can be
     applied before the submission itself is recorded."""
     state = ProjectState(
         id=start.project_id,
+        rules=rules,
         student_id=start.student_id,
         semester_id=start.semester_id,
         created_at=now,
         proposal=start.proposal,
         standing=start.standing,
         submitted_fingerprint=start.fingerprint,
+        profile=start.profile,
     )
     t.apply_submitted(state, start.submitted_by, now, group_approved=start.group_approved)
     if start.standing is not None:
-        state.record(SYSTEM, now, "standing_checked", standing_note(start.standing))
+        state.record(SYSTEM, now, "standing_checked", standing_note(start.standing, start.profile.course.code))
     return state
 
 
-def standing_note(standing: StudentStanding) -> str:
+def standing_note(standing: StudentStanding, course_code: str = "TC1010") -> str:
     """R2/R3 as the audit trail and the project view say them."""
     notes = []
     if standing.exempt:
         notes.append("exempt: holds off-campus internship credit; participation is voluntary (R3)")
     if standing.holds_credit:
-        notes.append("already holds the TC1010 credit: this project can pass but grants no second credit (R2)")
-    return "; ".join(notes) or "eligible for the TC1010 credit"
+        notes.append(f"already holds the {course_code} credit: this project can pass but grants no second credit (R2)")
+    return "; ".join(notes) or f"eligible for the {course_code} credit"

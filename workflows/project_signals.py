@@ -45,7 +45,12 @@ class ProjectSignals:
             return None
         credit = await workflow.execute_local_activity_method(
             LedgerActivities.record_credit,
-            CreditRequest(student_id=self._s.student_id, project_id=self._s.id, passed_at=workflow.now()),
+            CreditRequest(
+                student_id=self._s.student_id,
+                project_id=self._s.id,
+                passed_at=workflow.now(),
+                course_code=self._s.profile.course.code,
+            ),
             start_to_close_timeout=QUICK_TIMEOUT,
             retry_policy=QUICK_RETRY,
         )

@@ -24,9 +24,9 @@ with workflow.unsafe.imports_passed_through():
     from domain.mailing import apply_undeliverable
     from domain.notices import Notice
     from domain.nudges import next_nudge
-    from domain.project import ProjectState, summarize
+    from domain.project import ProjectState
     from domain.stages import Stage
-    from domain.view import build_view
+    from domain.view import build_view, summarize
     from workflows.attributes import GROUP, SEMESTER, STAGE, STUDENT, SUPERVISOR
     from workflows.messages import RECENT_OUTCOMES, Outcome, ProjectStart, StoredOutcome
 
@@ -99,6 +99,7 @@ class Upkeep:
                 # Closed: the archive gets the final view before the workflow completes (SPEC §6).
                 closing=build_view(s, workflow.now()) if closed else None,
                 outcomes=[(kept.update_id, kept.outcome.model_dump_json()) for kept in self.recent] if closed else [],
+                profile=s.profile,
             )
             synced = await workflow.execute_local_activity_method(
                 RecordsActivities.sync_project,
@@ -117,7 +118,7 @@ class Upkeep:
             if unsent:
                 delivered = await workflow.execute_activity_method(
                     MailActivities.deliver_notices,
-                    NoticeBatch(summary=summary, notices=unsent, at=request.at),
+                    NoticeBatch(summary=summary, notices=unsent, at=request.at, profile=s.profile),
                     summary=", ".join(n.template for n in unsent),
                     start_to_close_timeout=MAIL_TIMEOUT,
                     retry_policy=MAIL_RETRY,

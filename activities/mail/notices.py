@@ -30,6 +30,7 @@ from activities.mail.sending import (
 )
 from config.settings import Settings
 from domain.notices import Notice
+from domain.profile import NTUST_V1, CourseProfile
 from domain.project import ProjectSummary
 from domain.vocabulary import Role
 from store import outbox
@@ -62,9 +63,11 @@ class Notifier:
         self._engine = engine
         self._outbox = Outbox(engine, sender)
 
-    async def deliver(self, summary: ProjectSummary, notice: Notice, at: datetime | None) -> str | None:
+    async def deliver(
+        self, summary: ProjectSummary, notice: Notice, at: datetime | None, profile: CourseProfile = NTUST_V1
+    ) -> str | None:
         """Send one notice; an SMTP failure raises `ApplicationError` (type MailNotSent) to be retried. Returns
-        why the mail can never be delivered, if it cannot."""
+        why the mail can never be delivered, if it cannot. `profile` is the project's, for its course's words."""
         mail = OutboxMail(
             key=notice.key,
             project_id=summary.id,
@@ -75,11 +78,11 @@ class Notifier:
         # The mail speaks of the project's time (workflow time) when the workflow gave it, so days waited and
         # dates due read the same whenever a retry finally sends it.
         return await self._outbox.send_once(
-            mail, lambda token_id, now: self._prepare(summary, notice, token_id, at or now)
+            mail, lambda token_id, now: self._prepare(summary, notice, token_id, at or now, profile)
         )
 
     def _prepare(
-        self, summary: ProjectSummary, notice: Notice, token_id: str | None, now: datetime
+        self, summary: ProjectSummary, notice: Notice, token_id: str | None, now: datetime, profile: CourseProfile
     ) -> EmailMessage | None:
         """Resolve the recipient, issue (or re-issue) the action link, render; None if undeliverable."""
         settings = self._settings
@@ -102,6 +105,7 @@ class Notifier:
                 supervisor=f"{supervisor.name} ({supervisor.id})" if supervisor else supervisor_id,
                 link=link,
                 link_expires_at=claims.expires_at if claims else None,
+                profile=profile,
             )
             content = render_notice(
                 view, language=mail_language(settings, recipient), center_email=settings.center_email
@@ -128,7 +132,7 @@ class MailActivities:
         (`| None`: histories recorded before the result existed completed this activity with null.)"""
         undeliverable: list[Undelivered] = []
         for notice in batch.notices:
-            reason = await self._notifier.deliver(batch.summary, notice, batch.at)
+            reason = await self._notifier.deliver(batch.summary, notice, batch.at, batch.profile)
             if reason is not None:
                 undeliverable.append(Undelivered(key=notice.key, reason=reason))
         return Delivered(undeliverable=undeliverable)

@@ -27,6 +27,7 @@ from temporalio.exceptions import ApplicationError
 from activities.mail.sending import MailSender, cannot_be_built, refused_for_good
 from store import outbox
 from store.db import session
+from telemetry import course
 
 log = structlog.get_logger(__name__)
 
@@ -83,12 +84,14 @@ class Outbox:
             raise await self._to_retry(mail, error) from error
         await asyncio.to_thread(self._sent, mail.key, datetime.now(UTC))
         bound.info("mail sent")
+        course.mail("sent", mail.template)
         return None
 
     async def _undeliverable(self, mail: OutboxMail, reason: str) -> str:
         """Retrying cannot help: keep why, and let the notices after it go out."""
         await asyncio.to_thread(self._give_up, mail.key, reason)
         log.bind(**mail.log_context).warning("mail undeliverable", reason=reason)
+        course.mail("undeliverable", mail.template)
         return reason
 
     async def _to_retry(self, mail: OutboxMail, error: Exception) -> ApplicationError:
@@ -98,6 +101,7 @@ class Outbox:
         log.bind(**mail.log_context).warning(
             "mail not sent; the activity will be retried", attempts=attempts, error=reason
         )
+        course.mail("failed", mail.template)
         return ApplicationError(f"{mail.description} not sent (attempt {attempts}): {reason}", type="MailNotSent")
 
     # Blocking database work, run in a thread.

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from domain.deadlines import EVALUATION_ESCALATION_DAYS, INVITATION_EXPIRY_DAYS
 from domain.notices import Notice
+from domain.profile import NTUST_V1, Course, CourseProfile
 from domain.project import ProjectSummary
 from domain.vocabulary import MailLanguage
-from domain.work import REQUIRED_HOURS
 from rendering.env import MAIL_TEMPLATES_DIR, env
+from rendering.words import counted_kinds_en, counted_kinds_zh
 
 _BLOCKS = ("subject_en", "subject_zh", "en", "zh", "link_en", "link_zh")
 # Mails that are not a project's notice (they go out from activities other than deliver_notices).
@@ -46,6 +46,7 @@ class MailView:
     supervisor: str | None
     link: str | None = None
     link_expires_at: datetime | None = None  # set for action links only
+    profile: CourseProfile = NTUST_V1  # the project's course profile: its numbers and its course's name
 
 
 @dataclass(frozen=True)
@@ -104,9 +105,11 @@ def render_notice(view: MailView, *, language: MailLanguage = MailLanguage.BILIN
         "recipient_name": view.recipient_name,
         "student": view.student,
         "supervisor": view.supervisor,
-        "required_hours": f"{REQUIRED_HOURS:f}",
-        "invitation_days": INVITATION_EXPIRY_DAYS,
-        "escalation_days": EVALUATION_ESCALATION_DAYS,
+        "required_hours": f"{view.profile.hours.required:f}",
+        "counted_kinds_en": counted_kinds_en(view.profile),
+        "counted_kinds_zh": counted_kinds_zh(view.profile),
+        "invitation_days": view.profile.schedule.invitation_expiry_days,
+        "escalation_days": view.profile.schedule.evaluation_escalation_days,
         **moments(view.notice.context),
     }
     return render_mail(
@@ -117,6 +120,7 @@ def render_notice(view: MailView, *, language: MailLanguage = MailLanguage.BILIN
         project=view.summary,
         link=view.link,
         link_expires_at=view.link_expires_at,
+        course=view.profile.course,
     )
 
 
@@ -129,11 +133,14 @@ def render_mail(
     project: ProjectSummary | None,
     link: str | None,
     link_expires_at: datetime | None = None,
+    course: Course = NTUST_V1.course,
 ) -> MailContent:
     """Subject, plain text and HTML from `mail/<template_name>.j2` and the layouts.
 
     `project` is the project the mail is about (its stage goes in the footer); None for a mail about many.
+    `course` is the course the mail speaks for (its profile's; the project's for a project's mail).
     """
+    variables = {"course": course, **variables}
     template = env.get_template(f"{template_name}.j2")
     missing = [name for name in _BLOCKS if name not in template.blocks]
     if missing:
@@ -166,6 +173,7 @@ def render_mail(
         "link": link,
         "link_expires_at": link_expires_at,
         "center_email": center_email,
+        "course": course,
     }
     text = env.get_template("_layout.txt.j2").render(layout)
     html = env.get_template("_layout.html.j2").render(layout)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
@@ -34,6 +35,19 @@ class SmtpSender:
     def __init__(self, settings: Settings, *, timeout: float = 30.0) -> None:
         self._settings = settings
         self._timeout = timeout
+
+    async def probe(self) -> None:
+        """Connect (and start TLS as configured), then say QUIT: the server is taking connections. No mail."""
+        s = self._settings
+        smtp = aiosmtplib.SMTP(
+            hostname=s.smtp_host,
+            port=s.smtp_port,
+            use_tls=s.smtp_tls == "tls",
+            start_tls=s.smtp_tls == "starttls",
+            timeout=self._timeout,
+        )
+        await smtp.connect()
+        await smtp.quit()
 
     async def send(self, message: EmailMessage) -> None:
         s = self._settings
@@ -80,6 +94,15 @@ def center_recipient(settings: Settings) -> Recipient:
 CONTENT_LANGUAGE = {MailLanguage.BILINGUAL: "en, zh-Hant", MailLanguage.EN: "en", MailLanguage.ZH: "zh-Hant"}
 
 
+def encoded_subject(subject: str) -> str:
+    """The Subject as RFC 2047 encoded words, folded here: Python's own folder breaks a mixed English and Chinese
+    subject at the space before an encoded word and keeps that space too, so mail programs show two spaces
+    before the Chinese. Between encoded words whitespace does not count, so this folding adds none."""
+    if subject.isascii():
+        return subject
+    return Header(subject, "utf-8", header_name="Subject").encode(linesep="\n")
+
+
 def build_message(
     settings: Settings, key: str, recipient: Recipient, content: MailContent, *, now: datetime
 ) -> EmailMessage:
@@ -89,7 +112,7 @@ def build_message(
     message["To"] = Address(display_name=recipient.name, username=username, domain=domain)
     if recipient.address != settings.center_email:
         message["Reply-To"] = settings.center_email  # replies reach people who can help
-    message["Subject"] = content.subject
+    message.set_raw("Subject", encoded_subject(content.subject))
     message["Date"] = format_datetime(now)
     message["Message-ID"] = message_id(key, settings.mail_from)
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation auto-replies, please

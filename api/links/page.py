@@ -20,25 +20,29 @@ from api.db import Store
 from api.errors import STATUS, TITLES
 from api.links.rules import (
     PAGE_TITLES,
-    RESULTS,
     Parsed,
     Standing,
     check_current,
     check_entry,
     describe,
     next_step,
+    results,
 )
 from api.pages import render
 from api.reading import project_view
 from clients.gateway import Unavailable
 from clients.project import ProjectClient
+from config.course_profile import profile_for
 from config.settings import Settings
 from domain.actors import Actor
 from domain.errors import Code, RuleViolation
+from domain.labels import Label
 from domain.links import LinkAction, LinkClaims, token_id_of
+from domain.profile import CourseProfile
 from domain.project import AuditEntry, ProjectSummary, ProjectView
-from domain.vocabulary import EvidenceKind, ReflectionFormat
-from rendering.words import taipei
+from domain.vocabulary import EvidenceKind, MailLanguage, ReflectionFormat, Role
+from domain.work import live
+from rendering.words import counted_kinds_en, counted_kinds_zh, taipei, zh_date
 from store import directory, projects, tokens
 from workflows.messages import Outcome
 
@@ -106,6 +110,7 @@ class LinkPage:
         self.store = store
         self.token = token
         self.stored: LinkClaims | None = None
+        self.view: ProjectView | None = None  # the project as last read, for the words of its course profile
 
     @property
     def base(self) -> str:
@@ -121,6 +126,15 @@ class LinkPage:
             raise found.refusal
         self.stored = found.claims
         return found.claims
+
+    async def language(self) -> MailLanguage:
+        """Issue 12: the page speaks as the person's mails do: a teacher's own preference, else the course
+        default (bilingual unless the course chose otherwise); OSA and unknown holders get the default."""
+        own = None
+        if self.stored is not None and self.stored.action.role is Role.FACULTY:
+            teacher = await self.store.run(directory.get_faculty, self.stored.subject_id)
+            own = teacher.language if teacher else None
+        return own or MailLanguage(self.settings.mail_language)
 
     def check_origin(self) -> None:
         """A browser's POST names where the form came from: it must be this site."""
@@ -139,6 +153,7 @@ class LinkPage:
         except Unavailable:
             await self.check_read_model(claims)
             return None
+        self.view = view
         check_current(claims, Standing.of_view(view))
         if claims.action is LinkAction.VERIFY_HOURS:
             check_entry(claims, view)
@@ -154,7 +169,15 @@ class LinkPage:
         self, claims: LinkClaims, view: ProjectView | None, parsed: Parsed, status: int = 200
     ) -> HTMLResponse:
         names = await self.store.run(_names, claims.project_id, view)
+        profile = self._profile(view)
         context: dict[str, Any] = {
+            "lang": await self.language(),
+            "course": profile.course,
+            "frame": profile.frame,
+            "frame_labels": {item.id: item.en for item in profile.frame.items},
+            "frame_words": {item.id: Label(item.en, item.zh) for item in profile.frame.items},
+            "counted_kinds_en": counted_kinds_en(profile),
+            "counted_kinds_zh": counted_kinds_zh(profile),
             "center_email": self.settings.center_email,
             "view": view,
             "student": names.student,
@@ -173,28 +196,52 @@ class LinkPage:
                 "deadline": view.deadlines.get("invitation_expires_at") if view else None,
             }
         elif claims.action is LinkAction.EVALUATE:
-            context |= {"results": [(r.value, name, note) for r, name, note in RESULTS]}
+            context |= {"results": [(r.value, name, note) for r, name, note in results(profile)]}
             if view is not None and view.submission is not None:
                 notes = view.submission.report.indicators
+                counted = view.counted_entry_ids
+                agreed = view.supervisor.reflection_format if view.supervisor else None
                 context |= {
                     "indicators": [
                         {"indicator": c.indicator, "how": c.how, "note": notes.get(c.indicator, "")}
                         for c in view.proposal.indicators
                     ],
-                    "hours": sorted(view.hours, key=lambda e: (e.date, e.logged_at)),
+                    # Withdrawn hours and evidence stay in the project's record but are not the student's
+                    # work to judge (R16); the `counts` column follows the project's rules (R15).
+                    "hours": [
+                        e.model_dump() | {"counts": e.id in counted}
+                        for e in sorted(view.hours, key=lambda e: (e.date, e.logged_at))
+                        if e.withdrawal is None
+                    ],
                     "photo_groups": [
                         {
                             "heading": heading,
                             "alt": alt,
                             "photos": [
-                                e.model_dump() | {"width": e.blob.width, "height": e.blob.height}
-                                for e in view.evidence
+                                e.model_dump()
+                                | {
+                                    "width": e.blob.width,
+                                    "height": e.blob.height,
+                                    "document": e.blob.is_document,
+                                    "pages": e.blob.pages,
+                                }
+                                for e in live(view.evidence)
                                 if e.kind is kind
                             ],
+                            # R17: the agreed format beside the record, to judge the one by the other.
+                            "agreed": agreed if kind is EvidenceKind.REFLECTION else None,
                         }
                         for kind, heading, alt in (
-                            (EvidenceKind.PARTICIPATION, "Participation", "Participation photo"),
-                            (EvidenceKind.REFLECTION, "Reflection session with you", "Reflection record"),
+                            (
+                                EvidenceKind.PARTICIPATION,
+                                Label("Participation", "參與照片"),
+                                Label("Participation photo", "參與照片"),
+                            ),
+                            (
+                                EvidenceKind.REFLECTION,
+                                Label("Reflection session with you", "與您的反思交流"),
+                                Label("Reflection record", "反思紀錄"),
+                            ),
                         )
                     ],
                     "earlier": view.evaluations,
@@ -204,11 +251,18 @@ class LinkPage:
             context |= {"entry": entry, "required_hours": view.required_hours if view else 36}
         return render(TEMPLATES[claims.action], status=status, **context)
 
+    def _profile(self, view: ProjectView | None) -> CourseProfile:
+        """The project's course profile for the page's words (the deployment's when the view is not at hand)."""
+        return profile_for(view.profile, self.settings.profile) if view is not None else self.settings.profile
+
     async def done(self, claims: LinkClaims, parsed: Parsed, outcome: Outcome) -> HTMLResponse:
-        told = describe(parsed.command, outcome, self.settings.center_email)
+        profile = self._profile(self.view)
+        told = describe(parsed.command, outcome, self.settings.center_email, profile)
         await self.store.run(tokens.mark_used, claims.token_id, told.result)
         return render(
             "done.html",
+            lang=await self.language(),
+            course=profile.course,
             center_email=self.settings.center_email,
             heading=told.heading,
             what=told.what,
@@ -226,21 +280,31 @@ class LinkPage:
             )
         except Unavailable:
             return await self.try_again("Praxis could not record your answer just now. Your link still works.")
-        told = describe(parsed.command, None, self.settings.center_email)
+        profile = self._profile(self.view)
+        told = describe(parsed.command, None, self.settings.center_email, profile)
         await self.store.run(tokens.mark_used, claims.token_id, f"{told.result} (recorded while Praxis was busy)")
         names = await self.store.run(_names, claims.project_id, None)
         return render(
             "done.html",
             status=202,
+            lang=await self.language(),
+            course=profile.course,
             center_email=self.settings.center_email,
-            heading="Answer recorded",
-            what=f"Praxis is busy right now, so your answer ({told.result}) has been recorded and will be applied "
-            "shortly. You do not need to do anything else.",
+            heading=Label("Answer recorded", "回覆已記錄"),
+            what=Label(
+                f"Praxis is busy right now, so your answer ({told.result}) has been recorded and will be applied "
+                "shortly. You do not need to do anything else.",
+                "系統目前忙碌，您的回覆已記錄，稍後即會處理，您無需再做任何事。",  # noqa: RUF001
+            ),
             next_steps=[
                 *told.next_steps,
-                "If the project changed in the meantime (for example, the invitation was cancelled), your answer "
-                "cannot be applied; the course office sees it in the project's record and can help: "
-                f"{self.settings.center_email}.",
+                Label(
+                    "If the project changed in the meantime (for example, the invitation was cancelled), your "
+                    "answer cannot be applied; the course office sees it in the project's record and can help: "
+                    f"{self.settings.center_email}.",
+                    "若計畫在此期間有所變動（例如邀請已被取消），您的回覆將無法套用；課程承辦人可在計畫紀錄中看到並協助您："  # noqa: RUF001
+                    f"{self.settings.center_email}。",
+                ),
             ],
             title=names.title,
             recorded=True,
@@ -256,16 +320,26 @@ class LinkPage:
 
     async def refused(self, refusal: RuleViolation, headers: dict[str, str] | None = None) -> HTMLResponse:
         action = self.stored.action if self.stored else None
-        detail = refusal.detail
+        detail: Label | str = refusal.detail
         if refusal.code is Code.TOKEN_USED and self.stored is not None and self.stored.used_at is not None:
             done = f": {self.stored.used_result}" if self.stored.used_result else ""
-            detail = f"This link was already used on {taipei(self.stored.used_at)}{done}. Each link works once."
+            detail = Label(
+                f"This link was already used on {taipei(self.stored.used_at)}{done}. Each link works once.",
+                f"此連結已於 {zh_date(self.stored.used_at)} 使用過{done}。每個連結僅能使用一次。",
+            )
         elif refusal.code is Code.TOKEN_EXPIRED and self.stored is not None:
-            detail = f"This link expired on {taipei(self.stored.expires_at)}."
+            detail = Label(
+                f"This link expired on {taipei(self.stored.expires_at)}.",
+                f"此連結已於 {zh_date(self.stored.expires_at)} 過期。",
+            )
+        elif refusal.code is Code.TOKEN_INVALID:
+            detail = Label(refusal.detail, "此連結無效，請完整使用郵件中的連結。")  # noqa: RUF001
         return render(
             "problem.html",
             status=STATUS[refusal.code],
+            lang=await self.language(),
             headers=headers,
+            course=self._profile(self.view).course,
             center_email=self.settings.center_email,
             heading=PAGE_TITLES.get(refusal.code, TITLES.get(refusal.code, "Not possible")),
             detail=detail,

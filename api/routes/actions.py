@@ -32,6 +32,7 @@ from api.deps import BlobsDep, ProjectsDep, SettingsDep, StoreDep
 from api.links.page import LinkPage
 from api.links.rules import Parsed, parse_form
 from api.reading import project_view
+from api.uploads import document_headers
 from clients.gateway import Unavailable
 from domain.actors import Actor
 from domain.entries import ITEM_ID_PATTERN
@@ -112,7 +113,8 @@ async def evidence_image(
     blobs: BlobsDep,
     size: Annotated[Literal["thumb", "full"], Query()] = "thumb",
 ) -> Response:
-    """A photo of the project an evaluation link is for (R16, R19), for that link only, while it works."""
+    """A photo or record of the project an evaluation link is for (R16, R19), for that link only, while it
+    works."""
     claims = await store.run(tokens.load_link, settings.action_link_secret.get_secret_value(), token, _now())
     if claims.action is not LinkAction.EVALUATE:
         raise RuleViolation(Code.NOT_FOUND, "No such photo.")
@@ -127,8 +129,9 @@ async def evidence_image(
         "Content-Security-Policy": "default-src 'none'",
         "Referrer-Policy": "same-origin",
     }
-    if size == "full":
+    if size == "full" or item.blob.is_document:  # a PDF record (R16) is served as it was stored
         headers["Content-Length"] = str(stored.size)
+        headers |= document_headers(item.id, item.blob.content_type)
         return StreamingResponse(stored.chunks, media_type=item.blob.content_type, headers=headers)
     # A thumbnail decodes the photo, so it reads the whole (upload-bounded) image into memory.
     data, media_type = await run_in_threadpool(thumbnail, await stored.read())

@@ -7,10 +7,9 @@ from fastapi import APIRouter
 from api.auth import Faculty, Student
 from api.deps import Acting, IdempotencyKey, ProjectId
 from api.errors import ACT, problems
-from api.schemas.projects import ActionResult
+from api.schemas.projects import ActionResult, ClosureReportRequest
 from domain.commands import Evaluate, RequestReminder
 from domain.errors import Code
-from domain.work import ClosureReport
 from workflows.project import ProjectWorkflow
 
 router = APIRouter(prefix="/v1/projects/{project_id}", tags=["closure"])
@@ -25,13 +24,17 @@ CHECKLIST = (
 
 @router.post("/closure-report", summary="Submit the closure report", responses=problems(*ACT, *CHECKLIST))
 async def submit_closure(
-    project_id: ProjectId, body: ClosureReport, user: Student, act: Acting, idempotency_key: IdempotencyKey = None
+    project_id: ProjectId,
+    body: ClosureReportRequest,
+    user: Student,
+    act: Acting,
+    idempotency_key: IdempotencyKey = None,
 ) -> ActionResult:
     """R18: refused until a supervisor confirmed, 36 hours count, three captioned participation photos and
     one reflection record exist; the refusal's `problems` names every missing item. The narrative covers
-    ideas, process and reflection, with a note per indicator the proposal chose. The supervisor is then
-    asked to evaluate (R19)."""
-    return await act(user, project_id, ProjectWorkflow.submit_closure, body, idempotency_key)
+    ideas, process and reflection, with `{indicator, how}` for each indicator the proposal chose (the
+    proposal's shape). The supervisor is then asked to evaluate (R19)."""
+    return await act(user, project_id, ProjectWorkflow.submit_closure, body.command(), idempotency_key, request=body)
 
 
 @router.post("/evaluation", summary="Evaluate the closure report", responses=problems(*ACT))

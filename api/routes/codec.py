@@ -149,6 +149,7 @@ def _page(
         prefix=PREFIX,
         endpoint=settings.public_url.rstrip("/") + PREFIX,
         center_email=settings.center_email,
+        course=settings.profile.course,
     )
 
 

@@ -36,6 +36,7 @@ async def dev_mail_ui(settings: SettingsDep) -> HTMLResponse:
         "devmail.html",
         csp=DEV_CSP,
         center_email=settings.center_email,
+        course=settings.profile.course,
         mails=list(reversed(mails)),
         mail_dir=str(settings.mail_path),
     )

@@ -2,31 +2,41 @@
 
 Each PUT replaces the whole entry, so repeating it is harmless; an Idempotency-Key is still honoured as on
 every mutating route: the same key answers the first outcome, and with another body it is refused (`api.keyed`).
+The center reads the directory back (one entry, or a page); a teacher or a student may read their own entry.
 A changed `leaving_after` starts R22's departure fan-out; a semester is put on schedule (its
 SemesterWorkflow) on every PUT, which also re-arms its timers when the dates moved.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from temporalio.service import RPCError
 
-from api.auth import Center
+from api.auth import Center, Claims, Reader, actor
 from api.deps import EntryId, IdempotencyKey, SemesterId, SettingsDep, StoreDep, TemporalDep
-from api.errors import AUTH, problems
+from api.errors import AUTH, READ, problems
 from api.keyed import once_per_key
-from api.schemas.directory import FacultyEntry, FacultySaved, SemesterEntry, SemesterScheduled, StudentEntry
+from api.schemas.directory import (
+    FacultyEntry,
+    FacultyPage,
+    FacultySaved,
+    SemesterEntry,
+    SemesterScheduled,
+    StudentEntry,
+    StudentPage,
+)
 from clients.departure import save_faculty_and_announce
 from clients.gateway import Unavailable
 from clients.semester import schedule_semester
 from domain.calendar import Semester
 from domain.errors import Code, RuleViolation
 from domain.people import Faculty, Student
+from domain.vocabulary import Role
 from store import directory
 
 router = APIRouter(prefix="/v1", tags=["directory"])
@@ -65,12 +75,69 @@ async def put_faculty(
 
     async def save() -> FacultySaved:
         try:
-            departure = await save_faculty_and_announce(temporal, store.engine, settings, faculty)
+            departure = await save_faculty_and_announce(temporal, store.engine, settings, faculty, actor(user))
         except IntegrityError:
             raise RuleViolation(Code.CONFLICT, f"Another faculty entry already uses {faculty.email}.") from None
         return FacultySaved(**faculty.model_dump(), departure=departure)
 
     return await once_per_key(store, request, user, idempotency_key, entry, save, FacultySaved)
+
+
+Limit = Annotated[int, Query(ge=1, le=200)]
+Offset = Annotated[int, Query(ge=0, le=1_000_000)]
+
+
+def _own_or_center(user: Claims, role: Role, entry_id: str, what: str) -> None:
+    """The center reads every entry; a teacher or a student their own; anyone else learns nothing (404)."""
+    if user.role is not Role.CENTER and not (user.role is role and user.sub == entry_id):
+        raise RuleViolation(Code.NOT_FOUND, f"No {what} {entry_id} in the directory.")
+
+
+@router.get("/faculty", summary="List the faculty directory", responses=problems(*AUTH))
+async def list_faculty(
+    user: Center,
+    store: StoreDep,
+    department: Annotated[str | None, Query(max_length=200, description="Only this department's teachers.")] = None,
+    leaving: Annotated[
+        bool | None,
+        Query(description="`true`: only teachers whose `leaving_after` names a semester (R13); `false`: the others."),
+    ] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> FacultyPage:
+    """The directory as invitations (R10) and departures (R13, R22) read it, by name, `{items, total, limit,
+    offset}`."""
+    items, total = await store.run(
+        directory.page_faculty, department=department, leaving=leaving, limit=limit, offset=offset
+    )
+    return FacultyPage(items=items, total=total, limit=limit, offset=offset)
+
+
+@router.get("/faculty/{faculty_id}", summary="Read a faculty directory entry", responses=problems(*READ))
+async def get_faculty(faculty_id: EntryId, user: Reader, store: StoreDep) -> Faculty:
+    """For the center, or the teacher themselves; 404 for an id the directory does not have."""
+    _own_or_center(user, Role.FACULTY, faculty_id, "teacher")
+    found = await store.run(directory.get_faculty, faculty_id)
+    if found is None:
+        raise RuleViolation(Code.NOT_FOUND, f"No teacher {faculty_id} in the directory.")
+    return found
+
+
+@router.get("/students", summary="List the students", responses=problems(*AUTH))
+async def list_students(user: Center, store: StoreDep, limit: Limit = 50, offset: Offset = 0) -> StudentPage:
+    """Every student the directory knows, by id, `{items, total, limit, offset}`."""
+    items, total = await store.run(directory.page_students, limit=limit, offset=offset)
+    return StudentPage(items=items, total=total, limit=limit, offset=offset)
+
+
+@router.get("/students/{student_id}", summary="Read a student", responses=problems(*READ))
+async def get_student(student_id: EntryId, user: Reader, store: StoreDep) -> Student:
+    """For the center, or the student themselves; 404 for an id the directory does not have."""
+    _own_or_center(user, Role.STUDENT, student_id, "student")
+    found = await store.run(directory.get_student, student_id)
+    if found is None:
+        raise RuleViolation(Code.NOT_FOUND, f"No student {student_id} in the directory.")
+    return found
 
 
 @router.put("/students/{student_id}", summary="Create or replace a student", responses=problems(*AUTH))
@@ -86,7 +153,7 @@ async def put_student(
     student = Student(id=student_id, **entry.model_dump())
 
     async def save() -> Student:
-        await store.run(directory.upsert_student, student)
+        await store.run(directory.upsert_student, student, actor(user))
         return student
 
     return await once_per_key(store, request, user, idempotency_key, entry, save, Student)
@@ -114,7 +181,7 @@ async def put_semester(
     semester = _build(Semester, id=semester_id, **entry.model_dump())
 
     async def save() -> SemesterScheduled:
-        await store.run(directory.upsert_semester, semester)
+        await store.run(directory.upsert_semester, semester, actor(user))
         try:
             workflow_id = await schedule_semester(temporal, settings, semester)
         except RPCError as error:

@@ -10,21 +10,33 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response, status
+from fastapi import APIRouter, Body, Path, Query, Response, status
 from sqlmodel import Session
 
 from api.auth import Center, Reader, Student, actor
-from api.deps import GroupActing, GroupsDep, IdempotencyKey, StoreDep
+from api.deps import GroupActing, GroupsDep, IdempotencyKey, SettingsDep, StoreDep
 from api.errors import ACT, AUTH, READ, problems
+from api.etags import ETAG, etag_of
+from api.reach import fill_from_claims
 from api.reading import group_view, readable_group
-from api.schemas.groups import GroupActionResult, GroupDetail, GroupPublic, LinkedProject
+from api.schemas.groups import (
+    GroupActionResult,
+    GroupDetail,
+    GroupItem,
+    GroupMemberLink,
+    GroupPage,
+    GroupPublic,
+    LinkedProject,
+)
 from clients.group import new_group_id
-from domain.commands import Review
+from domain.commands import Review, Withdraw
 from domain.entries import ITEM_ID_PATTERN
 from domain.errors import Code
 from domain.group_transitions import check_members_known, check_submit
-from domain.groups import GroupProposal, GroupView, ReviseGroup
+from domain.groups import GroupProposal, GroupStage, GroupView, ReviseGroup
+from domain.vocabulary import Role
 from store import archive, directory
+from store import groups as group_lists
 from store import projects as read_model
 from workflows.group import GroupWorkflow
 
@@ -71,6 +83,7 @@ async def submit_group(
     user: Student,
     groups: GroupsDep,
     store: StoreDep,
+    settings: SettingsDep,
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> GroupActionResult:
@@ -78,6 +91,8 @@ async def submit_group(
     directory (422 otherwise). The center reviews it like a proposal (R8). The group id is derived from
     the caller and the Idempotency-Key, so a retried submission answers the same group."""
     check_submit(actor(user), proposal)
+    proposal.check_fits(settings.profile)
+    await fill_from_claims(store, user)
     await _check_members(store, proposal)
     group_id = new_group_id(user.sub, idempotency_key)
     # A retry after the group finished answers it from the archive: its id must not start a second group.
@@ -85,14 +100,60 @@ async def submit_group(
         await groups.start(group_id=group_id, applicant=actor(user), proposal=proposal, key=idempotency_key)
     response.headers["Location"] = f"/v1/groups/{group_id}"
     view = await group_view(groups, store, group_id)
+    await store.run(group_lists.save_group, view)
     return GroupActionResult(group=GroupPublic.of(view), created_id=group_id)
 
 
-@router.get("/{group_id}", summary="Read a group", responses=problems(*READ))
-async def get_group(group_id: GroupId, user: Reader, groups: GroupsDep, store: StoreDep) -> GroupDetail:
+@router.get("", summary="List group proposals", responses=problems(*AUTH))
+async def list_groups(
+    user: Reader,
+    store: StoreDep,
+    stage: GroupStage | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> GroupPage:
+    """R9: a student sees the groups they applied for or are named in, the center all of them, newest
+    first, each with its members and the project each linked; filter by `stage`. Served from the read
+    model, which follows every group action at once; `GET /v1/groups/{id}` has the whole group."""
+    if user.role not in (Role.STUDENT, Role.CENTER):
+        return GroupPage(items=[], total=0, limit=limit, offset=offset)
+    student_id = user.sub if user.role is Role.STUDENT else None
+    items, total = await store.run(
+        group_lists.list_groups, student_id=student_id, stage=stage, limit=limit, offset=offset
+    )
+    return GroupPage(
+        items=[
+            GroupItem(
+                **item.model_dump(exclude={"members"}),
+                members=[GroupMemberLink(student_id=m, project_id=p) for m, p in item.members],
+            )
+            for item in items
+        ],
+        total=total,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get(
+    "/{group_id}",
+    summary="Read a group",
+    responses={
+        200: {"headers": {"ETag": {"description": "The group's revision, for `If-Match`.", "schema": ETAG}}},
+        **problems(*READ),
+    },
+)
+async def get_group(
+    group_id: GroupId, user: Reader, groups: GroupsDep, store: StoreDep, response: Response
+) -> GroupDetail:
     """The proposal, its reviews and audit trail, every member with the project they linked, and each linked
-    project's stage; for the group's members and the center."""
+    project's stage; for the group's members and the center. The `ETag` is the group's revision: send it as
+    `If-Match` with a review or a revision to act only on what you read."""
     view = await readable_group(groups, store, user, group_id)
+    response.headers["ETag"] = etag_of(view.revision)
+    # The group lists follow what was read (newest revision wins): a group submitted before the lists existed
+    # is listed from the first time anyone opens it.
+    await store.run(group_lists.save_group, view)
     linked = await store.run(_linked_projects, view)
     return GroupDetail(**GroupPublic.of(view).model_dump(), projects=linked)
 
@@ -114,11 +175,28 @@ async def revise_group(
     user: Student,
     act: GroupActing,
     store: StoreDep,
+    settings: SettingsDep,
     idempotency_key: IdempotencyKey = None,
 ) -> GroupActionResult:
     """After `request_changes` the applicant replaces the proposal, members included; it goes back to
     review. Only the applicant (403 for other members)."""
+    proposal.check_fits(settings.profile)
     await _check_members(store, proposal)
     command = ReviseGroup(proposal=proposal)
     outcome = await act(user, group_id, GroupWorkflow.revise, command, idempotency_key)
+    return GroupActionResult(group=GroupPublic.of(outcome.view))
+
+
+@router.post("/{group_id}/withdrawal", summary="Withdraw a group proposal", responses=problems(*ACT))
+async def withdraw_group(
+    group_id: GroupId,
+    user: Student,
+    act: GroupActing,
+    body: Annotated[Withdraw | None, Body()] = None,
+    idempotency_key: IdempotencyKey = None,
+) -> GroupActionResult:
+    """R9/R24: the applicant withdraws the group proposal while it is in review or waiting for their
+    revision (409 INVALID_STAGE once approved: from then on each member's project is their own). Other
+    members are 403. The reason is optional and kept in the group's audit trail."""
+    outcome = await act(user, group_id, GroupWorkflow.withdraw, body or Withdraw(), idempotency_key)
     return GroupActionResult(group=GroupPublic.of(outcome.view))

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query, Response, status
+from fastapi import APIRouter, Body, Header, Query, Response, status
 
 from api.auth import ProjectReader, Student, actor
-from api.deps import Acting, GroupActing, IdempotencyKey, ProjectId, ProjectsDep, StoreDep
+from api.deps import Acting, GroupLinking, IdempotencyKey, ProjectId, ProjectsDep, SettingsDep, StoreDep
 from api.errors import ACT, AUTH, READ, problems
+from api.etags import ETAG, etag_of, matches
+from api.reach import fill_from_claims, mail_warning
 from api.reading import project_view, readable_project
 from api.schemas.projects import ActionResult, ProjectItem, ProjectPage, ProjectPublic
 from clients.gateway import fingerprint, reused_key
@@ -42,12 +44,16 @@ async def submit_project(
     proposal: Proposal,
     user: Student,
     projects: ProjectsDep,
-    group_act: GroupActing,
+    group_act: GroupLinking,
     store: StoreDep,
+    settings: SettingsDep,
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> ActionResult:
     """R1: no course selection, a proposal is enough; it goes to the center for review (R8).
+
+    The category, the priority tags and the indicators (or competencies) are the course profile's (422
+    VALIDATION_ERROR otherwise); the project keeps that profile for good.
 
     With `group_id` set it is a member's individual proposal linked to an approved group (R9): it starts
     approved, without a second review, and keeps the group's category. Refused with 403 FORBIDDEN for a
@@ -57,18 +63,25 @@ async def submit_project(
     The project id is derived from the caller and the Idempotency-Key, so a retried submission answers
     the same project instead of starting a second one; the same key with another proposal is refused.
     """
+    await fill_from_claims(store, user)
     project_id = new_project_id(user.sub, idempotency_key)
     digest = fingerprint("submit_project", proposal)
     archived = await store.run(archive.archived_project, project_id)
     if archived is not None:
         # A retry after the project finished: answered from the archive, never started a second time.
         return _submitted(archived, digest, idempotency_key, response)
+    proposal.check_fits(settings.profile)
     semesters = await store.run(directory.list_semesters)
     semester_id = semester_for(datetime.now(UTC), semesters)
     standing = await store.run(standing_of, user.sub, project_id)
     if proposal.group_id is not None:
         link = LinkMember(
-            project_id=project_id, proposal=proposal, semester_id=semester_id, standing=standing, fingerprint=digest
+            project_id=project_id,
+            proposal=proposal,
+            semester_id=semester_id,
+            standing=standing,
+            fingerprint=digest,
+            profile=settings.profile,
         )
         linked = await group_act(
             user, proposal.group_id, GroupWorkflow.link_member, link, idempotency_key, request=proposal
@@ -127,13 +140,35 @@ async def list_projects(
     return ProjectPage(items=[ProjectItem.of(item) for item in items], total=total, limit=limit, offset=offset)
 
 
-@router.get("/{project_id}", summary="Read a project", responses=problems(*READ))
+@router.get(
+    "/{project_id}",
+    summary="Read a project",
+    responses={
+        200: {"headers": {"ETag": {"description": "The project's revision, for `If-Match`.", "schema": ETAG}}},
+        304: {"description": "`If-None-Match` named the current revision: nothing changed."},
+        **problems(*READ),
+    },
+)
 async def get_project(
-    project_id: ProjectId, user: ProjectReader, projects: ProjectsDep, store: StoreDep
+    project_id: ProjectId,
+    user: ProjectReader,
+    projects: ProjectsDep,
+    store: StoreDep,
+    response: Response,
+    if_none_match: Annotated[str | None, Header(alias="If-None-Match", max_length=200)] = None,
 ) -> ProjectPublic:
     """Stage, proposal, supervisor, hours (counted and required), evidence, what is still missing for
-    the closure report (R18), deadlines and the audit trail (R24)."""
-    return ProjectPublic.of(await readable_project(projects, store, user, project_id))
+    the closure report (R18), deadlines and the audit trail (R24). The `ETag` is the revision: send it as
+    `If-Match` with a change to act only on what you read. `mail_warning` says why no mail reaches a student
+    the directory does not know; a student's own read with the portal's `name` and `email` claims adds them to
+    the directory first."""
+    await fill_from_claims(store, user)
+    view = await readable_project(projects, store, user, project_id)
+    tag = etag_of(view.revision)
+    if matches(if_none_match, view.revision):
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": tag})  # type: ignore[return-value]
+    response.headers["ETag"] = tag
+    return ProjectPublic.of(view, mail_warning=await store.run(mail_warning, view.id, view.student_id))
 
 
 @router.post("/{project_id}/withdrawal", summary="Withdraw", responses=problems(*ACT))

@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from activities.passing_list import CSV_ENCODING, passing_list_csv, passing_list_filename, passing_list_pdf
 from api.auth import Claims, FacultyOrCenter, Reader
-from api.deps import EntryId, SemesterId, StoreDep
+from api.deps import EntryId, SemesterId, SettingsDep, StoreDep
 from api.errors import AUTH, READ, problems
 from domain.calendar import Semester
 from domain.errors import Code, RuleViolation
@@ -73,17 +73,18 @@ async def list_semesters(user: Reader, store: StoreDep) -> list[Semester]:
     response_class=Response,
     responses=_download(
         "A4 PDF: the students who passed with the teacher this semester, their projects and pass dates, "
-        "the pending evaluations, a signature line and where to send it (Office T4-832).",
+        "the pending evaluations, a signature line and where to send it (the profile's office; NTUST: T4-832).",
         PDF,
         {"type": "string", "format": "binary"},
     ),
 )
 async def passing_list_as_pdf(
-    semester_id: SemesterId, faculty_id: EntryId, user: FacultyOrCenter, store: StoreDep
+    semester_id: SemesterId, faculty_id: EntryId, user: FacultyOrCenter, store: StoreDep, settings: SettingsDep
 ) -> Response:
-    """R23: to print, sign and send to Office T4-832 before the semester ends; the teacher or the center."""
+    """R23: to print, sign and send to the course profile's office (NTUST: T4-832) before the semester ends;
+    the teacher or the center."""
     found = await _passing_list(user, store, semester_id, faculty_id)
-    data = await run_in_threadpool(passing_list_pdf, found)
+    data = await run_in_threadpool(passing_list_pdf, found, settings.profile)
     return Response(data, media_type=PDF, headers=_attachment(found, "pdf"))
 
 

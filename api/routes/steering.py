@@ -18,7 +18,7 @@ from api.errors import ACT, problems
 from api.schemas.projects import ActionResult
 from domain.entries import ENTRY_ID_PATTERN
 from domain.errors import Code, RuleViolation
-from domain.people import Faculty, check_can_supervise
+from domain.people import Faculty, require_in_directory
 from domain.steering import Reassign
 from store import directory
 from workflows.project import ProjectWorkflow
@@ -41,16 +41,16 @@ class ReassignRequest(BaseModel):
 
 
 async def _teacher(store: StoreDep, body: ReassignRequest) -> Faculty:
-    """R10 as for an invitation: in the directory, with a rank that may supervise (never staff)."""
+    """R10 as for an invitation: in the directory; the project checks the rank against its own profile."""
     if body.faculty_id is not None:
         found = await store.run(directory.get_faculty, body.faculty_id)
         if found is None:
             raise RuleViolation(
                 Code.SUPERVISOR_NOT_FOUND, f"No teacher with id {body.faculty_id} is in the faculty directory."
             )
-        return check_can_supervise(found, str(found.email))
+        return found
     email = str(body.faculty_email)
-    return check_can_supervise(await store.run(directory.find_faculty_by_email, email), email)
+    return require_in_directory(await store.run(directory.find_faculty_by_email, email), email)
 
 
 @router.post(

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from fastapi import APIRouter
+from sqlmodel import Session
 
 from api.auth import Faculty, Student
 from api.deps import Acting, IdempotencyKey, ProjectId, StoreDep
 from api.errors import ACT, problems
 from api.schemas.projects import ActionResult, InvitationRequest
+from domain.calendar import conventional_end
 from domain.commands import CancelInvitation, InvitationResponse, Invite
 from domain.errors import Code
-from domain.people import check_can_supervise
+from domain.people import Faculty as FacultyEntry
+from domain.people import check_not_departed, require_in_directory
 from store import directory
 from workflows.project import ProjectWorkflow
 
@@ -30,13 +35,26 @@ async def invite_supervisor(
     store: StoreDep,
     idempotency_key: IdempotencyKey = None,
 ) -> ActionResult:
-    """R10: the teacher must be in the faculty directory with an eligible rank (never staff). One
-    invitation is pending at a time (R12). `warning` is set when the teacher leaves NTUST after a
-    semester (R13)."""
+    """R10: the teacher must be in the faculty directory with a rank the project's course profile accepts
+    (never staff). One invitation is pending at a time (R12). `warning` is set when the teacher leaves NTUST
+    after a semester (R13); a teacher whose `leaving_after` semester has already ended is refused (422
+    SUPERVISOR_NOT_ELIGIBLE)."""
     found = await store.run(directory.find_faculty_by_email, str(body.faculty_email))
-    faculty = check_can_supervise(found, str(body.faculty_email))
-    command = Invite(faculty=faculty, reflection_format=body.reflection_format)
+    # The rank is checked by the project itself, against the profile it started with.
+    faculty = require_in_directory(found, str(body.faculty_email))
+    departs_at = await store.run(_departs_at, faculty)
+    check_not_departed(faculty, departs_at, datetime.now(UTC))
+    command = Invite(faculty=faculty, reflection_format=body.reflection_format, departs_at=departs_at)
     return await act(user, project_id, ProjectWorkflow.invite, command, idempotency_key, request=body)
+
+
+def _departs_at(s: Session, faculty: FacultyEntry) -> datetime | None:
+    """R13: when the teacher leaves NTUST: the end of their `leaving_after` semester as the office entered it,
+    else that term's usual end."""
+    if faculty.leaving_after is None:
+        return None
+    semester = directory.get_semester(s, faculty.leaving_after)
+    return semester.ends_at if semester is not None else conventional_end(faculty.leaving_after)
 
 
 @router.delete("", summary="Cancel the pending invitation", responses=problems(*ACT))

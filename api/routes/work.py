@@ -11,11 +11,11 @@ from api.auth import Osa, ProjectReader, Student
 from api.deps import Acting, BlobsDep, IdempotencyKey, ProjectId, ProjectsDep, SettingsDep, StoreDep
 from api.errors import ACT, READ, problems
 from api.reading import readable_project
-from api.schemas.projects import ActionResult, VerificationRequest
-from api.uploads import ImageGate, safe_filename
+from api.schemas.projects import ActionResult, VerificationRequest, WithdrawalRequest
+from api.uploads import ImageGate, document_headers, safe_filename
 from blobs import digest_of
 from clients.gateway import Unavailable
-from domain.commands import VerifyHours
+from domain.commands import VerifyHours, WithdrawItem
 from domain.entries import ITEM_ID_PATTERN
 from domain.errors import Code, RuleViolation
 from domain.vocabulary import EvidenceKind
@@ -58,11 +58,11 @@ async def verify_hours(
     "/evidence",
     status_code=status.HTTP_201_CREATED,
     summary="Upload a photo or the reflection record",
-    responses=problems(*ACT, Code.UPLOAD_INVALID),
+    responses=problems(*ACT, Code.UPLOAD_INVALID, Code.DUPLICATE_EVIDENCE, Code.REFLECTION_FORMAT_MISMATCH),
 )
 async def add_evidence(
     project_id: ProjectId,
-    file: Annotated[UploadFile, File(description="A JPEG, PNG or WebP image.")],
+    file: Annotated[UploadFile, File(description="A JPEG, PNG or WebP image; a reflection record may also be a PDF.")],
     kind: Annotated[EvidenceKind, Form()],
     caption: Annotated[str, Form(min_length=1, max_length=2000)],
     user: Student,
@@ -73,8 +73,11 @@ async def add_evidence(
     idempotency_key: IdempotencyKey = None,
 ) -> ActionResult:
     """R16: three `participation` photos, each with a detailed caption (say where you are when several
-    people are in it), and one `reflection` record of the session with the supervisor. The image must
-    decode, be at most `max_upload_bytes`, and loses its location and other metadata before it is stored.
+    people are in it), and one `reflection` record of the session with the supervisor, a photo or a PDF
+    document. The file must decode, be at most `max_upload_bytes`, and loses its location and other metadata
+    before it is stored. The same picture counts once: the same content, or near-identical by perceptual
+    hash, is 409 DUPLICATE_EVIDENCE. The reflection record fits the agreed reflection format (R17: a photo of
+    a conversation or an oral presentation, a PDF of a written report), else 422 REFLECTION_FORMAT_MISMATCH.
     `created_id` is the evidence id.
 
     The image is stored only once the project accepted it, so a refused upload leaves nothing behind; the
@@ -90,6 +93,9 @@ async def add_evidence(
         width=image.width,
         height=image.height,
         filename=safe_filename(file.filename),
+        phash=image.phash,
+        colorhash=image.colorhash,
+        pages=image.pages,
     )
     command = EvidenceInput(kind=kind, caption=caption, blob=blob)
     try:
@@ -110,9 +116,10 @@ async def add_evidence(
     response_class=Response,
     responses={
         200: {
-            "description": "The stored image, without location metadata.",
+            "description": "The stored image (without location metadata) or PDF (without its metadata).",
             "content": {
-                t: {"schema": {"type": "string", "format": "binary"}} for t in ("image/jpeg", "image/png", "image/webp")
+                t: {"schema": {"type": "string", "format": "binary"}}
+                for t in ("image/jpeg", "image/png", "image/webp", "application/pdf")
             },
         },
         **problems(*READ),
@@ -140,5 +147,40 @@ async def get_evidence(
             "Cache-Control": "private, max-age=86400, immutable",
             "ETag": f'"{item.blob.digest}"',
             "X-Content-Type-Options": "nosniff",
+            **document_headers(item.id, item.blob.content_type),
         },
     )
+
+
+@router.post("/hours/{entry_id}/withdrawal", summary="Withdraw hours entered by mistake", responses=problems(*ACT))
+async def withdraw_hours(
+    project_id: ProjectId,
+    entry_id: ItemId,
+    user: Student,
+    act: Acting,
+    body: WithdrawalRequest | None = None,
+    idempotency_key: IdempotencyKey = None,
+) -> ActionResult:
+    """R16: until the closure report is under evaluation the student may withdraw an hours entry made by
+    mistake. It is not deleted: it stays in the project marked `withdrawal` (who, when, why), no longer
+    counts, and the audit trail records it. 409 CONFLICT when already withdrawn."""
+    command = WithdrawItem(item="hours", item_id=entry_id, reason=(body or WithdrawalRequest()).reason)
+    return await act(user, project_id, ProjectWorkflow.withdraw_item, command, idempotency_key)
+
+
+@router.post(
+    "/evidence/{evidence_id}/withdrawal", summary="Withdraw evidence uploaded by mistake", responses=problems(*ACT)
+)
+async def withdraw_evidence(
+    project_id: ProjectId,
+    evidence_id: ItemId,
+    user: Student,
+    act: Acting,
+    body: WithdrawalRequest | None = None,
+    idempotency_key: IdempotencyKey = None,
+) -> ActionResult:
+    """R16: as for hours: the photo or record stays on record marked `withdrawal`, no longer counts, and may
+    be uploaded again. Evidence that is the proof of hours still on record is withdrawn after those hours
+    (409 CONFLICT)."""
+    command = WithdrawItem(item="evidence", item_id=evidence_id, reason=(body or WithdrawalRequest()).reason)
+    return await act(user, project_id, ProjectWorkflow.withdraw_item, command, idempotency_key)

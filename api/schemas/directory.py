@@ -10,7 +10,7 @@ from pydantic import BaseModel, EmailStr, Field, StrictBool
 from clients.departure import DepartureAnnounced
 from domain.calendar import Semester
 from domain.entries import OneLine, PersonName
-from domain.people import Faculty
+from domain.people import Faculty, Student
 from domain.vocabulary import MailLanguage, Rank
 
 LANGUAGE_DESCRIPTION = (
@@ -35,6 +35,24 @@ class StudentEntry(BaseModel):
     email: EmailStr
     has_internship_credit: StrictBool = False
     language: MailLanguage | None = Field(default=None, description=LANGUAGE_DESCRIPTION)
+
+
+class FacultyPage(BaseModel):
+    """One page of the faculty directory, by name; `total` counts every match."""
+
+    items: list[Faculty]
+    total: int
+    limit: int
+    offset: int
+
+
+class StudentPage(BaseModel):
+    """One page of the students the directory knows, by id; `total` counts them all."""
+
+    items: list[Student]
+    total: int
+    limit: int
+    offset: int
 
 
 class FacultySaved(Faculty):

@@ -7,9 +7,11 @@ from typing import Self
 
 from pydantic import BaseModel, Field
 
+from api.schemas.projects import Envelope
 from domain.groups import GroupAuditEntry, GroupProposal, GroupStage, GroupView
 from domain.review import ReviewRecord
 from domain.stages import Stage
+from domain.vocabulary import Priority
 
 
 class GroupMemberPublic(BaseModel):
@@ -27,7 +29,7 @@ class GroupPublic(BaseModel):
     created_at: datetime
     stage_since: datetime
     proposal: GroupProposal
-    priority: str
+    priority: Priority
     proposal_version: int
     reviews: list[ReviewRecord]
     members: list[GroupMemberPublic]
@@ -54,8 +56,38 @@ class GroupDetail(GroupPublic):
     projects: list[LinkedProject] = Field(description="One entry per member who linked a project (R9).")
 
 
-class GroupActionResult(BaseModel):
-    """What every action on a group answers: the group as it now stands, and the id of what it created."""
+class GroupMemberLink(BaseModel):
+    student_id: str
+    project_id: str | None
+
+
+class GroupItem(BaseModel):
+    """One group proposal as the group list shows it (R9): its stage, title, and each member with the
+    project they linked, if any."""
+
+    id: str
+    applicant_id: str
+    stage: GroupStage
+    title: str
+    category: str
+    priority: str
+    created_at: datetime
+    stage_since: datetime
+    revision: int
+    members: list[GroupMemberLink]
+
+
+class GroupPage(BaseModel):
+    """One page of group proposals, newest first; `total` counts every match."""
+
+    items: list[GroupItem]
+    total: int
+    limit: int
+    offset: int
+
+
+class GroupActionResult(Envelope):
+    """What every action on a group answers: the envelope of a project's action, with the group as it now
+    stands in `group`."""
 
     group: GroupPublic
-    created_id: str | None = None

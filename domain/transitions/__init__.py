@@ -25,9 +25,11 @@ from domain.transitions.implementing import (
     apply_add_evidence,
     apply_log_hours,
     apply_verify_hours,
+    apply_withdraw_item,
     check_add_evidence,
     check_log_hours,
     check_verify_hours,
+    check_withdraw_item,
 )
 from domain.transitions.proposing import apply_review, apply_revise, apply_submitted, check_review, check_revise
 from domain.transitions.supervising import (
@@ -57,6 +59,7 @@ __all__ = [
     "apply_submitted",
     "apply_verify_hours",
     "apply_withdraw",
+    "apply_withdraw_item",
     "check_add_evidence",
     "check_cancel_invitation",
     "check_evaluate",
@@ -69,5 +72,6 @@ __all__ = [
     "check_submit_closure",
     "check_verify_hours",
     "check_withdraw",
+    "check_withdraw_item",
     "leaving_warning",
 ]

@@ -7,7 +7,7 @@ from datetime import datetime
 from domain.access import require_owner, require_supervisor
 from domain.actors import SYSTEM, Actor
 from domain.commands import Evaluate, Withdraw
-from domain.deadlines import REMINDER_REQUEST_INTERVAL, evaluation_moments
+from domain.deadlines import evaluation_moments, reminder_request_interval
 from domain.errors import Code, RuleViolation
 from domain.guards import require_open, require_stage
 from domain.project import Credit, EvaluationRecord, ProjectState, Submission
@@ -29,8 +29,9 @@ def check_submit_closure(state: ProjectState, actor: Actor, cmd: ClosureReport) 
         raise RuleViolation(missing[0].code, detail, problems=missing)
     absent = state.proposal.chosen_indicators - set(cmd.indicators)
     if absent:
-        names = ", ".join(sorted(i.value for i in absent))
-        raise RuleViolation(Code.VALIDATION_ERROR, f"Add a note for each indicator the proposal chose: {names}.")
+        names = ", ".join(sorted(absent))
+        kind = "indicator" if state.profile.frame.kind == "indicators" else "competency"
+        raise RuleViolation(Code.VALIDATION_ERROR, f"Add a note for each {kind} the proposal chose: {names}.")
 
 
 def apply_submit_closure(state: ProjectState, actor: Actor, cmd: ClosureReport, now: datetime) -> None:
@@ -45,7 +46,7 @@ def apply_submit_closure(state: ProjectState, actor: Actor, cmd: ClosureReport, 
         Role.FACULTY,
         state.supervisor.faculty.id,
         submission_seq=str(state.submission_seq),
-        **evaluation_moments(now, now),
+        **evaluation_moments(now, now, schedule=state.profile.schedule),
     )
 
 
@@ -76,20 +77,22 @@ def apply_evaluation(state: ProjectState, actor: Actor, cmd: Evaluate, now: date
 def apply_credit(state: ProjectState, credit: Credit) -> None:
     """R2/R21: the ledger's answer, told to the student."""
     state.credit = credit
+    code = state.profile.course.code
     detail = (
-        f"TC1010 credit recorded in {credit.semester_id}" if credit.granted else f"no credit recorded: {credit.reason}"
+        f"{code} credit recorded in {credit.semester_id}" if credit.granted else f"no credit recorded: {credit.reason}"
     )
     state.record(SYSTEM, credit.at, "credit_recorded" if credit.granted else "credit_not_granted", detail)
     state.notify("evaluation_pass", Role.STUDENT, state.student_id, credit=detail)
 
 
 def check_request_reminder(state: ProjectState, actor: Actor, now: datetime) -> None:
-    """R20: the student may ask for a reminder to the supervisor at most once every 3 days."""
+    """R20: the student may ask for a reminder to the supervisor at most once every 3 days (the profile's)."""
     require_owner(state, actor, "ask for a reminder")
     require_stage(state.stage, {Stage.EVALUATION_PENDING}, "ask for a reminder")
     last = state.last_reminder_request_at
-    if last is not None and now < last + REMINDER_REQUEST_INTERVAL:
-        allowed = last + REMINDER_REQUEST_INTERVAL
+    interval = reminder_request_interval(state.profile.schedule)
+    if last is not None and now < last + interval:
+        allowed = last + interval
         raise RuleViolation(
             Code.RATE_LIMITED,
             f"A reminder was requested on {last.isoformat()}; "
@@ -109,7 +112,7 @@ def apply_request_reminder(state: ProjectState, actor: Actor, now: datetime) -> 
         Role.FACULTY,
         state.supervisor.faculty.id,
         requested_by="student",
-        **evaluation_moments(since, now),
+        **evaluation_moments(since, now, schedule=state.profile.schedule),
     )
 
 

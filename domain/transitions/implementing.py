@@ -7,12 +7,12 @@ from datetime import datetime
 from domain.access import require_owner, require_visible
 from domain.actors import Actor
 from domain.calendar import taipei_date
-from domain.commands import VerifyHours
+from domain.commands import VerifyHours, WithdrawItem
 from domain.errors import Code, RuleViolation
 from domain.guards import require_open, require_role, require_stage
 from domain.project import ProjectState
 from domain.stages import WORK_STAGES
-from domain.vocabulary import Channel, HourSource, Role
+from domain.vocabulary import Channel, EvidenceKind, HourSource, Role
 from domain.work import (
     MAX_HOURS_PER_DAY,
     Evidence,
@@ -20,8 +20,13 @@ from domain.work import (
     HoursEntry,
     HoursInput,
     Verification,
+    Withdrawal,
     caption_problem,
     hours_on,
+    live,
+    record_fits_format,
+    record_kind_wanted,
+    same_image,
 )
 
 
@@ -37,7 +42,7 @@ def check_log_hours(state: ProjectState, actor: Actor, cmd: HoursInput, now: dat
             Code.VALIDATION_ERROR,
             f"At most {MAX_HOURS_PER_DAY} hours a day: {already} already logged on {cmd.date.isoformat()}.",
         )
-    if cmd.proof_evidence_id is not None and all(e.id != cmd.proof_evidence_id for e in state.evidence):
+    if cmd.proof_evidence_id is not None and all(e.id != cmd.proof_evidence_id for e in live(state.evidence)):
         raise RuleViolation(Code.VALIDATION_ERROR, f"No evidence {cmd.proof_evidence_id} on this project.")
 
 
@@ -78,11 +83,36 @@ def apply_verify_hours(state: ProjectState, actor: Actor, cmd: VerifyHours, now:
 
 
 def check_add_evidence(state: ProjectState, actor: Actor, cmd: EvidenceInput) -> None:
+    """R16: a captioned photo, or a reflection record (a photo or a PDF document); under the current rules
+    the same picture counts once (R16) and the record fits the agreed reflection format (R17)."""
     require_owner(state, actor, "add evidence")
     require_stage(state.stage, WORK_STAGES, "add evidence")
     problem = caption_problem(cmd)
     if problem:
         raise RuleViolation(Code.VALIDATION_ERROR, problem)
+    if cmd.kind is EvidenceKind.PARTICIPATION and cmd.blob.is_document:
+        raise RuleViolation(Code.UPLOAD_INVALID, "A participation photo is a photo (JPEG, PNG or WebP), not a PDF.")
+    if not state.closed_loopholes:
+        return
+    check_not_duplicate(state, cmd)
+    agreed = state.supervisor.reflection_format if state.supervisor else None
+    if cmd.kind is EvidenceKind.REFLECTION and agreed is not None and not record_fits_format(cmd.blob, agreed):
+        raise RuleViolation(
+            Code.REFLECTION_FORMAT_MISMATCH,
+            f"The reflection format agreed with your supervisor is {agreed.value}: its record is "
+            f"{record_kind_wanted(agreed)} (R17).",
+        )
+
+
+def check_not_duplicate(state: ProjectState, cmd: EvidenceInput) -> None:
+    """R16: the same image (same content, or near-identical by its perceptual hash) counts once."""
+    twin = next((e for e in live(state.evidence) if same_image(e.blob, cmd.blob)), None)
+    if twin is not None:
+        raise RuleViolation(
+            Code.DUPLICATE_EVIDENCE,
+            f"This file is the same as evidence {twin.id} ({twin.kind.value}, added "
+            f"{taipei_date(twin.added_at).isoformat()}): each photo or record counts once; upload another one.",
+        )
 
 
 def apply_add_evidence(
@@ -93,3 +123,40 @@ def apply_add_evidence(
     state.evidence.append(evidence)
     state.record(actor, now, "evidence_added", f"{evidence.id}: {evidence.kind.value}")
     return evidence
+
+
+def _open_item(state: ProjectState, cmd: WithdrawItem) -> HoursEntry | Evidence:
+    items: list[HoursEntry] | list[Evidence] = state.hours if cmd.item == "hours" else state.evidence
+    item = next((i for i in items if i.id == cmd.item_id), None)
+    noun = "hours entry" if cmd.item == "hours" else "evidence"
+    if item is None:
+        raise RuleViolation(Code.NOT_FOUND, f"No {noun} {cmd.item_id} on this project.")
+    if item.withdrawal is not None:
+        raise RuleViolation(
+            Code.CONFLICT, f"The {noun} {cmd.item_id} was already withdrawn on {item.withdrawal.at.date().isoformat()}."
+        )
+    return item
+
+
+def check_withdraw_item(state: ProjectState, actor: Actor, cmd: WithdrawItem) -> None:
+    """R16: the student may withdraw hours or evidence entered by mistake until the closure report is under
+    evaluation; evidence still named as the proof of hours on record is withdrawn after those hours."""
+    require_owner(state, actor, f"withdraw {'hours' if cmd.item == 'hours' else 'evidence'}")
+    require_stage(state.stage, WORK_STAGES, "withdraw hours or evidence")
+    _open_item(state, cmd)
+    if cmd.item == "evidence":
+        proving = [h.id for h in state.hours if h.proof_evidence_id == cmd.item_id and h.withdrawal is None]
+        if proving:
+            raise RuleViolation(
+                Code.CONFLICT,
+                f"Evidence {cmd.item_id} is the proof of hours {', '.join(proving)}: withdraw those hours first.",
+            )
+
+
+def apply_withdraw_item(state: ProjectState, actor: Actor, cmd: WithdrawItem, now: datetime) -> None:
+    """R16/R24: the item stays on record, marked withdrawn and no longer counted; the audit trail says so."""
+    check_withdraw_item(state, actor, cmd)
+    item = _open_item(state, cmd)
+    item.withdrawal = Withdrawal(by=actor.id, at=now, reason=cmd.reason)
+    action = "hours_withdrawn" if cmd.item == "hours" else "evidence_withdrawn"
+    state.record(actor, now, action, f"{cmd.item_id}" + (f": {cmd.reason}" if cmd.reason else ""))

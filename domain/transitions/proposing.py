@@ -55,6 +55,7 @@ def check_revise(state: ProjectState, actor: Actor, cmd: ReviseProposal) -> None
     require_stage(state.stage, {Stage.CHANGES_REQUESTED}, "revise the proposal")
     if cmd.proposal.group_id != state.proposal.group_id:
         raise RuleViolation(Code.VALIDATION_ERROR, "A revision cannot change the group a proposal belongs to.")
+    cmd.proposal.check_fits(state.profile)  # the project's own profile, whatever new projects start under
 
 
 def apply_revise(state: ProjectState, actor: Actor, cmd: ReviseProposal, now: datetime) -> None:

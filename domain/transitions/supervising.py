@@ -10,7 +10,7 @@ from domain.commands import InvitationResponse, Invite
 from domain.deadlines import invitation_moments
 from domain.errors import Code, RuleViolation
 from domain.guards import require_stage
-from domain.people import check_can_supervise
+from domain.people import check_can_supervise, check_not_departed
 from domain.project import Invitation, ProjectState, Supervision
 from domain.stages import Stage
 from domain.vocabulary import Role
@@ -35,18 +35,19 @@ def leaving_warning(cmd: Invite) -> str | None:
     )
 
 
-def check_invite(state: ProjectState, actor: Actor, cmd: Invite) -> None:
+def check_invite(state: ProjectState, actor: Actor, cmd: Invite, now: datetime) -> None:
     require_owner(state, actor, "invite a supervisor")
     if state.stage is Stage.SUPERVISOR_INVITED:
         raise RuleViolation(
             Code.INVALID_STAGE, "An invitation is already pending; cancel it before inviting someone else (R12)."
         )
     require_stage(state.stage, {Stage.NEEDS_SUPERVISOR}, "invite a supervisor")
-    check_can_supervise(cmd.faculty, str(cmd.faculty.email))
+    check_can_supervise(cmd.faculty, str(cmd.faculty.email), state.profile.accepted.eligible_ranks)
+    check_not_departed(cmd.faculty, cmd.departs_at, now)
 
 
 def apply_invite(state: ProjectState, actor: Actor, cmd: Invite, now: datetime) -> None:
-    check_invite(state, actor, cmd)
+    check_invite(state, actor, cmd, now)
     state.invitation_seq += 1
     state.invitation = Invitation(
         seq=state.invitation_seq, faculty=cmd.faculty, reflection_format=cmd.reflection_format, invited_at=now
@@ -55,7 +56,11 @@ def apply_invite(state: ProjectState, actor: Actor, cmd: Invite, now: datetime) 
     warning = leaving_warning(cmd)
     state.record(actor, now, "supervisor_invited", f"{cmd.faculty.id}" + (f"; warning: {warning}" if warning else ""))
     state.notify(
-        "invitation", Role.FACULTY, cmd.faculty.id, invitation_seq=str(state.invitation_seq), **invitation_moments(now)
+        "invitation",
+        Role.FACULTY,
+        cmd.faculty.id,
+        invitation_seq=str(state.invitation_seq),
+        **invitation_moments(now, state.profile.schedule),
     )
 
 

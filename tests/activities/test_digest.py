@@ -11,13 +11,19 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.contracts import DigestRequest
 from activities.digest import DigestActivities
+from activities.mail.links import group_url, project_url
 from config.settings import Settings
+from domain.actors import Actor
+from domain.group_transitions import new_group
+from domain.groups import GroupProposal, build_group_view
 from domain.stages import Stage
+from domain.vocabulary import Role
 from store import outbox
 from store.db import session
+from store.groups import save_group
 from store.outbox import OutboxStatus
 from store.projects import save_project
-from tests.activities.support import PUBLIC_URL, T0, html_of, summary, text_of
+from tests.activities.support import T0, html_of, summary, text_of
 from tests.support.mailsink import MailSink
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -41,7 +47,7 @@ def digest_entry(engine: Engine, key: str) -> outbox.OutboxEntry | None:
 
 
 async def test_digest_lists_only_proposals_waiting_three_days(
-    digest: DigestActivities, sink: MailSink, db_engine: Engine
+    digest: DigestActivities, sink: MailSink, db_engine: Engine, mail_settings: Settings
 ) -> None:
     """R8: one mail to the center listing each proposal unreviewed for 3 days or more (title, priority,
     days waiting, link to the project), longest waiting first, in English then Chinese; newer or reviewed
@@ -64,8 +70,9 @@ async def test_digest_lists_only_proposals_waiting_three_days(
     assert '"Beach clean-up": high priority, waiting 6 days since' in text
     assert "「Beach clean-up」：優先順序高" in text  # noqa: RUF001
     assert '"Tutoring in Wanhua": normal priority, waiting 3 days' in text
-    assert f"{PUBLIC_URL}/v1/projects/p-old" in text and f"{PUBLIC_URL}/v1/projects/p-three" in text
-    assert f"{PUBLIC_URL}/v1/projects?stage=PROPOSAL_REVIEW" in text
+    # Issue 12: each proposal links to its page (here Praxis's read-only page), none to a JSON route.
+    assert project_url(mail_settings, "p-old") in text and project_url(mail_settings, "p-three") in text
+    assert "/v1/" not in text
     assert "What to do next" in text and "By when" in text and CJK.search(text)
     html = html_of(message)
     assert html.count("<li>") == 4  # both proposals, in each language
@@ -107,3 +114,31 @@ async def test_smtp_outage_is_retried_and_one_digest_arrives(
     assert len(sink.messages) == 1
     entry = digest_entry(db_engine, "digest:2026-09-17")
     assert entry is not None and (entry.status, entry.attempts) == (OutboxStatus.SENT, 2)
+
+
+async def test_group_proposals_waiting_three_days_are_in_the_digest(
+    digest: DigestActivities, sink: MailSink, db_engine: Engine, mail_settings: Settings
+) -> None:
+    """R8/R9: a group proposal unreviewed for 3 days is listed beside the proposals, as a group with its
+    member count and a link to the group's page (not a JSON route)."""
+    proposal = GroupProposal.model_validate(
+        {
+            "title": "Beach clean-up at Fulong",
+            "plan": "Three of us organise a monthly clean-up with the village association.",
+            "category": "external",
+            "indicators": [{"indicator": "civic_consciousness", "how": "Villagers and students keep the beach."}],
+            "members": ["B1", "B2", "B3"],
+        }
+    )
+    state = new_group("g-wait", Actor(id="B1", role=Role.STUDENT), proposal, AT - timedelta(days=5))
+    with session(db_engine) as s:
+        save_group(s, build_group_view(state))
+    store(db_engine, "p-three", Stage.PROPOSAL_REVIEW, AT - timedelta(days=3), "Tutoring in Wanhua")
+
+    result = await ActivityEnvironment().run(digest.send_review_digest, DigestRequest(at=AT))
+
+    assert result.project_ids == ["g-wait", "p-three"]
+    text = text_of(sink.messages[0])
+    assert 'Group proposal of 3 students, "Beach clean-up at Fulong": normal priority, waiting 5 days' in text
+    assert group_url(mail_settings, "g-wait") in text and "/v1/" not in text
+    assert "3 人團體計畫書「Beach clean-up at Fulong」" in text

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 
 import domain.group_transitions
 from activities.groupmail import GroupMailActivities, GroupNoticeBatch
+from activities.mail.links import group_url
 from config.settings import Settings
 from domain.groups import GroupStage, GroupSummary
 from domain.notices import Notice
@@ -21,7 +22,7 @@ from store import outbox
 from store.db import session
 from store.directory import upsert_student
 from store.outbox import OutboxStatus
-from tests.activities.support import PUBLIC_URL, STUDENT, html_of, text_of
+from tests.activities.support import STUDENT, html_of, text_of
 from tests.support.mailsink import MailSink
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -94,7 +95,7 @@ async def test_each_group_mail_is_sent_once_in_both_languages(
     assert message["To"].addresses[0].addr_spec == expected
     assert subject in message["Subject"]
     text = text_of(message)
-    assert GROUP.title in text and f"{PUBLIC_URL}/v1/groups/{GROUP.id}" in text
+    assert GROUP.title in text and group_url(mail_settings, GROUP.id) in text
     assert text.index("What to do next") < text.index("下一步") and CJK.search(text)
     for value in context.values():
         assert value in text

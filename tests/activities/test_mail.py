@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import ast
+import email.policy
 import re
 from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.parser import BytesParser
 from pathlib import Path
 
 import pytest
@@ -13,11 +16,12 @@ from temporalio.testing import ActivityEnvironment
 
 import domain
 from activities.contracts import NoticeBatch
-from activities.mail.links import ACTION_LINKS
+from activities.mail.links import ACTION_LINKS, project_url
 from activities.mail.notices import MailActivities
 from activities.mail.rendering import MailView, render_notice, template_names
-from activities.mail.sending import message_id
+from activities.mail.sending import encoded_subject, message_id
 from config.settings import Settings
+from domain import labels
 from domain.deadlines import INVITATION_EXPIRY_DAYS, evaluation_moments, invitation_moments
 from domain.links import LinkAction
 from domain.notices import Notice
@@ -33,7 +37,6 @@ from tests.activities.support import (
     FACULTY,
     LINK,
     PROJECT_ID,
-    PUBLIC_URL,
     STUDENT,
     T0,
     html_of,
@@ -266,7 +269,7 @@ def token_in(text: str) -> str:
 
 @pytest.mark.parametrize("template", sorted(CASES))
 async def test_each_notice_is_delivered_with_the_link_it_needs(
-    template: str, mail: MailActivities, sink: MailSink, db_engine: Engine
+    template: str, mail: MailActivities, sink: MailSink, db_engine: Engine, mail_settings: Settings
 ) -> None:
     """SPEC §4: supervisors' invitation/evaluation mails and OSA's verification mail carry a signed action link
     bound to that person, action and project; students and the center get the project link instead."""
@@ -287,7 +290,7 @@ async def test_each_notice_is_delivered_with_the_link_it_needs(
         assert "works once" in text
     else:
         assert LINK.search(text) is None
-    project_link = f"{PUBLIC_URL}/v1/projects/{PROJECT_ID}"
+    project_link = project_url(mail_settings, PROJECT_ID)
     assert (project_link in text) is (note.to_role in (Role.STUDENT, Role.CENTER))
 
 
@@ -520,3 +523,38 @@ async def test_center_mail_stays_on_the_course_default(
     [message] = sink.messages
     assert message["Content-Language"] == "en"
     assert CJK.search(text_of(message)) is None
+
+
+@pytest.mark.parametrize("template", sorted(CASES))
+async def test_mails_say_stages_in_words_and_subjects_keep_single_spaces(
+    template: str, mail: MailActivities, sink: MailSink
+) -> None:
+    """Issue 12: a mail names the project's stage as people read it ("Evaluation pending", 成果報告評核中), its
+    code (SPEC §3's name) only in brackets after the words, and no other stage's code; its subject, as the
+    recipient's mail program decodes it after SMTP, has no double space before the Chinese."""
+    project, note = case(template, since=datetime.now(UTC) - timedelta(days=1))
+    await mail.deliver_notices(NoticeBatch(summary=project, notices=[note]))
+    [message] = sink.messages
+    label, code = labels.label(project.stage), project.stage.value
+    text = text_of(message)
+    assert f"Project stage: {label.en} ({code})." in text and f"計畫目前階段：{label.zh}（{code}）。" in text  # noqa: RUF001
+    for body in (text, html_of(message)):
+        bare = body.replace(f"({code})", "").replace(f"（{code}）", "")  # noqa: RUF001
+        assert not [stage for stage in Stage if stage.value in bare], template
+    subject = str(message["Subject"])
+    assert "  " not in subject and " / " in subject
+
+
+def test_long_mixed_subjects_survive_folding() -> None:
+    """Issue 12: whatever the title's length, a bilingual subject written by Praxis and read back after the
+    SMTP serialisation (78-character lines) is exactly what was written: single spaces, nothing lost."""
+    for length in range(1, 160, 3):
+        title = ("Reading with children in Wanhua and their families " * 4)[:length].strip()
+        subject = f"[Praxis] Club hours to verify: {title} / 待認證社團服務時數：{title}"  # noqa: RUF001
+        message = EmailMessage()
+        message.set_raw("Subject", encoded_subject(subject))
+        message.set_content("x")
+        raw = message.as_bytes(policy=email.policy.SMTP)
+        assert all(len(line) <= 78 for line in raw.split(b"\r\n")), raw
+        parsed = BytesParser(policy=email.policy.default).parsebytes(raw)
+        assert str(parsed["Subject"]) == subject

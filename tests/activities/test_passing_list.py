@@ -16,7 +16,8 @@ from activities.passing_list import (
     passing_list_filename,
     passing_list_pdf,
 )
-from domain.calendar import Semester
+from config.course_profile import load_profile
+from domain.calendar import Semester, academic_term
 from domain.passing import PassingList, PassingStudent
 from domain.people import Faculty
 from domain.vocabulary import Rank
@@ -91,3 +92,32 @@ def test_csv_has_a_row_per_student_with_taipei_dates() -> None:
     ]
     assert {r["semester_id"] for r in rows} == {"2026-fall"} and {r["supervisor_id"] for r in rows} == {"T0001"}
     assert passing_list_filename(found, "csv") == "passing-list-2026-fall-T0001.csv"
+
+
+def test_pdf_names_the_academic_year_and_numbers_its_pages() -> None:
+    """Issue 12: the list names the term as a Taiwanese professor does (115學年度第1學期 for 2026-fall) beside
+    the id, and every page says "Page x of y" in both languages, so a loose page is noticed."""
+    found = listed(*(student(n % 9 + 1, f"學生{n}", LONG_TITLE) for n in range(60)))
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(passing_list_pdf(found))).pages]
+    assert len(pages) >= 2
+    assert "115學年度第1學期" in pages[0] and "Academic year 115 (2026-27), first semester (2026-fall)" in pages[0]
+    for number, page in enumerate(pages, start=1):
+        assert f"Page {number} of {len(pages)}" in page and f"第 {number} 頁，共 {len(pages)} 頁" in page  # noqa: RUF001
+
+
+def test_academic_terms_count_from_august() -> None:
+    """Issue 12: fall opens the academic year (ROC year = year - 1911); spring and summer belong to the year
+    that began the previous August; an id that names no term has no academic name."""
+    assert academic_term("2026-fall") == ("Academic year 115 (2026-27), first semester", "115學年度第1學期")
+    assert academic_term("2027-spring") == ("Academic year 115 (2026-27), second semester", "115學年度第2學期")
+    assert academic_term("2027-summer") == ("Academic year 115 (2026-27), summer session", "115學年度暑期")
+    assert academic_term("2026-winter") is None and academic_term("fall") is None
+
+
+def test_pdf_names_the_course_and_office_of_the_profile() -> None:
+    """R23 per course profile: the list's title carries the profile's course code and the closing line its
+    office, here NTNU's example profile instead of NTUST's TC1010 and T4-832."""
+    page = text(passing_list_pdf(listed(student(1, "林美華", LONG_TITLE)), load_profile("ntnu")))
+
+    assert "Social Practice (SPC-101)" in page and "Social Practice Center office" in page
+    assert "TC1010" not in page and "T4-832" not in page

@@ -39,7 +39,7 @@ def proposal(**changes: Any) -> dict[str, Any]:
 def closure_report() -> dict[str, Any]:
     return {
         "narrative": "We ran a reading club for twelve weeks and learned how to keep pupils engaged. " * 2,
-        "indicators": {"civic_consciousness": "Pupils now run the book exchange themselves."},
+        "indicators": [{"indicator": "civic_consciousness", "how": "Pupils now run the book exchange themselves."}],
     }
 
 
@@ -50,8 +50,10 @@ def jpeg(size: tuple[int, int] = (64, 48), color: str = "teal", exif: Image.Exif
 
 
 def png(size: tuple[int, int] = (32, 32)) -> bytes:
+    """A translucent purple square: of another colour than the red, green and blue photos the helpers upload,
+    so the rules do not take it for the same picture (R16's perceptual and colour hashes)."""
     out = io.BytesIO()
-    Image.new("RGBA", size, (200, 30, 30, 128)).save(out, format="PNG")
+    Image.new("RGBA", size, (128, 0, 128, 128)).save(out, format="PNG")
     return out.getvalue()
 
 

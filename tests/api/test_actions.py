@@ -8,6 +8,7 @@ issued through the same store and signing path with a past expiry.
 from __future__ import annotations
 
 import io
+import re
 import secrets
 import uuid
 from collections.abc import AsyncIterator
@@ -43,10 +44,9 @@ async def stage(portal: Portal, project_id: str) -> str:
 
 
 def page_code(response: httpx.Response) -> str | None:
-    """The problem code a refusal page names (`Problem code: <code>X</code>`)."""
-    marker = "Problem code: <code>"
-    start = response.text.find(marker)
-    return response.text[start + len(marker) :].split("<", 1)[0] if start >= 0 else None
+    """The problem code a refusal page names (`Problem code: <code>X</code>`, in whichever languages)."""
+    found = re.search(r"Problem code:.*?<code>([A-Z_]+)</code>", response.text, re.DOTALL)
+    return found.group(1) if found else None
 
 
 # --- invitations (R11) ----------------------------------------------------------------------------------
@@ -246,7 +246,7 @@ async def test_osa_verifies_club_hours_by_link(links: Links, portal: Portal, set
     checked = next(e for e in view["hours"] if e["id"] == entry["id"])
     assert checked["verification"]["verified"] is True
     assert checked["verification"]["note"] == "Confirmed with the club."
-    assert float(view["counted_hours"]) == 4
+    assert view["counted_hours"] == 4
 
 
 # --- links that must not act ----------------------------------------------------------------------------

@@ -211,7 +211,7 @@ async def forgotten(stack: Stack) -> Forgotten:
     links = []
     for student in (applicant, member):
         link_headers = {**portal.student(student), "Idempotency-Key": unique("link")}
-        own = proposal(group_id=group_id)
+        own = proposal(title="Beach clean-up at Fulong", group_id=group_id)  # the group's plan (R9)
         linked = await http.post("/v1/projects", json=own, headers=link_headers)
         assert linked.status_code == 201, linked.text
         links.append((own, link_headers, linked.content))

@@ -57,7 +57,7 @@ async def test_booleans_are_json_booleans(portal: Portal) -> None:
     [
         ("/v1/projects", "GET, OPTIONS, POST"),
         ("/v1/projects/p1/invitation", "DELETE, OPTIONS, POST"),
-        ("/v1/students/B1", "OPTIONS, PUT"),
+        ("/v1/students/B1", "GET, OPTIONS, PUT"),
         ("/healthz", "GET, OPTIONS"),
     ],
 )

@@ -78,7 +78,11 @@ async def test_a_photo_is_stored_without_location_and_upright(portal: Portal, se
         "width": 48,
         "height": 64,
         "filename": "IMG_0001.jpg",
+        "phash": blob["phash"],
+        "colorhash": blob["colorhash"],
+        "pages": None,
     }
+    assert len(blob["phash"]) == 16  # R16: the perceptual hash that tells a re-saved copy
 
 
 async def test_png_and_webp_are_accepted_too(portal: Portal) -> None:

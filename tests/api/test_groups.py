@@ -40,7 +40,7 @@ async def test_approved_group_members_link_proposals_that_start_approved(portal:
     assert approved["group"]["stage"] == "APPROVED"
 
     linked = {**portal.student(member), "Idempotency-Key": unique("p")}
-    body = proposal(title="Beach clean-up: my part, the sorting station", group_id=group["id"])
+    body = proposal(title="Beach clean-up at Fulong", group_id=group["id"])  # the group's plan: no review
     created = portal.ok(await portal.http.post("/v1/projects", json=body, headers=linked), 201)
     project = await portal.view(created["created_id"])
     assert project["stage"] == "NEEDS_SUPERVISOR" and project["proposal"]["group_id"] == group["id"]

@@ -81,7 +81,7 @@ async def test_proposal_to_credit_over_http_only(portal: Portal, mail_sink: Mail
         data={"kind": "reflection", "caption": REFLECTION_CAPTION},
     )
     assert (await portal.view(project["id"]))["missing"] == []
-    assert last["project"]["counted_hours"] == "36"
+    assert last["project"]["counted_hours"] == 36
 
     submitted = await call("POST", f"{base}/closure-report", student, json=closure_report())
     assert submitted["project"]["stage"] == "EVALUATION_PENDING"

@@ -83,7 +83,7 @@ async def test_the_project_view_has_everything_the_portal_shows(portal: Portal) 
     view = await portal.view(project_id, portal.student(student_id))
     for field in ("stage", "proposal", "supervisor", "hours", "evidence", "missing", "deadlines", "audit"):
         assert field in view
-    assert view["counted_hours"] == "0" and view["required_hours"] == "36"
+    assert view["counted_hours"] == 0 and view["required_hours"] == 36
     assert {p["code"] for p in view["missing"]} >= {"SUPERVISOR_NOT_CONFIRMED", "HOURS_BELOW_MINIMUM"}
     review = next(entry for entry in view["audit"] if entry["action"] == "proposal_approve")
     assert review["channel"] == "portal" and review["role"] == "center" and review["actor_id"] == "cge-1"

@@ -19,7 +19,7 @@ async def test_logging_hours_answers_201_with_the_entry_id(portal: Portal) -> No
     outcome = response.json()
     assert outcome["created_id"]
     assert [entry["id"] for entry in (await portal.view(project_id))["hours"]] == [outcome["created_id"]]
-    assert outcome["project"]["counted_hours"] == "2.5"
+    assert outcome["project"]["counted_hours"] == 2.5
 
 
 async def test_the_same_idempotency_key_logs_hours_once(portal: Portal) -> None:
@@ -87,14 +87,14 @@ async def test_osa_verifies_club_hours_which_then_count(portal: Portal) -> None:
     """R15: campus club hours count only once the Office of Student Affairs verified them."""
     project_id, student_id = await portal.approved()
     logged = await portal.log_hours(project_id, student_id, 4, date(2026, 3, 4), source="campus_club")
-    assert logged["project"]["counted_hours"] == "0"
+    assert logged["project"]["counted_hours"] == 0
     url = f"/v1/projects/{project_id}/hours/{logged['created_id']}/verification"
     by_student = await portal.http.post(url, json={"verified": True}, headers=portal.student(student_id))
     assert by_student.status_code == 403
     response = await portal.http.post(url, json={"verified": True, "note": "Club roster checked"}, headers=portal.osa)
     assert response.status_code == 200
     view = await portal.view(project_id)
-    assert view["counted_hours"] == "4"
+    assert view["counted_hours"] == 4
     assert view["hours"][0]["verification"]["by"] == "osa-1"
 
 

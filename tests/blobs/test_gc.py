@@ -70,12 +70,13 @@ class ListedEarlier:
 
     def __init__(self, store: BlobStore) -> None:
         self.store = store
-        self.put, self.exists, self.stat, self.open, self.delete = (
+        self.put, self.exists, self.stat, self.open, self.delete, self.check = (
             store.put,
             store.exists,
             store.stat,
             store.open,
             store.delete,
+            store.check,
         )
 
     async def iter_digests(self) -> AsyncIterator[BlobInfo]:

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Literal
 
 import httpx
 import pytest
 import uvicorn
+from fastapi import FastAPI
 from playwright.async_api import Browser, Page, async_playwright
 from sqlalchemy.engine import Engine
 from temporalio.testing import WorkflowEnvironment
@@ -41,6 +44,27 @@ class Served:
     links: Links
 
 
+@asynccontextmanager
+async def serving(app: FastAPI, port: int, *, lifespan: Literal["on", "off"] = "on") -> AsyncIterator[None]:
+    """`app` under uvicorn on `port`, in the test's event loop; `lifespan="off"` for an app already started."""
+    # log_config=None: leave the suite's logging alone; no websockets, no access log.
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, lifespan=lifespan, ws="none", log_config=None, access_log=False
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    async with asyncio.timeout(10):
+        while not server.started:
+            if task.done():
+                task.result()  # raises why it stopped
+            await asyncio.sleep(0.02)
+    try:
+        yield
+    finally:
+        server.should_exit = True
+        await task
+
+
 @pytest.fixture(scope="module")
 async def served(
     temporal_env: WorkflowEnvironment, settings: Settings, engine: Engine, worker: None, mail_sink: MailSink
@@ -49,24 +73,9 @@ async def served(
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     app = create_app(settings.model_copy(update={"public_url": url}), temporal_client=temporal_env.client)
-    # log_config=None: leave the suite's logging alone; no websockets, no access log.
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, lifespan="on", ws="none", log_config=None, access_log=False
-    )
-    server = uvicorn.Server(config)
-    serving = asyncio.create_task(server.serve())
-    async with asyncio.timeout(10):
-        while not server.started:
-            if serving.done():
-                serving.result()  # raises why it stopped
-            await asyncio.sleep(0.02)
-    try:
-        async with httpx.AsyncClient(base_url=url, timeout=30) as http:
-            portal = Portal(http, settings)
-            yield Served(url, portal, Links(portal, mail_sink))
-    finally:
-        server.should_exit = True
-        await serving
+    async with serving(app, port), httpx.AsyncClient(base_url=url, timeout=30) as http:
+        portal = Portal(http, settings)
+        yield Served(url, portal, Links(portal, mail_sink))
 
 
 @pytest.fixture(scope="module")

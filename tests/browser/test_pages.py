@@ -65,8 +65,8 @@ async def test_accepting_an_invitation_and_opening_the_spent_link(served: Served
     url = served.url + linked.path
     await open_page(phone, url, "invitation")
     await phone.get_by_role("heading", name="Invitation to supervise a Social Practice project").wait_for()
-    assert await phone.get_by_label("A conversation").is_checked()
-    await phone.get_by_label("An oral presentation").check()
+    assert await phone.get_by_label("Conversation 對談").is_checked()
+    await phone.get_by_label("Oral presentation").check()
     await submit(phone, "Accept and supervise", "invitation-accepted")
     await phone.get_by_role("heading", name="You are now the supervisor").wait_for()
     assert "an oral presentation" in await phone.inner_text("main")

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from api.auth import decode_token
 from cli.main import app
+from config.course_profile import SHIPPED
 from config.settings import get_settings
 from domain.vocabulary import Role
 
@@ -54,3 +56,19 @@ def test_dev_refuses_a_busy_port_clearly(env: None, monkeypatch: pytest.MonkeyPa
         result = CliRunner().invoke(app, ["dev"])
     assert result.exit_code == 1
     assert f"API (127.0.0.1:{port})" in result.output
+
+
+def test_profile_check_prints_what_a_profile_sets_or_why_it_stops(tmp_path: Path, env: None) -> None:
+    """`praxis profile check`: the configured profile (NTUST's by default) or a named one, one line per part;
+    a broken file exits 1 naming the field, as the processes would refuse to start."""
+    runner = CliRunner()
+    default = runner.invoke(app, ["profile", "check"])
+    assert default.exit_code == 0, default.output
+    assert "profile ntust v1: Social Practice (TC1010)" in default.output and "hours: 36 of execution" in default.output
+    ntnu = runner.invoke(app, ["profile", "check", "ntnu"])
+    assert ntnu.exit_code == 0 and "competencies: interdisciplinary_action" in ntnu.output
+    broken = tmp_path / "broken.toml"
+    broken.write_text((SHIPPED / "ntnu.toml").read_text(encoding="utf-8").replace("required = 24", "required = 0"))
+    refused = runner.invoke(app, ["profile", "check", str(broken)])
+    assert refused.exit_code == 1
+    assert "hours.required: Input should be greater than 0" in refused.output

@@ -339,3 +339,45 @@ def test_an_unknown_language_is_reported_by_row_and_column(db: Engine) -> None:
     assert [(e.row, e.column) for e in report.errors] == [(2, "language")]
     with session(db) as s:
         assert directory.get_student(s, "B11200001") is None
+
+
+BIG5_FACULTY = """id,name,email,rank,department,leaving_after
+T0101,陳偉,chen.wei@mail.example.edu,教授,營建工程系,
+T0102,林雅婷,lin.yt@mail.example.edu,兼任助理教授,設計系,
+T0103,王小明,wang.xm@mail.example.edu,專任副教授,機械工程系,
+T0104,吳美,wu.mei@mail.example.edu,職員,通識教育中心,
+T0105,黃宇,huang.yu@mail.example.edu,Associate Professor,電機工程系,
+"""
+
+
+def test_cli_imports_big5_with_chinese_rank_names(cli_env: str, tmp_path: Path) -> None:
+    """Issue 12: the CSV Excel writes on a Traditional Chinese Windows (Big5, code page 950) is read as such, and
+    the personnel office's rank names (教授, 兼任助理教授, 專任副教授, 職員, or English words) are understood."""
+    path = tmp_path / "faculty.csv"
+    path.write_bytes(BIG5_FACULTY.encode("cp950"))
+
+    result = CliRunner().invoke(app, ["import", "faculty", str(path)])
+
+    assert result.exit_code == 0, result.output
+    with session(make_engine(cli_env)) as s:
+        imported = {f.id: f for f in directory.list_faculty(s)}
+    assert imported["T0101"].name == "陳偉" and imported["T0101"].department == "營建工程系"
+    assert [imported[f"T010{n}"].rank for n in range(1, 6)] == [
+        Rank.PROFESSOR,
+        Rank.ADJUNCT_ASSISTANT_PROFESSOR,
+        Rank.ASSOCIATE_PROFESSOR,
+        Rank.STAFF,
+        Rank.ASSOCIATE_PROFESSOR,
+    ]
+
+
+def test_cli_refuses_a_file_that_is_neither_utf8_nor_big5(cli_env: str, tmp_path: Path) -> None:
+    """Issue 12: bytes that are not UTF-8 and hold no Chinese when read as Big5 (here Latin-1) are refused with
+    what to do, rather than imported as garbled names."""
+    path = tmp_path / "students.csv"
+    path.write_bytes(STUDENTS_CSV.replace("Lin Mei-Hua", "Léa Müller").encode("latin-1"))
+
+    result = CliRunner().invoke(app, ["import", "students", str(path)])
+
+    assert result.exit_code == 1
+    assert "not UTF-8 or Big5 text" in result.output and "CSV UTF-8" in result.output

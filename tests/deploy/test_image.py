@@ -20,7 +20,8 @@ DEV_ONLY_PACKAGES = {"devstack"}
 # PRAXIS_ENV is dev or test; it reads the dev stack's mails) and Alembic's env.py, which Alembic itself
 # executes inside its migration context (`praxis migrate` below runs it for real).
 NOT_IMPORTED = {"api.routes.devmail", "store.migrations.env"}
-TEST_TOOLS = ("pytest", "aiosmtpd", "ruff", "mypy", "hypothesis", "playwright", "schemathesis", "pypdf")
+# pypdf is not among them: the API reads uploaded PDF reflection records with it (R16, R17).
+TEST_TOOLS = ("pytest", "aiosmtpd", "ruff", "mypy", "hypothesis", "playwright", "schemathesis")
 
 
 def _pins(lock: Path) -> dict[str, str]:

@@ -96,6 +96,7 @@ def test_temporal_command_persists_state_and_registers_search_attributes(tmp_pat
     assert flags["--db-filename"] == str(tmp_path / "temporal.db")
     assert (flags["--ip"], flags["--port"], flags["--ui-port"]) == ("127.0.0.1", "7233", "8233")
     assert (flags["--namespace"], flags["--log-level"]) == ("default", "warn")
+    assert flags["--ui-codec-endpoint"] == "http://127.0.0.1:8000/codec", "the UI opens sealed payloads"
     registered = [command[i + 1] for i, arg in enumerate(command) if arg == "--search-attribute"]
     assert registered == [
         "PraxisStage=Keyword",

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import os
-import time
+from datetime import timedelta
 from pathlib import Path
 
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
+from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client
 
 from config.settings import Settings
@@ -22,13 +23,22 @@ async def custom_search_attributes(address: str) -> dict[str, int]:
     return dict(response.custom_attributes)
 
 
+async def retention(address: str) -> timedelta:
+    client = await Client.connect(address)
+    described = await client.workflow_service.describe_namespace(DescribeNamespaceRequest(namespace="default"))
+    return described.config.workflow_execution_retention_ttl.ToTimedelta()
+
+
 def test_dev_server_starts_with_search_attributes_and_stops(tmp_path: Path) -> None:
-    """start_temporal returns a serving dev server whose SQLite file is under var/ and whose Praxis*
-    search attributes are registered as Keyword; stopping it leaves no process behind."""
+    """start_temporal returns a serving dev server whose SQLite file is under var/, whose Praxis* search
+    attributes are registered as Keyword and whose namespace keeps closed workflows for the configured
+    retention (not the dev server's one day); stopping it leaves no process behind."""
     settings = Settings(
-        var_dir=tmp_path / "var", temporal_address=f"127.0.0.1:{free_port()}", temporal_ui_port=free_port()
+        var_dir=tmp_path / "var",
+        temporal_address=f"127.0.0.1:{free_port()}",
+        temporal_ui_port=free_port(),
+        temporal_retention_days=45,
     )
-    started = time.monotonic()
     child = dev.start_temporal(settings, dev.child_env(os.environ), timeout=20)
     try:
         with asyncio.Runner(loop_factory=asyncio.new_event_loop) as runner:
@@ -37,8 +47,9 @@ def test_dev_server_starts_with_search_attributes_and_stops(tmp_path: Path) -> N
             dev.SEARCH_ATTRIBUTES, IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD
         )
         assert settings.temporal_db_path.is_file()
+        with asyncio.Runner(loop_factory=asyncio.new_event_loop) as runner:
+            assert runner.run(retention(settings.temporal_address)) == timedelta(days=45)
     finally:
         dev.stop_child(child, grace=10)
     assert child.returncode is not None
     assert not dev.port_in_use("127.0.0.1", settings.temporal_ui_port)
-    assert time.monotonic() - started < 20

@@ -7,7 +7,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from domain.errors import Code, RuleViolation
-from domain.links import LinkAction, LinkClaims, check_link_for, issue_link_token, read_link_token, token_id_of
+from domain.links import (
+    LinkAction,
+    LinkClaims,
+    ViewKind,
+    check_link_for,
+    issue_link_token,
+    read_link_token,
+    read_view_token,
+    token_id_of,
+    view_link_path,
+)
 from domain.vocabulary import Role
 
 SECRET = "test-action-link-secret-0123456789abcdef"
@@ -140,3 +150,26 @@ def test_issuing_refuses_weak_inputs() -> None:
         issue(STORED.model_copy(update={"token_id": "has/slash+plus" * 2}))
     with pytest.raises(ValueError, match="aware"):
         issue(STORED.model_copy(update={"expires_at": datetime(2026, 9, 21, 2, 0)}))
+
+
+def test_a_view_link_names_its_project_and_nothing_else() -> None:
+    """Issue 12: the read-only page's link is signed for one project (or group): it reads back its id; another
+    id, another kind, another key or a changed signature is TOKEN_INVALID."""
+    path = view_link_path("secret-a", ViewKind.PROJECT, "p-123")
+    assert path.startswith("/v/projects/p-123.")
+    token = path.rsplit("/", 1)[1]
+    assert read_view_token("secret-a", ViewKind.PROJECT, token) == "p-123"
+    signature = token.split(".")[1]
+    forged = [
+        f"p-124.{signature}",
+        token[:-1] + ("A" if token[-1] != "A" else "B"),
+        "p-123",
+        "../p-123." + signature,
+    ]
+    for attempt in forged:
+        with pytest.raises(RuleViolation) as refused:
+            read_view_token("secret-a", ViewKind.PROJECT, attempt)
+        assert refused.value.code is Code.TOKEN_INVALID, attempt
+    for kind, secret in ((ViewKind.GROUP, "secret-a"), (ViewKind.PROJECT, "secret-b")):
+        with pytest.raises(RuleViolation):
+            read_view_token(secret, kind, token)

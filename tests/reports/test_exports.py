@@ -24,6 +24,7 @@ from reports.exports import (
     projects_csv,
     projects_xlsx,
 )
+from tests.domain.impact_records import record
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 LISTS = ("tags", "indicators_planned", "indicators_reported")
@@ -99,6 +100,14 @@ def test_hours_keep_their_half_hours(records: list[ImpactRecord]) -> None:
     """R14: hours are logged in half hours; the export keeps them exact."""
     rows = list(csv.DictReader(io.StringIO(projects_csv(records).decode(CSV_ENCODING))))
     assert Decimal(rows[6]["execution_hours"]) == Decimal("41.5")
+
+
+def test_hours_are_written_as_the_api_writes_them() -> None:
+    """Issue 12: hours are one shape everywhere: `36` and `4.5` in the CSV as in JSON, never `36.00` (the
+    database's two decimal places)."""
+    rows = [record(1, execution_hours=Decimal("36.00")), record(2, execution_hours=Decimal("4.50"))]
+    written = list(csv.DictReader(io.StringIO(projects_csv(rows).decode(CSV_ENCODING))))
+    assert [row["execution_hours"] for row in written] == ["36", "4.5"]
 
 
 def test_filenames_name_the_semesters() -> None:

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
+from activities.mail.links import project_url
 from clients.project import ProjectClient
 from config.settings import Settings
 from domain.digest import next_digest_at
@@ -86,7 +87,7 @@ async def test_daily_digest_lists_proposals_unreviewed_for_three_days(
         digest = text_of(await center.next("review_digest"))
         assert older_title in digest and newer_title not in digest
         assert f"waiting {(first - older_since).days} days" in digest
-        assert f"{office.settings.public_url.rstrip('/')}/v1/projects/{older}" in digest
+        assert project_url(office.settings, older) in digest
 
         await advance_to(temporal_env, first + timedelta(days=1) + JUST_AFTER)
         digest = text_of(await center.next("review_digest"))

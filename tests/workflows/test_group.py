@@ -10,6 +10,7 @@ import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowExecutionStatus
 
+from activities.mail.links import group_url
 from clients.group import GroupClient, new_group_id
 from clients.project import ProjectClient, new_project_id
 from config.settings import Settings
@@ -67,10 +68,16 @@ def text_of(message: EmailMessage) -> str:
 
 
 async def test_approved_group_members_link_proposals_approved_without_review(
-    course: Course, groups: GroupClient, projects: ProjectClient, client: Client, mail_sink: MailSink
+    course: Course,
+    groups: GroupClient,
+    projects: ProjectClient,
+    client: Client,
+    mail_sink: MailSink,
+    settings: Settings,
 ) -> None:
-    """R9: the center approves a group; every member is mailed; each member's linked proposal starts in
-    NEEDS_SUPERVISOR without a second review; a non-member and a second link by the same member are refused;
+    """R9: the center approves a group; every member is mailed; each member's linked proposal keeping the
+    group's plan starts in NEEDS_SUPERVISOR without a second review, one of their own goes to review; a
+    non-member and a second link by the same member are refused;
     once every member linked, the group closes."""
     members = [course.add_student() for _ in range(3)]
     outsider = course.add_student()
@@ -83,7 +90,7 @@ async def test_approved_group_members_link_proposals_approved_without_review(
         mail = await mail_to(mail_sink, member, "Group proposal approved")
         text = text_of(mail)
         assert f"submit your individual proposal linked to group {group_id}" in text
-        assert f"/v1/groups/{group_id}" in text
+        assert group_url(settings, group_id) in text
         assert "Credit, hours and evidence stay individual" in text
 
     first, second, third = members
@@ -119,7 +126,8 @@ async def test_approved_group_members_link_proposals_approved_without_review(
     other_ids = [await link(groups, course.engine, group_id, m, "k1", own) for m in (second, third)]
     for member, other_id in zip((second, third), other_ids, strict=True):
         other = await projects.view(other_id)
-        assert other.student_id == member and other.stage is Stage.NEEDS_SUPERVISOR
+        # R9: a proposal of their own (another title) is reviewed like any other, still linked to the group.
+        assert other.student_id == member and other.stage is Stage.PROPOSAL_REVIEW
         assert other.proposal.group_id == group_id and other.proposal.title.startswith("My part")
 
     final = await groups.view(group_id)

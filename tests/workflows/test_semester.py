@@ -27,10 +27,11 @@ from activities.semester import ExamWeekBatch, SemesterActivities
 from clients.semester import schedule_open_semesters, schedule_semester
 from config.settings import Settings
 from domain.calendar import Semester, taipei_date
+from domain.links import LinkAction, token_id_of
 from domain.people import Faculty, Student
 from domain.semesters import SemesterProgress
 from domain.vocabulary import EvaluationResult
-from store import directory, passing
+from store import directory, passing, tokens
 from store.db import session
 from tests.activities.support import text_of
 from tests.support.course import Course, proposal
@@ -127,7 +128,8 @@ async def test_final_exam_week_mails_every_supervisor_their_passing_list(
 
     [mail] = exam_week_mails(mail_sink, both, semester.id)
     body = text_of(mail)
-    assert "Elderly care visits in Daan" in body and f"/v1/projects/{waiting}" in body
+    assert "Elderly care visits in Daan" in body and "/v1/projects" not in body
+    assert evaluation_link_in(engine, body, "Elderly care visits in Daan") == (waiting, both.id)
     files = attachments(mail)
     pdf = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(files["application/pdf"])).pages)
     for expected in (first_student, second_student, "林美華", "Reading club at Wanhua library", both.name):
@@ -142,7 +144,8 @@ async def test_final_exam_week_mails_every_supervisor_their_passing_list(
     )
 
     [mail] = exam_week_mails(mail_sink, only_pending, semester.id)
-    assert attachments(mail) == {} and f"/v1/projects/{elsewhere}" in text_of(mail)
+    assert attachments(mail) == {}
+    assert evaluation_link_in(engine, text_of(mail), "Community garden in Beitou") == (elsewhere, only_pending.id)
     assert exam_week_mails(mail_sink, neither, semester.id) == []
 
     # A pass during exam week joins this semester's list (the API serves it from the same store query).
@@ -155,6 +158,17 @@ async def test_final_exam_week_mails_every_supervisor_their_passing_list(
     progress = await client.get_workflow_handle(workflow_id(semester.id), result_type=SemesterProgress).result()
     assert progress.exam_week_finished_at is not None and progress.announced_end == semester.ends_at
     assert len(exam_week_mails(mail_sink, both, semester.id)) == 1
+
+
+def evaluation_link_in(engine: Engine, body: str, title: str) -> tuple[str, str]:
+    """Issue 12: the pending evaluation's line carries a signed link to the evaluation page (not the JSON API):
+    the project and the teacher its stored claims name."""
+    line = next(line for line in body.splitlines() if title in line)
+    token = line.rsplit("/a/", 1)[1].strip()
+    with session(engine) as s:
+        claims = tokens.get_link(s, token_id_of(token))
+    assert claims is not None and claims.action is LinkAction.EVALUATE and claims.used_at is None
+    return claims.project_id, claims.subject_id
 
 
 async def test_calendar_edited_after_start_mails_at_the_new_date_only(
