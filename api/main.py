@@ -123,8 +123,8 @@ def create_app(
 
     # Swagger UI (/docs) and ReDoc (/redoc) load their scripts and styles from the installed fastapi-offline
     # package, so the docs work on a machine without internet and send no reader's address to a CDN.
-    # PRAXIS_API_DOCS=false (a production choice): a plain app without /docs, /redoc or /openapi.json.
-    reference: dict[str, Any] = {} if settings.api_docs else {"docs_url": None, "redoc_url": None, "openapi_url": None}
+    # PRAXIS_API_DOCS=false (a production choice): a plain app with no /docs, /redoc or /openapi.json.
+    docs: dict[str, Any] = {} if settings.api_docs else {"docs_url": None, "redoc_url": None, "openapi_url": None}
     app = (FastAPIOffline if settings.api_docs else FastAPI)(
         title="Praxis",
         summary="The Social Practice course's portal API",
@@ -135,9 +135,9 @@ def create_app(
         # operationIds (and generated client method names) are the handlers' names: `log_hours`, not
         # `log_hours_v1_projects__project_id__hours_post`.
         generate_unique_id_function=_operation_id,
+        **docs,
         # Once a route is matched: the project or group it names goes into every log line of the request.
         dependencies=[Depends(bind_path_ids)],
-        **reference,
     )
     app.state.settings = settings
     app.state.image_gate = ImageGate(settings.max_concurrent_images)

@@ -37,6 +37,7 @@ MAX_JSON_BYTES = 1024 * 1024
 # Kept through re-encoding: they change how pixels look, and carry nothing about where or who.
 _KEPT_INFO = ("icc_profile", "transparency")
 PDF_MAGIC = b"%PDF-"
+HASH_SIDE = 1024
 MAX_PDF_PAGES = 50  # a reflection record is a few pages of notes or a report, not a thesis
 
 
@@ -113,9 +114,13 @@ def clean_image(data: bytes, max_pixels: int) -> CleanImage:
             if kind in ("JPEG", "WEBP"):
                 options["quality"] = 90
             image.save(out, format=kind, **options)
+            # The hashes see a copy at most HASH_SIDE pixels a side: they reduce the picture to 32 x 32 (pHash)
+            # or a few colour bins anyway, and full-size conversions would double the memory of a large one.
+            factor = max(1, max(image.size) // HASH_SIDE)
+            small = image.reduce(factor) if factor > 1 else image
+            phash = str(imagehash.phash(small))
+            colorhash = str(imagehash.colorhash(small.convert("RGB"), binbits=3))
             size = image.size
-            phash = str(imagehash.phash(image))
-            colorhash = str(imagehash.colorhash(image.convert("RGB"), binbits=3))
     except RuleViolation:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError):
@@ -184,7 +189,7 @@ class ImageGate:
         self._slots = asyncio.Semaphore(slots)
 
     async def clean(self, upload: UploadFile, max_bytes: int, max_pixels: int) -> CleanImage:
-        """An image or a PDF record (`clean_upload`), read and checked within the gate."""
+        """Read the upload and clean it (an image, or a PDF record: `clean_upload`) once a slot is free."""
         async with self._slots:
             data = await read_bounded(upload, max_bytes)
             return await run_in_threadpool(clean_upload, data, max_pixels)

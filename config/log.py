@@ -18,6 +18,24 @@ import structlog
 
 from config.settings import Settings
 
+# What a log line must never carry, whatever logged it: a bearer token (a JWT, or the header's value) and
+# the input a validation error quotes (a request body). SQL parameters are hidden by the engine itself.
+_SECRETS = (
+    (re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\1[redacted]"),
+    (re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"), "[token redacted]"),
+    (re.compile(r"input_value=.*?(, input_type=)"), r"input_value=[redacted]\1"),
+)
+
+
+def redact(_logger: Any, _name: str, rendered: Any) -> Any:
+    """The last step of every log line, after the renderer: its text without tokens or quoted input."""
+    if not isinstance(rendered, str):
+        return rendered
+    for pattern, replacement in _SECRETS:
+        rendered = pattern.sub(replacement, rendered)
+    return rendered
+
+
 # Workflow ids carry no personal data (`project-<id>`, `group-<id>`), so the id they name may be logged.
 ID_PREFIXES = {"project-": "project_id", "group-": "group_id"}
 
@@ -45,24 +63,6 @@ def _temporal_ids(_logger: Any, _name: str, event: MutableMapping[str, Any]) -> 
         if details.get("update_name"):
             event.setdefault("update", details["update_name"])
     return event
-
-
-# What a log line must never carry, whatever logged it: a bearer token (a JWT, or the header's value) and
-# the input a validation error quotes (a request body). SQL parameters are hidden by the engine itself.
-_SECRETS = (
-    (re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\1[redacted]"),
-    (re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"), "[token redacted]"),
-    (re.compile(r"input_value=.*?(, input_type=)"), r"input_value=[redacted]\1"),
-)
-
-
-def redact(_logger: Any, _name: str, rendered: Any) -> Any:
-    """The last step of every log line, after the renderer: its text without tokens or quoted input."""
-    if not isinstance(rendered, str):
-        return rendered
-    for pattern, replacement in _SECRETS:
-        rendered = pattern.sub(replacement, rendered)
-    return rendered
 
 
 def configure_logging(settings: Settings) -> None:

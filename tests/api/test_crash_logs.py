@@ -30,10 +30,11 @@ from tests.api.portal import unique
 def restore_logging() -> Iterator[None]:
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
+    config = structlog.get_config()
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
-    structlog.reset_defaults()
+    structlog.configure(**config)
 
 
 @pytest.mark.parametrize("log_format", ["json", "console"])

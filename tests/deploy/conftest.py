@@ -21,9 +21,8 @@ REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
 BIN = Path(sys.executable).parent
 
-# Settings the deployment sets that config/settings.py is being extended with alongside it (API docs,
-# retention). Each name
-# here is binding for the env files, compose and Kubernetes; once Settings has a field, it is known twice.
+# Settings the deployment sets that config/settings.py is being extended with alongside it. Each name here is
+# binding for the env files, compose and Kubernetes; once Settings has a field, it is known twice. (None today.)
 PLANNED_SETTINGS: frozenset[str] = frozenset()
 KNOWN_SETTINGS = frozenset(f"PRAXIS_{name.upper()}" for name in Settings.model_fields) | PLANNED_SETTINGS
 
