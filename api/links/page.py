@@ -7,27 +7,19 @@ read model as a guard when no worker answers), and renders the form, the result 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from sqlmodel import Session
 
 from api.db import Store
 from api.errors import STATUS, TITLES
-from api.links.rules import (
-    PAGE_TITLES,
-    Parsed,
-    Standing,
-    check_current,
-    check_entry,
-    describe,
-    next_step,
-    results,
-)
+from api.links.form import Parsed, results
+from api.links.lookup import look_up, names_of, read_model
+from api.links.standing import Standing, check_current, check_entry
+from api.links.wording import PAGE_TITLES, describe, next_step
 from api.pages import render
 from api.reading import project_view
 from clients.gateway import Unavailable
@@ -37,13 +29,13 @@ from config.settings import Settings
 from domain.actors import Actor
 from domain.errors import Code, RuleViolation
 from domain.labels import Label
-from domain.links import LinkAction, LinkClaims, token_id_of
+from domain.links import LinkAction, LinkClaims
 from domain.profile import CourseProfile
-from domain.project import AuditEntry, ProjectSummary, ProjectView
+from domain.project import ProjectView
 from domain.vocabulary import EvidenceKind, MailLanguage, ReflectionFormat, Role
 from domain.work import live
 from rendering.words import counted_kinds_en, counted_kinds_zh, taipei, zh_date
-from store import directory, projects, tokens
+from store import directory, tokens
 from workflows.messages import Outcome
 
 UNREACHABLE = "Praxis cannot reach this project just now. Your link still works."
@@ -58,43 +50,6 @@ TEMPLATES: dict[LinkAction, str] = {
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-# --- the store work of one page, each run as one unit --------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LinkLookup:
-    claims: LinkClaims | None
-    refusal: RuleViolation | None = None
-    stored: LinkClaims | None = None  # a used or expired link's claims, to say when and what next
-
-
-def _look_up(s: Session, secret: str, token: str, now: datetime) -> LinkLookup:
-    try:
-        return LinkLookup(claims=tokens.load_link(s, secret, token, now))
-    except RuleViolation as refusal:
-        # TOKEN_USED and TOKEN_EXPIRED are only raised once the signature matched: the claims are genuine.
-        stored = tokens.get_link(s, token_id_of(token)) if refusal.code is not Code.TOKEN_INVALID else None
-        return LinkLookup(claims=None, refusal=refusal, stored=stored)
-
-
-@dataclass(frozen=True)
-class Names:
-    student: str
-    title: str
-
-
-def _names(s: Session, project_id: str, view: ProjectView | None) -> Names:
-    summary = projects.get_project(s, project_id)
-    student_id = view.student_id if view else summary.student_id if summary else ""
-    student = directory.get_student(s, student_id) if student_id else None
-    title = view.proposal.title if view else summary.title if summary else "your project"
-    return Names(student=f"{student.name} ({student.id})" if student else student_id or "The student", title=title)
-
-
-def _read_model(s: Session, project_id: str) -> tuple[ProjectSummary | None, list[AuditEntry]]:
-    return projects.get_project(s, project_id), projects.audit_for(s, project_id)
 
 
 # --- pages --------------------------------------------------------------------------------------------
@@ -119,7 +74,7 @@ class LinkPage:
 
     async def claims(self) -> LinkClaims:
         secret = self.settings.action_link_secret.get_secret_value()
-        found = await self.store.run(_look_up, secret, self.token, _now())
+        found = await self.store.run(look_up, secret, self.token, _now())
         if found.claims is None:
             assert found.refusal is not None
             self.stored = found.stored
@@ -161,14 +116,14 @@ class LinkPage:
 
     async def check_read_model(self, claims: LinkClaims) -> None:
         """The link against the read model, which every change reaches before any mail about it is sent."""
-        summary, audit = await self.store.run(_read_model, claims.project_id)
+        summary, audit = await self.store.run(read_model, claims.project_id)
         if summary is not None:
             check_current(claims, Standing.of_summary(summary, audit))
 
     async def form(
         self, claims: LinkClaims, view: ProjectView | None, parsed: Parsed, status: int = 200
     ) -> HTMLResponse:
-        names = await self.store.run(_names, claims.project_id, view)
+        names = await self.store.run(names_of, claims.project_id, view)
         profile = self._profile(view)
         context: dict[str, Any] = {
             "lang": await self.language(),
@@ -283,7 +238,7 @@ class LinkPage:
         profile = self._profile(self.view)
         told = describe(parsed.command, None, self.settings.center_email, profile)
         await self.store.run(tokens.mark_used, claims.token_id, f"{told.result} (recorded while Praxis was busy)")
-        names = await self.store.run(_names, claims.project_id, None)
+        names = await self.store.run(names_of, claims.project_id, None)
         return render(
             "done.html",
             status=202,

@@ -29,8 +29,8 @@ from starlette.concurrency import run_in_threadpool
 from temporalio.workflow import UpdateMethodMultiParam
 
 from api.deps import BlobsDep, ProjectsDep, SettingsDep, StoreDep
+from api.links.form import Parsed, parse_form
 from api.links.page import LinkPage
-from api.links.rules import Parsed, parse_form
 from api.reading import project_view
 from api.uploads import document_headers
 from clients.gateway import Unavailable
