@@ -3,6 +3,9 @@
 One code has one HTTP status, whoever raises it: a workflow validator (RuleViolation), the API itself,
 FastAPI's request validation, or Starlette's routing. A refusal with several reasons (R18) lists each
 in `problems`; a request that fails validation names each offending field in `errors`.
+
+Past ~300 lines because the code table is one table (status and title per code, kept side by side with
+the handlers that use it), so a code and its status cannot drift apart across modules.
 """
 
 from __future__ import annotations

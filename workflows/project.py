@@ -1,5 +1,8 @@
 """ProjectWorkflow: one student project from proposal to credit (SPEC §2-§3).
 
+One module past ~300 lines on purpose: a workflow's update, validator and signal handlers are its
+interface, read together; each is two lines that call `domain.transitions`, where the rules are.
+
 Rules live in `domain/`; this module wires them to Temporal. Every action is an update whose validator runs
 the domain check (who may see the project first, so a stranger learns nothing and no read precedes an
 action): a refusal never reaches history. An accepted update answers the project's row at the new revision
