@@ -13,22 +13,27 @@ import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from typing import Generic, TypeVar
 
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.db import Store
-from api.schemas.desk import DeskOverview, StuckList
+from api.schemas.desk import DeskOverview, ReviewItem, ReviewQueue, StuckList
 from domain.calendar import TAIPEI, taipei_date
-from domain.desk import DeskFilter, StuckItem, impact_record, stage_counts, stuck
+from domain.desk import DEFAULT_IDLE_WEEKS, DeskFilter, StuckItem, StuckReason, impact_record, stage_counts, stuck
+from domain.digest import DIGEST_STAGE, WaitingGroup, in_review
 from domain.funnel import funnel
+from domain.groups import GroupStage
 from domain.impact import ImpactFigures, ImpactRecord, impact_figures, semester_order
 from domain.profile import NTUST_V1, Frame
 from domain.project import ProjectSummary
 from reports import charts, exports
 from reports.impact_pdf import impact_report_filename, impact_report_pdf
 from store import desk as desk_store
+from store.groups import groups_in_stage_since
+from store.projects import projects_in_stage_since
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,41 @@ async def overview(store: Store, found: DeskFilter, now: datetime, idle_weeks: i
 async def stuck_list(store: Store, found: DeskFilter, now: datetime, idle_weeks: int) -> StuckList:
     items = await _stuck(store, await rows(store, found), now, idle_weeks)
     return StuckList(filters=found, generated_at=now, idle_weeks=idle_weeks, items=items)
+
+
+async def reassignments(store: Store, found: DeskFilter, now: datetime) -> StuckList:
+    """R22: the projects handed to the center after their leaving teacher's deadline passed, waiting for
+    another supervisor; longest waiting first."""
+    matched = [row for row in await rows(store, found) if row.needs_reassignment]
+    every = await _stuck(store, matched, now, DEFAULT_IDLE_WEEKS)
+    items = [item for item in every if item.reason is StuckReason.AWAITING_REASSIGNMENT]
+    return StuckList(filters=found, generated_at=now, idle_weeks=DEFAULT_IDLE_WEEKS, items=items)
+
+
+def _in_review(s: Session) -> tuple[list[ProjectSummary], list[WaitingGroup]]:
+    waiting = projects_in_stage_since(s, DIGEST_STAGE)
+    groups = [
+        WaitingGroup(id=g.id, title=g.title, priority=g.priority, stage_since=g.stage_since, members=len(g.members))
+        for g in groups_in_stage_since(s, GroupStage.PROPOSAL_REVIEW)
+    ]
+    return waiting, groups
+
+
+async def review_queue(store: Store, now: datetime, overdue_after_days: int) -> ReviewQueue:
+    """R8/R9: every proposal and group proposal in review, longest waiting first, the overdue ones marked
+    (the digest's threshold, the course profile's `review_digest_after_days`)."""
+    waiting, groups = await store.run(_in_review)
+    everything = in_review(waiting, groups, now)
+    threshold = timedelta(days=overdue_after_days)
+    items = [
+        ReviewItem(
+            **item.model_dump(),
+            overdue=now - item.waiting_since >= threshold,
+            review_path=f"/v1/{'groups' if item.kind == 'group' else 'projects'}/{item.project_id}/review",
+        )
+        for item in everything
+    ]
+    return ReviewQueue(generated_at=now, overdue_after_days=overdue_after_days, items=items)
 
 
 async def glance(

@@ -21,7 +21,7 @@ from domain.actors import Actor
 from domain.group_transitions import check_submit
 from domain.groups import GroupProposal, GroupStage, GroupView
 from workflows.attributes import GROUP as GROUP_ID
-from workflows.attributes import STAGE
+from workflows.attributes import STAGE, group_summary
 from workflows.group import GroupStart, GroupWorkflow, workflow_id
 from workflows.messages import Act, GroupOutcome
 
@@ -52,7 +52,7 @@ class GroupClient:
                 SearchAttributePair(STAGE, GroupStage.PROPOSAL_REVIEW.value),
                 SearchAttributePair(GROUP_ID, group_id),
             ],
-            summary=f"Social Practice group proposal {group_id}",
+            summary=group_summary(group_id, proposal.category.value),
         )
         if key is not None:
             stored = await self._gateway.query(group_id, GroupWorkflow.submitted_fingerprint)

@@ -27,7 +27,7 @@ from domain.people import StudentStanding
 from domain.project import ProjectView
 from domain.proposal import Proposal
 from domain.stages import Stage
-from workflows.attributes import SEMESTER, STAGE, STUDENT
+from workflows.attributes import SEMESTER, STAGE, STUDENT, project_summary
 from workflows.messages import Act, Outcome, ProjectStart
 from workflows.project import ProjectWorkflow, workflow_id
 
@@ -89,7 +89,7 @@ class ProjectClient:
                 SearchAttributePair(SEMESTER, semester_id),
                 SearchAttributePair(STUDENT, student_id),
             ],
-            summary=f"Social Practice project {project_id}",
+            summary=project_summary(project_id, semester_id, proposal.category.value),
         )
 
     async def view(self, project_id: str) -> ProjectView:

@@ -101,3 +101,32 @@ def with_group_proposals(
         if g.stage_since <= cutoff
     ]
     return sorted([*items, *waiting], key=lambda item: (item.waiting_since, item.project_id))
+
+
+def in_review(waiting: list[ProjectSummary], groups: list[WaitingGroup], at: datetime) -> list[DigestItem]:
+    """R8/R9: every proposal and group proposal still in review, however short its wait, longest waiting
+    first (the desk's review queue); a wait is never counted below 0 days."""
+    items = [
+        DigestItem(
+            project_id=p.id,
+            title=p.title,
+            priority=p.priority,
+            waiting_since=p.stage_since,
+            days_waiting=max(0, (at - p.stage_since).days),
+        )
+        for p in waiting
+        if p.stage is DIGEST_STAGE
+    ]
+    items += [
+        DigestItem(
+            project_id=g.id,
+            title=g.title,
+            priority=g.priority,
+            waiting_since=g.stage_since,
+            days_waiting=max(0, (at - g.stage_since).days),
+            kind="group",
+            members=g.members,
+        )
+        for g in groups
+    ]
+    return sorted(items, key=lambda item: (item.waiting_since, item.project_id))

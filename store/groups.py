@@ -82,9 +82,11 @@ def list_groups(
     return [_listing(row, members.get(row.id, [])) for row in rows], total
 
 
-def groups_in_stage_since(s: Session, stage: GroupStage, since: datetime) -> list[GroupListing]:
-    """R8: group proposals in `stage` since `since` or earlier (the review digest)."""
-    rows = s.exec(select(GroupRow).where(col(GroupRow.stage) == stage.value, col(GroupRow.stage_since) <= since)).all()
+def groups_in_stage_since(s: Session, stage: GroupStage, since: datetime | None = None) -> list[GroupListing]:
+    """R8: group proposals in `stage` since `since` or earlier (any time: None), for the review digest and the
+    desk's review queue."""
+    earlier = [col(GroupRow.stage_since) <= since] if since is not None else []
+    rows = s.exec(select(GroupRow).where(col(GroupRow.stage) == stage.value, *earlier)).all()
     members = _members(s, [row.id for row in rows])
     return [_listing(row, members.get(row.id, [])) for row in rows]
 

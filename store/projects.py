@@ -108,11 +108,27 @@ def open_projects_supervised_by(s: Session, faculty_id: str) -> list[str]:
     return list(ids)
 
 
-def projects_in_stage_since(s: Session, stage: Stage, before: datetime) -> list[ProjectSummary]:
-    """Projects that entered `stage` at or before `before`, longest waiting first (R8's daily digest)."""
+def invitations_for(s: Session, faculty_id: str) -> list[ProjectSummary]:
+    """R11/R12: the projects waiting for this teacher's answer to an invitation, longest waiting first."""
     rows = s.exec(
         select(ProjectRow)
-        .where(col(ProjectRow.stage) == str(stage), col(ProjectRow.stage_since) <= before)
+        .where(
+            col(ProjectRow.stage) == Stage.SUPERVISOR_INVITED.value,
+            col(ProjectRow.invited_faculty_id) == faculty_id,
+        )
+        .order_by(col(ProjectRow.stage_since), col(ProjectRow.id))
+        .execution_options(**FRESH)
+    )
+    return [_summary(row) for row in rows]
+
+
+def projects_in_stage_since(s: Session, stage: Stage, before: datetime | None = None) -> list[ProjectSummary]:
+    """Projects that entered `stage` at or before `before` (any time: None), longest waiting first (R8's daily
+    digest, the desk's review queue)."""
+    since = [col(ProjectRow.stage_since) <= before] if before is not None else []
+    rows = s.exec(
+        select(ProjectRow)
+        .where(col(ProjectRow.stage) == str(stage), *since)
         .order_by(col(ProjectRow.stage_since), col(ProjectRow.id))
         .execution_options(**FRESH)
     )

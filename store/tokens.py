@@ -79,3 +79,23 @@ def latest_ref(s: Session, *, project_id: str, action: LinkAction, subject_id: s
         .limit(1)
         .execution_options(**FRESH)
     ).first()
+
+
+def open_link(s: Session, *, project_id: str, action: LinkAction, subject_id: str, now: datetime) -> LinkClaims | None:
+    """The newest link of this kind sent to this person on this project that still works (unused, unexpired):
+    the one their latest mail carries, if it does."""
+    row = s.exec(
+        select(ActionTokenRow)
+        .where(
+            ActionTokenRow.project_id == project_id,
+            ActionTokenRow.action == action.value,
+            ActionTokenRow.subject_id == subject_id,
+        )
+        .order_by(col(ActionTokenRow.issued_at).desc(), col(ActionTokenRow.token_id).desc())
+        .limit(1)
+        .execution_options(**FRESH)
+    ).first()
+    if row is None:
+        return None
+    claims = _claims(row)
+    return claims if claims.used_at is None and now < claims.expires_at else None

@@ -19,7 +19,7 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributePair, TypedSearchAttributes
 from temporalio.workflow import ParentClosePolicy
 
-from workflows.attributes import GROUP, SEMESTER, STAGE, STUDENT
+from workflows.attributes import GROUP, SEMESTER, STAGE, STUDENT, classification, project_summary
 
 with workflow.unsafe.imports_passed_through():
     from activities.contracts import ArchiveGroup
@@ -54,6 +54,7 @@ ARCHIVE_TIMEOUT = timedelta(seconds=30)
 
 # A member's linked proposal that changes the group's plan goes to review (R9); earlier histories approved all.
 LINKED_PLAN_PATCH = "r9-linked-plan-review"
+CHILD_SUMMARY_PATCH = "child-static-summary"
 
 
 def workflow_id(group_id: str) -> str:
@@ -126,7 +127,11 @@ class GroupWorkflow:
     def _publish(self) -> None:
         """Search attributes and current details for operators in the Temporal UI (no personal data)."""
         workflow.upsert_search_attributes([STAGE.value_set(self._s.stage.value), GROUP.value_set(self._s.id)])
-        workflow.set_current_details(f"**{self._s.stage.value}** — {waiting_for(self._s)}")
+        members = f"{len(self._s.proposal.members)} students"
+        workflow.set_current_details(
+            f"**{self._s.stage.value}** — {waiting_for(self._s)}\n\n"
+            f"{classification(self._s.proposal.category.value)} · {members}"
+        )
         self._published = self._s.revision
 
     def _check(self, act: Act[Any], check: Any) -> None:
@@ -212,6 +217,14 @@ class GroupWorkflow:
             return True
         return keeps_group_plan(self._s.proposal, link.proposal)
 
+    def _child_summary(self, link: LinkMember) -> str:
+        """A member's project as the Temporal UI lists it; projects linked before it said more keep their
+        first summary on replay."""
+        if not workflow.patched(CHILD_SUMMARY_PATCH):
+            return f"Social Practice project {link.project_id} (group {self._s.id})"
+        summary = project_summary(link.project_id, link.semester_id, link.proposal.category.value)
+        return f"{summary} (group {self._s.id})"
+
     async def _start_project(self, actor: Actor, link: LinkMember, *, approved: bool) -> None:
         start = ProjectStart(
             project_id=link.project_id,
@@ -237,7 +250,7 @@ class GroupWorkflow:
                     SearchAttributePair(GROUP, self._s.id),
                 ]
             ),
-            static_summary=f"Social Practice project {link.project_id} (group {self._s.id})",
+            static_summary=self._child_summary(link),
         )
 
 

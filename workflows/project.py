@@ -9,7 +9,7 @@ sleeps until the next nudge is due.
 Leaving supervisors (R13, R22, `domain.leaving`, `domain.steering`) reach the project as signals with plain
 JSON payloads, so an operator can send them from the Temporal UI as well: `supervisor_leaving` /
 `supervisor_staying` (from the departure fan-out), `reassign_supervisor` and `extend_deadline` (the center's
-steering; reassignment is also an update with a validator, for the portal). A signal that breaks a rule is
+steering; both are also updates of the same name with a validator, for the portal). A signal that breaks a rule is
 kept in the audit trail as refused. The deadline itself is one of the project's nudges.
 """
 
@@ -45,7 +45,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.nudges import apply_nudge, due_nudges, next_nudge
     from domain.people import StudentStanding
     from domain.project import CURRENT_RULES, FIRST_RULES, ProjectState, ProjectView
-    from domain.steering import Reassign
+    from domain.steering import ExtendDeadline, Reassign
     from domain.view import build_view, summarize
     from domain.work import ClosureReport, EvidenceInput, HoursInput
     from telemetry import course
@@ -294,6 +294,14 @@ class ProjectWorkflow(ProjectSignals):
     @reassign.validator
     def _reassign(self, act: Act[Reassign]) -> None:
         self._check(act, lambda now: steering.check_reassign(self._s, act.actor, act.command))
+
+    @workflow.update(name="extend_deadline")
+    def extend(self, act: Act[ExtendDeadline]) -> Outcome:
+        return self._apply(act, lambda now: steering.apply_extend_deadline(self._s, act.actor, act.command, now))
+
+    @extend.validator
+    def _extend(self, act: Act[ExtendDeadline]) -> None:
+        self._check(act, lambda now: steering.check_extend_deadline(self._s, act.actor, act.command, now))
 
 
 def _rules() -> int:

@@ -27,7 +27,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.project import ProjectState
     from domain.stages import Stage
     from domain.view import build_view, summarize
-    from workflows.attributes import GROUP, SEMESTER, STAGE, STUDENT, SUPERVISOR
+    from workflows.attributes import GROUP, SEMESTER, STAGE, STUDENT, SUPERVISOR, classification
     from workflows.messages import RECENT_OUTCOMES, Outcome, ProjectStart, StoredOutcome
 
 SYNC_TIMEOUT = timedelta(seconds=30)
@@ -160,7 +160,8 @@ class Upkeep:
             workflow.upsert_search_attributes(updates)
             self._attributes.update(wanted)
         upcoming = next_nudge(s, workflow.now())
-        details = f"**{s.stage.value}** — {WAITING_FOR[s.stage]}"
+        what = classification(s.proposal.category.value, s.semester_id)
+        details = f"**{s.stage.value}** — {WAITING_FOR[s.stage]}\n\n{what}"
         if upcoming:
             details += f"\n\nNext nudge: {upcoming.kind.value} (day {upcoming.day}) at {upcoming.at.isoformat()}"
         departure = leaving.active_departure(s)
@@ -170,6 +171,9 @@ class Upkeep:
                 f"{departure.faculty_id} leaves NTUST after {departure.semester_id}"
             )
             if departure.handed_over_at is not None:
-                details += "\n\n**Handed to the center**: send `reassign_supervisor` with the new supervisor"
+                details += (
+                    "\n\n**Handed to the center**: reassign it from the portal (`POST /v1/projects/{id}/supervisor`)"
+                    " or send `reassign_supervisor` with the new supervisor"
+                )
         workflow.set_current_details(details)
         self._published = s.revision

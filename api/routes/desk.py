@@ -15,7 +15,7 @@ from api import desk
 from api.auth import Center
 from api.deps import SettingsDep, StoreDep
 from api.errors import AUTH, problems
-from api.schemas.desk import DeskOverview, StuckList
+from api.schemas.desk import DeskOverview, ReviewQueue, StuckList
 from domain.desk import DEFAULT_IDLE_WEEKS, DeskFilter
 from domain.impact import ImpactFigures
 from domain.vocabulary import Category, Priority
@@ -98,6 +98,22 @@ async def desk_stuck(
     by R20's day, projects handed over awaiting reassignment and leaving teachers' open projects (R22);
     longest waiting first."""
     return await desk.stuck_list(store, found, _now(), idle_weeks)
+
+
+@router.get("/reassignments", summary="Projects awaiting reassignment", responses=problems(*AUTH))
+async def desk_reassignments(user: Center, store: StoreDep, found: Filter) -> StuckList:
+    """R22: the projects handed to the center because their leaving teacher's deadline passed, longest waiting
+    first; `POST /v1/projects/{id}/supervisor` gives one another supervisor, and
+    `POST /v1/projects/{id}/deadline-extension` hands it back to its teacher for longer."""
+    return await desk.reassignments(store, found, _now())
+
+
+@router.get("/reviews", summary="The review queue", responses=problems(*AUTH))
+async def desk_reviews(user: Center, store: StoreDep, settings: SettingsDep) -> ReviewQueue:
+    """R8/R9: every proposal and group proposal in review, longest waiting first, each with the route its
+    decision is posted to; those waiting as long as the daily digest's threshold are marked overdue."""
+    days = settings.profile.schedule.review_digest_after_days
+    return await desk.review_queue(store, _now(), days)
 
 
 @router.get("/impact", summary="The USR impact review", responses=problems(*AUTH))

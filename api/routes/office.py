@@ -14,8 +14,9 @@ the portal origins the settings name.
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 import structlog
@@ -26,16 +27,20 @@ from pydantic import ValidationError
 from api import desk
 from api.auth import Claims, TokenError, decode_token, issue_token
 from api.browser_session import CookieSession, posted_from
-from api.deps import SettingsDep, StoreDep
+from api.deps import Acting, GroupActing, SettingsDep, StoreDep
+from api.errors import STATUS, TITLES
 from api.pages import render, styled
 from api.routes.desk import IdleWeeks
 from config.settings import Settings
+from domain.commands import Review
 from domain.desk import DEFAULT_IDLE_WEEKS, DeskFilter
 from domain.errors import Code, RuleViolation
 from domain.labels import label
 from domain.stages import Stage
 from domain.vocabulary import Category, Priority, Role
 from store import desk as desk_store
+from workflows.group import GroupWorkflow
+from workflows.project import ProjectWorkflow
 
 log = structlog.get_logger(__name__)
 
@@ -120,6 +125,7 @@ async def office_page(
         return _sign_in_page(settings)
     now = datetime.now(UTC)
     seen = await desk.glance(store, found, now, idle_weeks, settings.profile.frame)
+    reviews = await desk.review_queue(store, now, settings.profile.schedule.review_digest_after_days)
     svgs = await desk.chart_svgs(seen.figures)
     query = _query(found)
     return _page(
@@ -139,6 +145,8 @@ async def office_page(
             "categories": list(Category),
             "priorities": list(Priority),
         },
+        reviews=reviews.items,
+        review_key=secrets.token_urlsafe(12),
         bilingual=label,
         final=[stage for stage in Stage if stage.is_final],
     )
@@ -206,3 +214,52 @@ async def office_projects_xlsx(user: OfficeUser, store: StoreDep, found: PageFil
 @router.get("/exports/dictionary.csv")
 async def office_dictionary_csv(user: OfficeUser) -> Response:
     return _file(desk.dictionary_csv())
+
+
+def _refused(settings: Settings, refusal: RuleViolation) -> HTMLResponse:
+    return _page(
+        "problem.html",
+        settings,
+        status=STATUS[refusal.code],
+        heading=TITLES.get(refusal.code, "Not possible"),
+        detail=refusal.detail,
+        next_step=f"Go back to the office's page ({PREFIX}) and look at the review queue again.",
+        code=refusal.code.value,
+    )
+
+
+@router.post("/reviews", response_class=HTMLResponse)
+async def office_review(
+    request: Request,
+    settings: SettingsDep,
+    act: Acting,
+    act_on_group: GroupActing,
+    kind: Annotated[Literal["proposal", "group"], Form()],
+    target: Annotated[str, Form(pattern=r"^[A-Za-z0-9_-]{1,64}$")],
+    decision: Annotated[Literal["approve", "request_changes"], Form()],
+    key: Annotated[str, Form(pattern=r"^[A-Za-z0-9_-]{8,64}$")],
+    comment: Annotated[str, Form(max_length=5000)] = "",
+) -> Response:
+    """R8/R9 from the review queue: approve a proposal or a group proposal, or return it to the student with a
+    comment, as the signed-in office member through the same update as `POST /v1/.../review`. The form's key
+    (one per rendering of the page) makes a double-submitted form act once."""
+    user = _signed_in(settings, SESSION.read(request))
+    if user is None:
+        return _sign_in_page(settings, problem="Sign in again: the sign-in expired.", status=401)
+    if not posted_from(request, settings):
+        raise RuleViolation(Code.FORBIDDEN, "Review from the office page itself.")
+    try:
+        review = Review.model_validate({"decision": decision, "comment": comment})
+    except ValidationError:
+        refusal = RuleViolation(Code.VALIDATION_ERROR, "Say what the student should change: a comment is required.")
+        return _refused(settings, refusal)
+    idempotency_key = f"office-{key}-{target}"
+    try:
+        if kind == "group":
+            await act_on_group(user, target, GroupWorkflow.review, review, idempotency_key)
+        else:
+            await act(user, target, ProjectWorkflow.review, review, idempotency_key)
+    except RuleViolation as refusal:
+        return _refused(settings, refusal)
+    log.info("office review", user=user.sub, kind=kind, target=target, decision=decision)
+    return RedirectResponse(f"{PREFIX}#reviews", status_code=303)

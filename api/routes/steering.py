@@ -1,8 +1,9 @@
-"""The center steers a project (R22): a new supervisor for one whose teacher left NTUST or cannot go on.
+"""The center steers a project (R22): a new supervisor for one whose teacher left NTUST or cannot go on, and
+more time before a leaving teacher's deadline.
 
-Operators can do the same from the Temporal UI with the `reassign_supervisor` signal (docs/operators.md);
-this route runs the workflow's update of that name, so a refusal is answered at once and never recorded.
-Extending a leaving supervisor's deadline is the `extend_deadline` signal only: operators send it.
+Operators can do the same from the Temporal UI with the `reassign_supervisor` and `extend_deadline` signals
+(docs/operators.md); these routes run the workflow's updates of those names, so a refusal is answered at once
+and never recorded.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from typing import Self
 
 from fastapi import APIRouter
-from pydantic import BaseModel, EmailStr, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, EmailStr, Field, model_validator
 
 from api.auth import Center
 from api.deps import Acting, IdempotencyKey, ProjectId, StoreDep
@@ -19,7 +20,7 @@ from api.schemas.projects import ActionResult
 from domain.entries import ENTRY_ID_PATTERN
 from domain.errors import Code, RuleViolation
 from domain.people import Faculty, require_in_directory
-from domain.steering import Reassign
+from domain.steering import ExtendDeadline, Reassign
 from store import directory
 from workflows.project import ProjectWorkflow
 
@@ -72,3 +73,30 @@ async def reassign_supervisor(
     faculty = await _teacher(store, body)
     command = Reassign(faculty=faculty, reason=body.reason)
     return await act(user, project_id, ProjectWorkflow.reassign, command, idempotency_key, request=body)
+
+
+class ExtendDeadlineRequest(BaseModel):
+    """The new deadline (with its time zone), later than the current one and than now, and why."""
+
+    deadline: AwareDatetime
+    reason: str = Field(default="", max_length=2000)
+
+
+@router.post(
+    "/deadline-extension",
+    summary="Extend a leaving supervisor's deadline",
+    responses=problems(*ACT),
+)
+async def extend_deadline(
+    project_id: ProjectId,
+    body: ExtendDeadlineRequest,
+    user: Center,
+    act: Acting,
+    idempotency_key: IdempotencyKey = None,
+) -> ActionResult:
+    """R22: the deadline moves later; its reminders re-arm before the new date, the student is told, and a
+    project already handed to the center goes back to waiting for its supervisor. Only for a project with a
+    leaving supervisor's deadline (409 INVALID_STAGE otherwise); a date not later than the current deadline
+    and than now is 422 VALIDATION_ERROR."""
+    command = ExtendDeadline(deadline=body.deadline, reason=body.reason)
+    return await act(user, project_id, ProjectWorkflow.extend, command, idempotency_key, request=body)

@@ -11,6 +11,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from domain.desk import DeskFilter, StageCount, StuckItem, StuckReason
+from domain.digest import DigestItem
 from domain.funnel import Funnel
 
 
@@ -36,3 +37,18 @@ class StuckList(BaseModel):
     generated_at: datetime
     idle_weeks: int
     items: list[StuckItem]
+
+
+class ReviewItem(DigestItem):
+    """A proposal (or a group proposal, R9) waiting for the center's review, and where the review is posted."""
+
+    overdue: bool = Field(description="Waiting as long as R8's digest threshold or longer.")
+    review_path: str = Field(description="POST a decision here: the same route as for a single review.")
+
+
+class ReviewQueue(BaseModel):
+    """Every proposal and group proposal in review, longest waiting first (R8, R9)."""
+
+    generated_at: datetime
+    overdue_after_days: int
+    items: list[ReviewItem]

@@ -199,7 +199,7 @@ async def test_r17_the_evaluation_page_shows_the_agreed_format_beside_the_record
     path = await mailed_link(mail_sink, faculty_email(teacher["id"]), "Closure report to evaluate")
     page = await portal.http.get(path)
     assert page.status_code == 200, page.text
-    assert "Agreed reflection format" in page.text and "A written report" in page.text
+    assert "Agreed reflection format" in page.text and "Written report" in page.text and "書面報告" in page.text
     record_url = f"{path}/evidence/{record.json()['created_id']}"
     assert f'href="{record_url}"' in page.text and "PDF, 3 pages" in page.text
     opened = await portal.http.get(record_url)

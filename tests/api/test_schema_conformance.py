@@ -115,6 +115,7 @@ async def test_every_route_answers_as_its_schema_says(
     await api.invite(project_id, student_id, faculty)
     api.ok(await http.delete(f"{base}/invitation", headers=api.student(student_id)))
     await api.invite(project_id, student_id, faculty)
+    api.ok(await http.get("/v1/invitations", headers=api.faculty(faculty["id"])))
     await api.accept(project_id, faculty["id"])
 
     # Step 3: club hours verified by OSA (R15), the rest, and the evidence (R16), one photo read back.
@@ -167,6 +168,8 @@ async def test_every_route_answers_as_its_schema_says(
     api.ok(await http.get("/v1/desk", headers=center))
     api.ok(await http.get("/v1/desk/stuck", headers=center))
     api.ok(await http.get("/v1/desk/impact", headers=center))
+    api.ok(await http.get("/v1/desk/reviews", headers=center))
+    api.ok(await http.get("/v1/desk/reassignments", headers=center))
     for download in ("impact.pdf", "exports/projects.csv", "exports/projects.xlsx", "exports/dictionary.csv"):
         assert (await http.get(f"/v1/desk/{download}", headers=center)).status_code == 200, download
 
@@ -174,6 +177,8 @@ async def test_every_route_answers_as_its_schema_says(
     assert (await http.get(f"{base}", headers=api.student(unique("B")))).status_code == 404
     late = await http.post(f"{base}/closure-report", json=closure_report(), headers=api.student(student_id))
     assert late.status_code == 409
+    extension = {"deadline": "2099-01-31T16:00:00Z", "reason": "No leaving teacher here."}
+    assert (await http.post(f"{base}/deadline-extension", json=extension, headers=center)).status_code == 409
 
     unchecked = {(m, t) for m, t, _ in conformance.operations} - set(conformance.checked)
     assert not unchecked, f"operations never checked: {sorted(unchecked)}"

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.calendar import TAIPEI
-from domain.digest import digest_items, digest_key, next_digest_at
+from domain.digest import WaitingGroup, digest_items, digest_key, in_review, next_digest_at
 from domain.project import ProjectSummary
 from domain.stages import Stage
 from tests.domain.factories import PROPERTY
@@ -110,3 +110,24 @@ def test_nothing_to_digest() -> None:
     """R8: with no proposal waiting long enough the digest lists nothing (and no mail goes out)."""
     at = utc(2026, 9, 10, 1, 0)
     assert digest_items([summary("new", at - timedelta(hours=5))], at) == []
+
+
+def test_review_queue_holds_every_proposal_in_review_longest_waiting_first() -> None:
+    """R8/R9, the desk's review queue: proposals and group proposals in review however short their wait, oldest
+    first; a project in another stage is left out, and a wait is never below 0 days."""
+    at = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)
+    waiting = [
+        summary("fresh", at - timedelta(hours=2)),
+        summary("old", at - timedelta(days=5)),
+        summary("ahead", at + timedelta(hours=1)),
+        summary("approved", at - timedelta(days=9), stage=Stage.NEEDS_SUPERVISOR),
+    ]
+    groups = [WaitingGroup(id="g1", title="Beach", priority="normal", stage_since=at - timedelta(days=1), members=3)]
+    items = in_review(waiting, groups, at)
+    assert [(i.project_id, i.kind, i.days_waiting) for i in items] == [
+        ("old", "proposal", 5),
+        ("g1", "group", 1),
+        ("fresh", "proposal", 0),
+        ("ahead", "proposal", 0),
+    ]
+    assert items[1].members == 3

@@ -1,4 +1,4 @@
-"""Records the histories CI replays (tests/workflows/test_committed_histories.py): every stage of a project
+"""Records the histories CI replays (tests/workflows/test_replay.py): every stage of a project
 and every signal path, the group, the semester, the digest and a teacher's departure.
 
     .venv/bin/python -m tests.workflows.record_histories            # every scenario
@@ -261,6 +261,30 @@ async def leaving(r: Recorder) -> dict[str, str]:
     return {"leaving_extended_reassigned": await r.finished(project_id), "departure": departure}
 
 
+async def deadline_extension(r: Recorder) -> dict[str, str]:
+    """R22 from the portal: a leaving teacher's deadline extended by the center's `extend_deadline` update (the
+    operators' signal of that name is in `leaving`), then the teacher passes the report in time."""
+    c = r.course
+    today = taipei_date(await r.env.get_current_time())
+    semester = Semester(
+        id=f"{2500 + int(uuid.uuid4().int % 400)}-fall",
+        starts_on=today - timedelta(days=30),
+        final_exam_week_starts_on=today + timedelta(days=20),
+        ends_on=today + timedelta(days=30),
+    )
+    with session(r.engine) as s:
+        directory.upsert_semester(s, semester)
+    project_id, _, faculty = await c.to_evaluation()
+    with session(r.engine) as s:
+        directory.upsert_faculty(s, faculty.model_copy(update={"leaving_after": semester.id}))
+    await announce_departure(r.client, r.engine, r.settings, faculty.id)
+    await r.client.get_workflow_handle(departure_id(faculty.id)).result()
+    extended = ExtendDeadline(deadline=semester.ends_at + timedelta(days=10), reason="Teaches until March")
+    await c.projects.act(project_id, ProjectWorkflow.extend, CENTER, extended)
+    await c.evaluate(project_id, faculty, EvaluationResult.PASS)
+    return {"leaving_extended_by_center": await r.finished(project_id)}
+
+
 async def group(r: Recorder) -> dict[str, str]:
     """R9: a group proposal with changes requested, revised, approved; each member's linked project starts
     approved (NEEDS_SUPERVISOR); the group closes once all linked. Another group withdrawn before review."""
@@ -356,6 +380,7 @@ SCENARIOS: dict[str, Scenario] = {
     "evaluation_reminders": evaluation_reminders,
     "withdrawals": withdrawals,
     "leaving": leaving,
+    "deadline_extension": deadline_extension,
     "group": group,
     "group_linked_plan": group_linked_plan,
     "digest": digest,

@@ -238,7 +238,8 @@ async def test_exam_week_batch_fails_part_way_and_the_retry_mails_nobody_twice(
 
     with pytest.raises(ApplicationError, match="not sent"):
         await ActivityEnvironment().run(work.send_exam_week_mails, batch)
-    assert [len(exam_week_mails(mail_sink, t, semester.id)) for t in teachers] == [1, 0]
+    # A batch sends several mails at once, so which of the two was the second send is not fixed.
+    assert sorted(len(exam_week_mails(mail_sink, t, semester.id)) for t in teachers) == [0, 1]
     await ActivityEnvironment().run(work.send_exam_week_mails, batch)
     await ActivityEnvironment().run(work.send_exam_week_mails, batch)
 
