@@ -57,7 +57,7 @@ def _handed_over(project_id: str, department: str, deadline: datetime) -> Projec
         stage=Stage.IN_PROGRESS,
         title="Reading with the children of Gongguan",
         category="public_service",
-        priority="general",
+        priority="normal",
         group_id=None,
         supervisor_id=unique("T"),
         invited_faculty_id=None,

@@ -273,6 +273,7 @@ def test_killing_any_child_restarts_it(monkeypatch: pytest.MonkeyPatch, tmp_path
     """SIGKILL to one child (even the Temporal server): a new one of the same name starts, and the API answers
     on its port again if it was the API; only SIGTERM (as Ctrl-C) stops everything, with no error."""
     stack = FakeStack(monkeypatch, tmp_path, worker=SLEEPER)
+    before = signal.getsignal(signal.SIGTERM)  # whatever the test session had: `run` gives it back
 
     def kill_and_await_restart() -> None:
         [first] = [c for c in stack.started if c.name == victim]
@@ -287,12 +288,13 @@ def test_killing_any_child_restarts_it(monkeypatch: pytest.MonkeyPatch, tmp_path
     names = [c.name for c in stack.started]
     assert names.count(victim) == 2
     assert all(c.returncode is not None for c in stack.started)
-    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    assert signal.getsignal(signal.SIGTERM) is before
 
 
 def test_sigterm_stops_everything_cleanly(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """SIGTERM to `praxis dev` takes the Ctrl-C path: all children stopped, no error."""
     stack = FakeStack(monkeypatch, tmp_path, worker=SLEEPER)
+    before = signal.getsignal(signal.SIGTERM)  # whatever the test session had: `run` gives it back
 
     def terminate_when_api_listens() -> None:
         deadline = time.monotonic() + 30
@@ -304,7 +306,7 @@ def test_sigterm_stops_everything_cleanly(monkeypatch: pytest.MonkeyPatch, tmp_p
     dev.run(stack.settings, grace=5, poll_interval=0.05)
     assert [c.name for c in stack.started] == ["temporal", "mailkeeper", "migrate", "worker", "api"]
     assert all(c.returncode is not None for c in stack.started)
-    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    assert signal.getsignal(signal.SIGTERM) is before
 
 
 def test_a_failing_or_hanging_one_shot_step_is_an_error() -> None:
