@@ -375,6 +375,12 @@ async def test_a_click_while_no_worker_answers_is_recorded_as_a_signal_and_appli
         student_email = f"{linked.student_id.lower()}@mail.example.edu"
         told = await eventually(lambda: received(mail_sink, student_email), lambda subjects: len(subjects) >= 2)
         assert any("Your supervisor accepted" in subject for subject in told)
+        # Closed while its worker still polls: a running project's timers would later fire on a queue nobody
+        # polls and hold the shared time-skipping server's clock for every later test.
+        withdrawal = f"/v1/projects/{linked.project_id}/withdrawal"
+        withdrawn = await portal.http.post(withdrawal, json={}, headers=portal.student(linked.student_id))
+        assert withdrawn.status_code == 200, withdrawn.text
+        await temporal_env.client.get_workflow_handle(f"project-{linked.project_id}").result()
 
 
 async def view_if_answered(portal: Portal, project_id: str) -> dict[str, Any]:
