@@ -181,12 +181,15 @@ class WorkflowGateway:
         if act.fingerprint is None:  # the API fingerprints the HTTP request itself; other callers, the command
             act = act.model_copy(update={"fingerprint": fingerprint(name, act.command)})
         try:
-            result = await self.handle(entity_id).execute_update(update, act, id=uid, rpc_timeout=self._timeout)
+            # The SDK asks again, each call bounded by rpc_timeout, while Temporal answers "not accepted yet" (as it
+            # does when no worker takes the update): only a bound on the whole call keeps the request from hanging.
+            async with asyncio.timeout(self._timeout.total_seconds()):
+                result = await self.handle(entity_id).execute_update(update, act, id=uid, rpc_timeout=self._timeout)
         except WorkflowUpdateFailedError as error:
             if isinstance(error.cause, ApplicationError):
                 raise refusal_from(error.cause) from error
             raise
-        except WorkflowUpdateRPCTimeoutOrCancelledError as error:
+        except (WorkflowUpdateRPCTimeoutOrCancelledError, TimeoutError) as error:
             result = await self._late_outcome(entity_id, uid, result_type, error, key=key)
         except RPCError as error:
             if error.status not in NO_WORKER:
@@ -214,7 +217,7 @@ class WorkflowGateway:
             raise
         except RPCError as lookup:
             if lookup.status is RPCStatusCode.NOT_FOUND and not isinstance(
-                error, WorkflowUpdateRPCTimeoutOrCancelledError
+                error, (WorkflowUpdateRPCTimeoutOrCancelledError, TimeoutError)
             ):
                 # Temporal answered and knows no such update: the request never reached the workflow.
                 raise Unavailable(
