@@ -12,6 +12,7 @@ from temporalio.client import Client
 from api.acting import GroupActions, ProjectActions
 from api.auth import get_settings
 from api.db import Store
+from api.rows import RowWriter
 from blobs import BlobStore
 from clients.group import GroupClient
 from clients.project import ProjectClient
@@ -26,6 +27,7 @@ class Resources:
     projects: ProjectClient
     groups: GroupClient
     store: Store
+    rows: RowWriter
     blobs: BlobStore
 
 
@@ -44,6 +46,10 @@ def get_groups(request: Request) -> GroupClient:
 
 def get_store(request: Request) -> Store:
     return _resources(request).store
+
+
+def get_rows(request: Request) -> RowWriter:
+    return _resources(request).rows
 
 
 def get_blobs(request: Request) -> BlobStore:
@@ -69,7 +75,7 @@ IfMatch = Annotated[
 
 def get_actions(request: Request, background: BackgroundTasks, if_match: IfMatch = None) -> ProjectActions:
     resources = _resources(request)
-    return ProjectActions(resources.projects, resources.store, background, if_match=if_match)
+    return ProjectActions(resources.projects, resources.store, resources.rows, background, if_match=if_match)
 
 
 def get_group_actions(request: Request, if_match: IfMatch = None) -> GroupActions:
@@ -88,6 +94,7 @@ ProjectsDep = Annotated[ProjectClient, Depends(get_projects)]
 GroupsDep = Annotated[GroupClient, Depends(get_groups)]
 TemporalDep = Annotated[Client, Depends(get_temporal)]
 StoreDep = Annotated[Store, Depends(get_store)]
+RowsDep = Annotated[RowWriter, Depends(get_rows)]
 BlobsDep = Annotated[BlobStore, Depends(get_blobs)]
 Acting = Annotated[ProjectActions, Depends(get_actions)]
 GroupActing = Annotated[GroupActions, Depends(get_group_actions)]

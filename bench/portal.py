@@ -59,10 +59,16 @@ class Portal:
         return self.auth(Role.CENTER, CENTER_ID)
 
     async def _setup_call(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        """A setup call, retried with the same Idempotency-Key while the API says to come back later: under
-        load an update may outlast the API's timeout, and the portal would retry it the same way."""
+        """A setup call, retried with the same Idempotency-Key while the API says to come back later or the
+        connection drops: under load an update may outlast the API's timeout, and the portal would retry it the
+        same way."""
         for _ in range(SETUP_ATTEMPTS - 1):
-            response = await self.http.request(method, url, **kwargs)
+            try:
+                response = await self.http.request(method, url, **kwargs)
+            except httpx.TransportError:
+                # A kept-alive connection the server closed as the request went out: the same key, again.
+                await asyncio.sleep(0.2)
+                continue
             if response.status_code not in (429, 503):
                 break
             await asyncio.sleep(min(float(response.headers.get("Retry-After", "1")), 5.0))

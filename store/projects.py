@@ -7,6 +7,7 @@ race and retry, so a write is applied only if it carries a newer `revision`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -37,6 +38,13 @@ def save_project(s: Session, summary: ProjectSummary, audit: list[AuditEntry]) -
     changed = s.exec(stmt.returning(col(ProjectRow.id))).first() is not None
     _add_audit(s, summary.id, audit)
     return changed
+
+
+def save_projects(s: Session, rows: Sequence[tuple[ProjectSummary, list[AuditEntry]]]) -> None:
+    """Several projects' rows in one transaction (one commit for a whole group of actions); each as
+    `save_project`, so the revision guard still keeps the newest."""
+    for summary, audit in rows:
+        save_project(s, summary, audit)
 
 
 def _add_audit(s: Session, project_id: str, audit: list[AuditEntry]) -> None:
