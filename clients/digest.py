@@ -6,7 +6,8 @@ clock), while keeping the schedule's state as it is: an operator's pause, and th
 every restart and deploy. The course profile's `review_digest_after_days` is not part of the schedule: each run
 reads it, so changing the profile needs no schedule change.
 
-`retire_digest_workflow` ends the long-lived `ReviewDigestWorkflow` the schedule replaced (docs/upgrades.md).
+Then it ends the long-lived `ReviewDigestWorkflow` the schedule replaced, if one still runs
+(docs/upgrades.md).
 """
 
 from __future__ import annotations
@@ -80,8 +81,16 @@ def digest_schedule(settings: Settings) -> Schedule:
 
 
 async def schedule_review_digest(client: Client, settings: Settings) -> ScheduleHandle:
+    """At worker start-up: the schedule first, then the sleeping workflow it replaces goes, so no morning is
+    left without a digest. Safe to call from any number of workers at once."""
+    handle = await _put_on_schedule(client, settings)
+    await retire_digest_workflow(client)
+    return handle
+
+
+async def _put_on_schedule(client: Client, settings: Settings) -> ScheduleHandle:
     """Create the schedule, or bring an existing one's spec, action and policies up to date, keeping its state
-    (paused or not, the operator's note). Safe to call from any number of workers at once."""
+    (paused or not, the operator's note)."""
     schedule = digest_schedule(settings)
     try:
         handle = await client.create_schedule(SCHEDULE_ID, schedule)

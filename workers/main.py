@@ -22,7 +22,7 @@ from activities.mail.notices import MailActivities
 from activities.records import RecordsActivities
 from activities.semester import SemesterActivities
 from clients.connect import connect
-from clients.digest import retire_digest_workflow, schedule_review_digest
+from clients.digest import schedule_review_digest
 from clients.semester import schedule_open_semesters
 from config.log import configure_logging
 from config.settings import Settings, get_settings
@@ -109,9 +109,7 @@ async def run(settings: Settings) -> None:
     provider = tracer_provider(settings, "praxis-worker")
     client = await connect(settings, retry_for=startup_wait, runtime=runtime, tracer_provider=provider)
     worker = build_worker(client, settings, engine)
-    # R8: the schedule first, then the sleeping workflow it replaces, so no morning is left without a digest.
     await schedule_review_digest(client, settings)
-    await retire_digest_workflow(client)
     await schedule_open_semesters(client, settings, engine)
     log.info(
         "worker started",
