@@ -1,10 +1,12 @@
 """R8 as a Temporal Schedule: `review-digest` starts a `DailyReviewDigestWorkflow` at 09:00 Taipei every day.
 
-Every worker calls `schedule_review_digest` at start-up. It creates the schedule, or, if it is there, puts
-the spec, the action and the policies back to what this code and these settings say (the task queue, the
-clock), while keeping the schedule's state as it is: an operator's pause, and the note that says why, survive
-every restart and deploy. The course profile's `review_digest_after_days` is not part of the schedule: each run
-reads it, so changing the profile needs no schedule change.
+Every worker calls `schedule_review_digest` at start-up. It creates the schedule; if it is there and has the
+shape this code and these settings give it (the clock, the workflow, its task queue and timeout, the policies),
+that is all: nothing is written. If the shape differs (a release changed it, `PRAXIS_TASK_QUEUE` changed,
+someone edited the schedule in the UI), it is put back, with the schedule's state as it is: an operator's
+pause, and the note that says why, survive every restart and deploy. The course profile's
+`review_digest_after_days` is not part of the schedule: each run reads it, so changing the profile needs no
+schedule change.
 
 Then it ends the long-lived `ReviewDigestWorkflow` the schedule replaced, if one still runs
 (docs/upgrades.md).
@@ -13,6 +15,7 @@ Then it ends the long-lived `ReviewDigestWorkflow` the schedule replaced, if one
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from datetime import timedelta
 
 import structlog
@@ -100,14 +103,37 @@ async def _put_on_schedule(client: Client, settings: Settings) -> ScheduleHandle
         pass
     handle = client.get_schedule_handle(SCHEDULE_ID)
 
-    def keep_state(current: ScheduleUpdateInput) -> ScheduleUpdate:
-        return ScheduleUpdate(schedule=dataclasses.replace(schedule, state=current.description.schedule.state))
+    def keep_state(current: ScheduleUpdateInput) -> ScheduleUpdate | None:
+        described = current.description.schedule
+        if _shape(described) == _shape(schedule):
+            return None
+        log.info("review digest schedule brought up to date", schedule_id=SCHEDULE_ID, paused=described.state.paused)
+        return ScheduleUpdate(schedule=dataclasses.replace(schedule, state=described.state))
 
-    # The SDK reads the schedule and writes it back with its conflict token, again if another worker wrote
-    # between the two, so concurrent start-ups cannot lose a pause made in the meantime.
+    # The SDK writes back the whole schedule, state included, without a conflict token: a pause made between
+    # its read and its write would be lost. Writing only when the shape differs keeps that window to the one
+    # start-up after a change of shape, never an ordinary restart.
     await handle.update(keep_state)
-    log.info("review digest schedule up to date", schedule_id=SCHEDULE_ID)
     return handle
+
+
+def _shape(schedule: Schedule) -> tuple[object, ...]:
+    """What start-up owns of a schedule, comparable between the one the code builds and the one the server
+    describes (ranges normalised as the server stores them)."""
+    spec, action, policy = schedule.spec, schedule.action, schedule.policy
+    calendars = [
+        [_ranges(part) for part in (c.second, c.minute, c.hour, c.day_of_month, c.month, c.year, c.day_of_week)]
+        for c in spec.calendars
+    ]
+    spec_shape = (calendars, list(spec.cron_expressions), list(spec.intervals), list(spec.skip), spec.time_zone_name)
+    if not isinstance(action, ScheduleActionStartWorkflow):
+        return (spec_shape, None)
+    action_shape = (action.workflow, action.id, action.task_queue, action.execution_timeout, action.run_timeout)
+    return (spec_shape, action_shape, policy.overlap, policy.catchup_window, policy.pause_on_failure)
+
+
+def _ranges(ranges: Sequence[ScheduleRange]) -> list[tuple[int, int, int]]:
+    return [(r.start, max(r.start, r.end), r.step or 1) for r in ranges]
 
 
 async def retire_digest_workflow(client: Client) -> bool:

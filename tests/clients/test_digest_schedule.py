@@ -134,7 +134,7 @@ async def not_near_taipei_midnight() -> None:
 async def test_schedule_fires_at_nine_in_taipei_and_skips_overlaps(office: Office) -> None:
     """R8: the schedule a worker creates starts a DailyReviewDigestWorkflow on the worker's queue at 09:00 on
     Taipei's clock (01:00 UTC) every day, skips a run while one is still going, catches up a missed one for 6
-    hours, and starts unpaused; a second start-up creates nothing new."""
+    hours, and starts unpaused; a second start-up changes nothing."""
     handle = await schedule_review_digest(office.client, office.settings)
     again = await schedule_review_digest(office.client, office.settings)
     assert again.id == handle.id == SCHEDULE_ID
@@ -144,6 +144,7 @@ async def test_schedule_fires_at_nine_in_taipei_and_skips_overlaps(office: Offic
     assert schedule.policy.overlap is ScheduleOverlapPolicy.SKIP
     assert schedule.policy.catchup_window == CATCHUP_WINDOW
     assert not schedule.state.paused
+    assert described.info.last_updated_at is None  # the second start-up found it as it should be: no write
     action = schedule.action
     assert isinstance(action, ScheduleActionStartWorkflow)
     assert action.workflow == "DailyReviewDigestWorkflow"
