@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import signal
 
+import uvloop
 from temporalio.worker import Worker
 
 from bench.entity import EntityWorkflow
@@ -42,7 +43,9 @@ def main() -> None:
     parser.add_argument("--task-queue", required=True)
     args = parser.parse_args()
     settings = Settings(temporal_address=args.address, temporal_namespace=args.namespace, task_queue=args.task_queue)
-    asyncio.run(serve(settings))
+    # The same event loop as the Praxis worker (workers/main.py), so the comparison is of the code above it.
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        runner.run(serve(settings))
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import structlog
+import uvloop
 from sqlalchemy.engine import Engine
 from temporalio.client import Client
 from temporalio.worker import Worker
@@ -130,7 +131,10 @@ async def run(settings: Settings) -> None:
 def main() -> None:
     settings = get_settings()
     configure_logging(settings)
-    asyncio.run(run(settings))
+    # uvloop (which uvicorn already runs the API on) hands activations between the SDK's threads and its loop
+    # for less CPU than asyncio's own loop; workflow code runs on the SDK's deterministic loop either way.
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        runner.run(run(settings))
 
 
 if __name__ == "__main__":
