@@ -18,6 +18,7 @@ from typing import Generic, TypeVar
 
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
 
 from api.db import Store
 from api.schemas.desk import DeskOverview, ReviewItem, ReviewQueue, StuckList
@@ -46,6 +47,10 @@ class Download:
     def headers(self) -> dict[str, str]:
         # File names are built from semester ids (letters, digits, `-`): safe in a quoted filename.
         return {"Content-Disposition": f'attachment; filename="{self.filename}"'}
+
+    def response(self) -> Response:
+        """The file as an attachment, for the desk's routes and the office page alike."""
+        return Response(self.data, media_type=self.media_type, headers=self.headers)
 
 
 T = TypeVar("T")

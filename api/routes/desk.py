@@ -137,7 +137,7 @@ async def desk_impact_pdf(
 ) -> Response:
     """The report the office hands to the Ministry: groups of fewer than 3 students are suppressed."""
     download = await desk.impact_pdf(store, found, semesters or [], _now(), settings.profile.frame)
-    return Response(download.data, media_type=download.media_type, headers=download.headers)
+    return download.response()
 
 
 @router.get(
@@ -149,7 +149,7 @@ async def desk_impact_pdf(
 async def desk_projects_csv(user: Center, store: StoreDep, found: Cohort, semesters: Semesters = None) -> Response:
     """One row per project; `exports/dictionary.csv` explains every column and code."""
     download = await desk.projects_export(store, found, semesters or [], "csv")
-    return Response(download.data, media_type=download.media_type, headers=download.headers)
+    return download.response()
 
 
 @router.get(
@@ -161,7 +161,7 @@ async def desk_projects_csv(user: Center, store: StoreDep, found: Cohort, semest
 async def desk_projects_xlsx(user: Center, store: StoreDep, found: Cohort, semesters: Semesters = None) -> Response:
     """The same rows as the CSV, with the data dictionary as a second sheet."""
     download = await desk.projects_export(store, found, semesters or [], "xlsx")
-    return Response(download.data, media_type=download.media_type, headers=download.headers)
+    return download.response()
 
 
 @router.get(
@@ -172,4 +172,4 @@ async def desk_projects_xlsx(user: Center, store: StoreDep, found: Cohort, semes
 )
 async def desk_dictionary_csv(user: Center) -> Response:
     download = desk.dictionary_csv()
-    return Response(download.data, media_type=download.media_type, headers=download.headers)
+    return download.response()

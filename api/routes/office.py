@@ -188,32 +188,28 @@ async def office_sign_out(request: Request, settings: SettingsDep) -> RedirectRe
     return response
 
 
-def _file(download: desk.Download) -> Response:
-    return Response(download.data, media_type=download.media_type, headers=download.headers)
-
-
 def _cohort(found: DeskFilter) -> list[str]:
     return [found.semester] if found.semester else []
 
 
 @router.get("/impact.pdf")
 async def office_impact_pdf(user: OfficeUser, store: StoreDep, settings: SettingsDep, found: PageFilter) -> Response:
-    return _file(await desk.impact_pdf(store, found, _cohort(found), datetime.now(UTC), settings.profile.frame))
+    return (await desk.impact_pdf(store, found, _cohort(found), datetime.now(UTC), settings.profile.frame)).response()
 
 
 @router.get("/exports/projects.csv")
 async def office_projects_csv(user: OfficeUser, store: StoreDep, found: PageFilter) -> Response:
-    return _file(await desk.projects_export(store, found, _cohort(found), "csv"))
+    return (await desk.projects_export(store, found, _cohort(found), "csv")).response()
 
 
 @router.get("/exports/projects.xlsx")
 async def office_projects_xlsx(user: OfficeUser, store: StoreDep, found: PageFilter) -> Response:
-    return _file(await desk.projects_export(store, found, _cohort(found), "xlsx"))
+    return (await desk.projects_export(store, found, _cohort(found), "xlsx")).response()
 
 
 @router.get("/exports/dictionary.csv")
 async def office_dictionary_csv(user: OfficeUser) -> Response:
-    return _file(desk.dictionary_csv())
+    return desk.dictionary_csv().response()
 
 
 def _refused(settings: Settings, refusal: RuleViolation) -> HTMLResponse:
