@@ -36,7 +36,7 @@ async def set_language(served: Served, faculty_id: str, language: str | None) ->
         "language": language,
     }
     portal = served.portal
-    portal.ok(await portal.http.put(f"/v1/faculty/{faculty_id}", json=body, headers=portal.center))
+    portal.ok(await portal.http.put(f"/v1/faculty/{faculty_id}", json=body, headers=portal.center), 201)
 
 
 async def test_the_evaluation_page_follows_the_teachers_language(served: Served, phone: Page) -> None:
