@@ -24,6 +24,7 @@ from api.auth import Claims, actor
 from api.db import Store
 from api.etags import revision_of
 from api.reading import may_see_group
+from api.rows import RowWriter
 from api.schemas.projects import ActionResult
 from clients.gateway import Unavailable, WorkflowClosed, fingerprint, reused_key, update_id
 from clients.group import GroupClient
@@ -32,7 +33,6 @@ from domain.access import may_read
 from domain.errors import Code, RuleViolation
 from store import archive
 from store import groups as group_lists
-from store import projects as read_model
 from telemetry import metrics
 from workflows.group import GroupWorkflow
 from workflows.messages import Act, GroupOutcome, Outcome
@@ -50,12 +50,14 @@ class ProjectActions:
         self,
         projects: ProjectClient,
         store: Store,
+        rows: RowWriter,
         background: BackgroundTasks | None = None,
         *,
         if_match: str | None = None,
     ) -> None:
         self.projects = projects
         self.store = store
+        self.rows = rows
         self.background = background
         self.if_match = if_match
 
@@ -105,8 +107,9 @@ class ProjectActions:
         return await kept_outcome(self.store, Outcome, uid, digest, f"The project is {view.stage.value}")
 
     async def record(self, outcome: Outcome) -> None:
-        """The lists follow at once; the revision guard keeps a late write from undoing a newer one."""
-        await self.store.run(read_model.save_project, outcome.summary, outcome.audit)
+        """The lists follow at once (in a group commit with the actions beside it); the revision guard keeps a
+        late write from undoing a newer one."""
+        await self.rows.save(outcome.summary, outcome.audit)
 
 
 @contextmanager

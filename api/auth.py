@@ -7,7 +7,7 @@ algorithm, required claims and error shape are decided once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 
@@ -115,7 +115,7 @@ def decode_token(settings: Settings, token: str) -> Claims:
 
 
 # --- the routes' dependencies ---------------------------------------------------------------------
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -128,7 +128,7 @@ _bearer = HTTPBearer(
 )
 
 
-def current_user(
+async def current_user(
     settings: Annotated[Settings, Depends(get_settings)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Claims:
@@ -146,11 +146,11 @@ def current_user(
 CurrentUser = Annotated[Claims, Depends(current_user)]
 
 
-def require(*roles: Role) -> Callable[[Claims], Claims]:
+def require(*roles: Role) -> Callable[[Claims], Awaitable[Claims]]:
     """A dependency admitting only `roles`: 403 FORBIDDEN for any other authenticated caller."""
     allowed = frozenset(roles)
 
-    def guard(user: CurrentUser) -> Claims:
+    async def guard(user: CurrentUser) -> Claims:
         if user.role not in allowed:
             names = " or ".join(sorted(r.value for r in allowed))
             raise RuleViolation(Code.FORBIDDEN, f"Only {names} may do this; you are signed in as {user.role.value}.")

@@ -57,7 +57,7 @@ def verify_reader(settings: Settings, token: str | None) -> Claims:
     return claims
 
 
-def codec_reader(
+async def codec_reader(
     settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     cookie: Annotated[str | None, Cookie(alias=COOKIE)] = None,

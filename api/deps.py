@@ -12,6 +12,7 @@ from temporalio.client import Client
 from api.acting import GroupActions, ProjectActions
 from api.auth import get_settings
 from api.db import Store
+from api.rows import RowWriter
 from blobs import BlobStore
 from clients.group import GroupClient
 from clients.project import ProjectClient
@@ -26,6 +27,7 @@ class Resources:
     projects: ProjectClient
     groups: GroupClient
     store: Store
+    rows: RowWriter
     blobs: BlobStore
 
 
@@ -34,23 +36,27 @@ def _resources(request: Request) -> Resources:
     return resources
 
 
-def get_projects(request: Request) -> ProjectClient:
+async def get_projects(request: Request) -> ProjectClient:
     return _resources(request).projects
 
 
-def get_groups(request: Request) -> GroupClient:
+async def get_groups(request: Request) -> GroupClient:
     return _resources(request).groups
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
     return _resources(request).store
 
 
-def get_blobs(request: Request) -> BlobStore:
+async def get_rows(request: Request) -> RowWriter:
+    return _resources(request).rows
+
+
+async def get_blobs(request: Request) -> BlobStore:
     return _resources(request).blobs
 
 
-def get_temporal(request: Request) -> Client:
+async def get_temporal(request: Request) -> Client:
     """For the workflows with no facade of their own to keep: a semester's, a departure's."""
     return _resources(request).projects.client
 
@@ -67,17 +73,17 @@ IfMatch = Annotated[
 ]
 
 
-def get_actions(request: Request, background: BackgroundTasks, if_match: IfMatch = None) -> ProjectActions:
+async def get_actions(request: Request, background: BackgroundTasks, if_match: IfMatch = None) -> ProjectActions:
     resources = _resources(request)
-    return ProjectActions(resources.projects, resources.store, background, if_match=if_match)
+    return ProjectActions(resources.projects, resources.store, resources.rows, background, if_match=if_match)
 
 
-def get_group_actions(request: Request, if_match: IfMatch = None) -> GroupActions:
+async def get_group_actions(request: Request, if_match: IfMatch = None) -> GroupActions:
     resources = _resources(request)
     return GroupActions(resources.groups, resources.store, if_match=if_match)
 
 
-def get_group_linker(request: Request) -> GroupActions:
+async def get_group_linker(request: Request) -> GroupActions:
     """A member's proposal linking to a group (`POST /v1/projects`): no If-Match, the project is new."""
     resources = _resources(request)
     return GroupActions(resources.groups, resources.store)
@@ -88,6 +94,7 @@ ProjectsDep = Annotated[ProjectClient, Depends(get_projects)]
 GroupsDep = Annotated[GroupClient, Depends(get_groups)]
 TemporalDep = Annotated[Client, Depends(get_temporal)]
 StoreDep = Annotated[Store, Depends(get_store)]
+RowsDep = Annotated[RowWriter, Depends(get_rows)]
 BlobsDep = Annotated[BlobStore, Depends(get_blobs)]
 Acting = Annotated[ProjectActions, Depends(get_actions)]
 GroupActing = Annotated[GroupActions, Depends(get_group_actions)]

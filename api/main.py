@@ -46,6 +46,7 @@ from api.routes import (
     views,
     work,
 )
+from api.rows import RowWriter
 from api.uploads import BodyLimit, ImageGate
 from blobs import from_settings as blob_store
 from clients.connect import connect
@@ -110,10 +111,12 @@ def create_app(
         client = temporal_client or await connect(settings, retry_for=startup_wait, tracer_provider=provider)
         await run_in_threadpool(wait_for_database, settings.db_url, startup_wait)
         await run_in_threadpool(migrate, settings.db_url)
+        store = Store(make_engine(settings.db_url))
         app.state.resources = Resources(
             projects=ProjectClient(client, settings),
             groups=GroupClient(client, settings),
-            store=Store(make_engine(settings.db_url)),
+            store=store,
+            rows=RowWriter(store),
             blobs=blob_store(settings),
         )
         log.info("api ready", temporal=settings.temporal_address, task_queue=settings.task_queue)

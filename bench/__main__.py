@@ -24,6 +24,7 @@ import traceback
 from collections.abc import Iterator
 from pathlib import Path
 
+import aiohttp
 import httpx
 
 from bench import anchor, examweek, praxis, report
@@ -124,8 +125,15 @@ async def run_praxis(args: argparse.Namespace, server: DevServer, work_dir: Path
     print("\n== starting the Praxis worker and API", flush=True)
     async with praxis_stack(server, work_dir, os.environ, options) as stack:
         limits = httpx.Limits(max_connections=1000, max_keepalive_connections=200)
-        async with httpx.AsyncClient(base_url=stack.api_url, timeout=300, limits=limits) as http:
-            portal = Portal(http, stack.settings)
+        async with (
+            httpx.AsyncClient(base_url=stack.api_url, timeout=300, limits=limits) as http,
+            aiohttp.ClientSession(
+                base_url=stack.api_url,
+                timeout=aiohttp.ClientTimeout(total=300),
+                connector=aiohttp.TCPConnector(limit=0),  # as many connections as calls in flight
+            ) as caller,
+        ):
+            portal = Portal(http, stack.settings, caller)
             entities: list[praxis.Entity] = []
             if "api" in args.parts or "open" in args.parts:
                 with part(results, "api", f"setting up {args.entities} projects in IN_PROGRESS (not timed)"):

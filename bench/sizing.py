@@ -118,7 +118,7 @@ async def measure(projects: int, concurrency: int, cache: int) -> None:
             transport = RetryUnavailable(httpx.ASGITransport(app=app))
             async with httpx.AsyncClient(transport=transport, base_url="http://praxis.bench", timeout=120) as http:
                 portal = Portal(http, settings)
-                # Warm-up: the first projects pay for the worker's imports and the digest workflow.
+                # Warm-up: the first projects pay for the worker's imports and its start-up (the digest schedule).
                 for _ in range(5):
                     await portal.under_evaluation()
                 await asyncio.sleep(2)

@@ -7,6 +7,8 @@ race and retry, so a write is applied only if it carries a newer `revision`.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +18,7 @@ from sqlmodel import Session, col, select
 from domain.project import AuditEntry, ProjectSummary
 from domain.stages import FINAL_STAGES, Stage
 from store.models import AuditRow, ProjectRow
-from store.upsert import FRESH, insert
+from store.upsert import FRESH, Insert, insert_for
 
 
 def save_project(s: Session, summary: ProjectSummary, audit: list[AuditEntry]) -> bool:
@@ -26,20 +28,47 @@ def save_project(s: Session, summary: ProjectSummary, audit: list[AuditEntry]) -
     both databases, where a separate UPDATE-then-INSERT would need a retry loop to avoid losing the newer
     revision to a concurrent first insert. Returns True if the row was inserted or replaced.
     """
-    values: dict[str, Any] = summary.model_dump()
-    values["stage"] = summary.stage.value
-    stmt = insert(s, ProjectRow).values(values)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["id"],
-        set_={name: stmt.excluded[name] for name in values if name != "id"},
-        where=col(ProjectRow.revision) < stmt.excluded["revision"],
-    )
-    changed = s.exec(stmt.returning(col(ProjectRow.id))).first() is not None
-    _add_audit(s, summary.id, audit)
+    upsert = _project_upsert(s.get_bind().dialect.name).returning(col(ProjectRow.id))
+    changed = s.execute(upsert, _row(summary)).first() is not None
+    _add_audit(s, [(summary.id, entry) for entry in audit])
     return changed
 
 
-def _add_audit(s: Session, project_id: str, audit: list[AuditEntry]) -> None:
+def save_projects(s: Session, rows: Sequence[tuple[ProjectSummary, list[AuditEntry]]]) -> None:
+    """Several projects' rows in one transaction and one statement each for rows and audit entries (a whole
+    group of actions in one commit), with the same revision guard as `save_project`. One row per project: a
+    statement may not update the same row twice (PostgreSQL refuses it)."""
+    if rows:
+        s.execute(_project_upsert(s.get_bind().dialect.name), [_row(summary) for summary, _ in rows])
+        _add_audit(s, [(summary.id, entry) for summary, audit in rows for entry in audit])
+
+
+def _row(summary: ProjectSummary) -> dict[str, Any]:
+    values: dict[str, Any] = summary.model_dump()
+    values["stage"] = summary.stage.value
+    return values
+
+
+@functools.cache
+def _project_upsert(dialect: str, *, same_revision_too: bool = False) -> Insert:
+    """Built once per database: composing the statement costs more than running it. It names every field of
+    the summary, so an upsert never resets a column the summary does not carry."""
+    stmt = insert_for(dialect, ProjectRow)
+    fields = [name for name in ProjectSummary.model_fields if name != "id"]
+    stored, written = col(ProjectRow.revision), stmt.excluded["revision"]
+    return stmt.on_conflict_do_update(
+        index_elements=["id"],
+        set_={name: stmt.excluded[name] for name in fields},
+        where=stored <= written if same_revision_too else stored < written,
+    )
+
+
+@functools.cache
+def _audit_insert(dialect: str) -> Insert:
+    return insert_for(dialect, AuditRow).on_conflict_do_nothing(index_elements=["project_id", "seq"])
+
+
+def _add_audit(s: Session, entries: list[tuple[str, AuditEntry]]) -> None:
     """R24: store entries by sequence number; an entry already stored (a retry, or written by the other of the
     API and the workflow, in either order) is skipped."""
     rows = [
@@ -50,10 +79,10 @@ def _add_audit(s: Session, project_id: str, audit: list[AuditEntry]) -> None:
             "channel": entry.channel.value,
             "stage": entry.stage.value,
         }
-        for entry in audit
+        for project_id, entry in entries
     ]
     if rows:
-        s.exec(insert(s, AuditRow).values(rows).on_conflict_do_nothing(index_elements=["project_id", "seq"]))
+        s.execute(_audit_insert(s.get_bind().dialect.name), rows)
 
 
 def _summary(row: ProjectRow) -> ProjectSummary:
@@ -144,15 +173,8 @@ def audit_for(s: Session, project_id: str) -> list[AuditEntry]:
 def refresh_project(s: Session, summary: ProjectSummary) -> bool:
     """Rewrite a row from its project's current view, at the same revision or a newer one (`praxis desk
     backfill` fills columns added since the row was written). Never replaces a newer revision."""
-    values: dict[str, Any] = summary.model_dump()
-    values["stage"] = summary.stage.value
-    stmt = insert(s, ProjectRow).values(values)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["id"],
-        set_={name: stmt.excluded[name] for name in values if name != "id"},
-        where=col(ProjectRow.revision) <= stmt.excluded["revision"],
-    )
-    return s.exec(stmt.returning(col(ProjectRow.id))).first() is not None
+    upsert = _project_upsert(s.get_bind().dialect.name, same_revision_too=True).returning(col(ProjectRow.id))
+    return s.execute(upsert, _row(summary)).first() is not None
 
 
 def project_ids(s: Session) -> list[str]:

@@ -16,14 +16,21 @@ from sqlmodel import Session
 FRESH: dict[str, Any] = {"populate_existing": True}
 
 
-def insert(s: Session, model: type[Any]) -> postgresql.Insert | sqlite.Insert:
+Insert = postgresql.Insert | sqlite.Insert
+
+
+def insert(s: Session, model: type[Any]) -> Insert:
     """An INSERT for `model` that supports `on_conflict_do_nothing/do_update` on the session's dialect."""
-    name = s.get_bind().dialect.name
-    if name == "postgresql":
+    return insert_for(s.get_bind().dialect.name, model)
+
+
+def insert_for(dialect: str, model: type[Any]) -> Insert:
+    """The same for a dialect by name, for statements built once and reused."""
+    if dialect == "postgresql":
         return postgresql.insert(model)
-    if name == "sqlite":
+    if dialect == "sqlite":
         return sqlite.insert(model)
-    raise ValueError(f"the store supports SQLite and PostgreSQL, not {name}")
+    raise ValueError(f"the store supports SQLite and PostgreSQL, not {dialect}")
 
 
 def replace(s: Session, model: type[Any], values: dict[str, Any]) -> None:

@@ -9,8 +9,7 @@ from typing import Any
 
 import structlog
 from sqlalchemy.engine import Engine
-from temporalio.client import Client, WorkflowHandle
-from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
@@ -23,6 +22,7 @@ from activities.mail.notices import MailActivities
 from activities.records import RecordsActivities
 from activities.semester import SemesterActivities
 from clients.connect import connect
+from clients.digest import schedule_review_digest
 from clients.semester import schedule_open_semesters
 from config.log import configure_logging
 from config.settings import Settings, get_settings
@@ -31,15 +31,23 @@ from telemetry.tracing import tracer_provider
 from workers.context import WorkerContext
 from workers.metrics import metrics_runtime, watch_outbox
 from workflows.departure import DepartureWorkflow
-from workflows.digest import WORKFLOW_ID as DIGEST_WORKFLOW_ID
-from workflows.digest import DigestStart, ReviewDigestWorkflow
+from workflows.digest import DailyReviewDigestWorkflow, ReviewDigestWorkflow
 from workflows.group import GroupWorkflow
 from workflows.project import ProjectWorkflow
 from workflows.semester import SemesterWorkflow
 
 log = structlog.get_logger(__name__)
 
-WORKFLOWS = [ProjectWorkflow, ReviewDigestWorkflow, GroupWorkflow, DepartureWorkflow, SemesterWorkflow]
+# ReviewDigestWorkflow is retired (the `review-digest` schedule runs DailyReviewDigestWorkflow instead), and
+# registered only so a run still open on upgrade day replays until start-up terminates it (docs/upgrades.md).
+WORKFLOWS = [
+    ProjectWorkflow,
+    DailyReviewDigestWorkflow,
+    ReviewDigestWorkflow,
+    GroupWorkflow,
+    DepartureWorkflow,
+    SemesterWorkflow,
+]
 
 # `domain` is pure and deterministic, so the sandbox may share it instead of re-importing it per run.
 SANDBOX = SandboxedWorkflowRunner(
@@ -92,22 +100,6 @@ def build_worker(client: Client, settings: Settings, engine: Engine) -> Worker:
     )
 
 
-async def start_review_digest(
-    client: Client, settings: Settings, start: DigestStart | None = None
-) -> WorkflowHandle[ReviewDigestWorkflow, None]:
-    """R8: the course's one digest workflow; every worker asks for it at startup and joins the running one."""
-    handle = await client.start_workflow(
-        ReviewDigestWorkflow.run,
-        start or DigestStart(),
-        id=DIGEST_WORKFLOW_ID,
-        task_queue=settings.task_queue,
-        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-        static_summary="Daily digest of proposals waiting for review (R8)",
-    )
-    log.info("review digest workflow running", workflow_id=handle.id, run_id=handle.result_run_id)
-    return handle
-
-
 async def run(settings: Settings) -> None:
     startup_wait = timedelta(seconds=settings.startup_wait_seconds)
     await asyncio.to_thread(wait_for_database, settings.db_url, startup_wait)
@@ -117,7 +109,7 @@ async def run(settings: Settings) -> None:
     provider = tracer_provider(settings, "praxis-worker")
     client = await connect(settings, retry_for=startup_wait, runtime=runtime, tracer_provider=provider)
     worker = build_worker(client, settings, engine)
-    await start_review_digest(client, settings)
+    await schedule_review_digest(client, settings)
     await schedule_open_semesters(client, settings, engine)
     log.info(
         "worker started",

@@ -28,7 +28,7 @@ from PIL import Image
 from starlette.concurrency import run_in_threadpool
 from temporalio.workflow import UpdateMethodMultiParam
 
-from api.deps import BlobsDep, ProjectsDep, SettingsDep, StoreDep
+from api.deps import BlobsDep, ProjectsDep, RowsDep, SettingsDep, StoreDep
 from api.links.form import Parsed, parse_form
 from api.links.page import LinkPage
 from api.reading import project_view
@@ -39,7 +39,6 @@ from domain.entries import ITEM_ID_PATTERN
 from domain.errors import Code, RuleViolation
 from domain.links import LinkAction
 from domain.vocabulary import Channel
-from store import projects as read_model
 from store import tokens
 from workflows.messages import Act, Outcome
 from workflows.project import ProjectWorkflow
@@ -70,7 +69,7 @@ async def show_action_page(
 
 @router.post("/{token}", response_class=HTMLResponse)
 async def act_on_link(
-    token: Token, request: Request, settings: SettingsDep, projects: ProjectsDep, store: StoreDep
+    token: Token, request: Request, settings: SettingsDep, projects: ProjectsDep, store: StoreDep, rows: RowsDep
 ) -> HTMLResponse:
     """Acts once: the update, or its signal when no worker answers in time."""
     page = LinkPage(request, settings, projects, store, token)
@@ -95,7 +94,7 @@ async def act_on_link(
             )
         except Unavailable:
             return await page.recorded(claims, actor, parsed)
-        await store.run(read_model.save_project, outcome.summary, outcome.audit)
+        await rows.save(outcome.summary, outcome.audit)
         return await page.done(claims, parsed, outcome)
     except RuleViolation as refusal:
         return await page.refused(refusal)

@@ -25,7 +25,7 @@ router = APIRouter(prefix="/v1/desk", tags=["desk"])
 SEMESTER = r"^\d{4}-(spring|fall|summer)$"
 
 
-def cohort_filter(
+async def cohort_filter(
     credit_semester: Annotated[
         str | None, Query(pattern=SEMESTER, description="Semester the credit was recorded in (R21).")
     ] = None,
@@ -47,7 +47,7 @@ def cohort_filter(
 Cohort = Annotated[DeskFilter, Depends(cohort_filter)]
 
 
-def desk_filter(
+async def desk_filter(
     others: Cohort,
     semester: Annotated[str | None, Query(pattern=SEMESTER, description="Semester of submission (R25).")] = None,
 ) -> DeskFilter:

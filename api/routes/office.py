@@ -61,7 +61,7 @@ def _signed_in(settings: Settings, token: str | None) -> Claims | None:
     return claims if claims.role is Role.CENTER else None
 
 
-def office_user(request: Request, settings: SettingsDep) -> Claims:
+async def office_user(request: Request, settings: SettingsDep) -> Claims:
     """The signed-in member of the office, for the downloads: 401 without a live office sign-in."""
     claims = _signed_in(settings, SESSION.read(request))
     if claims is None:
@@ -74,7 +74,7 @@ OfficeUser = Annotated[Claims, Depends(office_user)]
 Field_ = Annotated[str, Query(max_length=200)]
 
 
-def office_filter(
+async def office_filter(
     semester: Field_ = "",
     credit_semester: Field_ = "",
     department: Field_ = "",

@@ -185,3 +185,26 @@ def test_reads_in_the_same_session_see_the_newer_revision(db: Engine) -> None:
         assert projects.get_project(s, "p-1") == samples.summary(revision=2, stage=Stage.REJECTED)
         listed, _ = projects.list_projects(s)
         assert listed == [samples.summary(revision=2, stage=Stage.REJECTED)]
+
+
+def test_several_projects_in_one_statement_keep_the_revision_guard(db: Engine) -> None:
+    """`save_projects` (the API's group commit) writes new rows, replaces older ones, leaves newer ones, and
+    adds each project's audit entries once."""
+    with session(db) as s:
+        projects.save_project(s, samples.summary("p-old", revision=1), samples.audit(1))
+        projects.save_project(s, samples.summary("p-new", revision=5, title="Kept"), samples.audit(2))
+    with session(db) as s:
+        projects.save_projects(
+            s,
+            [
+                (samples.summary("p-old", revision=2, stage=Stage.NEEDS_SUPERVISOR), samples.audit(2)),
+                (samples.summary("p-new", revision=4, title="Stale"), samples.audit(2)),
+                (samples.summary("p-first", revision=1), samples.audit(1)),
+            ],
+        )
+    with session(db) as s:
+        old, new, first = (projects.get_project(s, pid) for pid in ("p-old", "p-new", "p-first"))
+        assert old is not None and (old.revision, old.stage) == (2, Stage.NEEDS_SUPERVISOR)
+        assert new is not None and (new.revision, new.title) == (5, "Kept")
+        assert first is not None
+        assert [len(projects.audit_for(s, pid)) for pid in ("p-old", "p-new", "p-first")] == [2, 2, 1]

@@ -1,4 +1,6 @@
-"""R8: ReviewDigestWorkflow under the time-skipping test server, checked on the real digest mails.
+"""R8: DailyReviewDigestWorkflow, one day's digest per run, under the time-skipping test server, checked on the
+real digest mails. (The schedule that starts a run every morning is tested on a dev server:
+tests/clients/test_digest_schedule.py.)
 
 The digest lists every proposal waiting in the read model, so this test runs its own worker with its own
 database, task queue and center address: only its own proposals can appear, and its digests reach only it.
@@ -6,6 +8,7 @@ database, task queue and center address: only its own proposals can appear, and 
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -20,14 +23,15 @@ from temporalio.testing import WorkflowEnvironment
 from activities.mail.links import project_url
 from clients.project import ProjectClient
 from config.settings import Settings
+from domain.calendar import taipei_date
 from domain.digest import next_digest_at
 from store.db import make_engine, migrate
 from tests.activities.support import text_of
 from tests.support.course import Course, proposal
-from tests.support.mailbox import Mailbox, advance_to, no_new_mail
+from tests.support.mailbox import SETTLE, Mailbox, advance_to
 from tests.support.mailsink import MailSink
-from workers.main import build_worker, start_review_digest
-from workflows.digest import DigestStart
+from workers.main import build_worker
+from workflows.digest import DailyReviewDigestWorkflow, DigestRun, DigestSent
 from workflows.project import workflow_id
 
 JUST_AFTER = timedelta(minutes=1)
@@ -59,13 +63,25 @@ async def office(client: Client, settings: Settings, tmp_path: Path) -> AsyncIte
     engine.dispose()
 
 
-async def test_daily_digest_lists_proposals_unreviewed_for_three_days(
+async def digest_run(env: WorkflowEnvironment, office: Office) -> DigestSent:
+    """One run, as the schedule starts it (outside a schedule it is due when it starts). Its result is awaited
+    with the clock held, so the projects' timers do not fire meanwhile."""
+    with env.auto_time_skipping_disabled():
+        return await env.client.execute_workflow(
+            DailyReviewDigestWorkflow.run,
+            DigestRun(),
+            id=f"review-digest-run-{uuid.uuid4().hex[:8]}",
+            task_queue=office.settings.task_queue,
+        )
+
+
+async def test_each_run_mails_the_proposals_unreviewed_for_three_days_once_a_day(
     office: Office, client: Client, temporal_env: WorkflowEnvironment, mail_sink: MailSink
 ) -> None:
-    """R8: at 09:00 Taipei time the center gets one digest listing the proposals unreviewed for 3 days or
-    more, and not newer ones; again the next day while they wait; none once they are reviewed and nothing
-    else has waited that long. The worker's start of the digest workflow is idempotent, and the workflow
-    carries on across continue-as-new."""
+    """R8: a run on a morning mails the center one digest listing the proposals unreviewed for 3 days or more,
+    not newer ones; a second run the same day mails nothing more (one digest per Taipei day); the next day's
+    lists them again while they wait; once they are reviewed and nothing else has waited that long, a run
+    sends none."""
     course = office.course
     older = await course.submit(course.add_student(), proposal(f"Harbour clean-up {uuid.uuid4().hex[:6]}"))
     older_since = (await course.projects.view(older)).created_at
@@ -74,34 +90,37 @@ async def test_daily_digest_lists_proposals_unreviewed_for_three_days(
     newer_since = (await course.projects.view(newer)).created_at
     older_title = (await course.projects.view(older)).proposal.title
     newer_title = (await course.projects.view(newer)).proposal.title
-
-    handle = await start_review_digest(client, office.settings, DigestStart(days_per_run=2))
-    again = await start_review_digest(client, office.settings)
-    assert again.result_run_id == handle.result_run_id  # a second worker joins the running digest
     center = Mailbox(mail_sink, office.settings.center_email)
     try:
         first = next_digest_at(await temporal_env.get_current_time())
-        await no_new_mail(temporal_env, [center], first - JUST_AFTER)
-
         await advance_to(temporal_env, first + JUST_AFTER)
+        sent = await digest_run(temporal_env, office)
+        assert sent == DigestSent(day=taipei_date(first), project_ids=[older])
         digest = text_of(await center.next("review_digest"))
         assert older_title in digest and newer_title not in digest
-        assert f"waiting {(first - older_since).days} days" in digest
+        assert f"waiting {(first + JUST_AFTER - older_since).days} days" in digest
         assert project_url(office.settings, older) in digest
 
+        assert (await digest_run(temporal_env, office)).project_ids == [older]  # listed, but that day's is sent
+        await asyncio.sleep(SETTLE)
+        assert center.unread() == []
+
         await advance_to(temporal_env, first + timedelta(days=1) + JUST_AFTER)
+        await digest_run(temporal_env, office)
         digest = text_of(await center.next("review_digest"))
         assert older_title in digest and newer_title not in digest  # still under 3 days
 
         await course.approve(older)
-        await no_new_mail(temporal_env, [center], first + timedelta(days=2) + JUST_AFTER)
+        await advance_to(temporal_env, first + timedelta(days=2) + JUST_AFTER)
+        assert (await digest_run(temporal_env, office)).project_ids == []
+        await asyncio.sleep(SETTLE)
+        assert center.unread() == []
 
         assert first + timedelta(days=3) - newer_since >= timedelta(days=3)
         await advance_to(temporal_env, first + timedelta(days=3) + JUST_AFTER)
+        assert (await digest_run(temporal_env, office)).project_ids == [newer]
         digest = text_of(await center.next("review_digest"))
         assert newer_title in digest and older_title not in digest
-        assert (await handle.describe()).run_id != handle.result_run_id  # continued as new, still sending
     finally:
-        await handle.terminate("test over")  # its timer must not fire on a queue no worker polls
         for project_id in (older, newer):
             await client.get_workflow_handle(workflow_id(project_id)).terminate("test over")
