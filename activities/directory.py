@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from temporalio import activity
 
-from domain.calendar import conventional_end, default_semester_id
+from domain.calendar import unentered_end
 from store import directory
 from store.db import session
 
@@ -28,9 +28,7 @@ def end_of_semester(s: Session, semester_id: str, at: datetime) -> datetime:
     semester = directory.get_semester(s, semester_id)
     if semester is not None:
         return semester.ends_at
-    end = conventional_end(semester_id) or conventional_end(default_semester_id(at))
-    assert end is not None
-    return end
+    return unentered_end(semester_id, at)
 
 
 class DirectoryActivities:

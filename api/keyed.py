@@ -8,15 +8,30 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from fastapi import Request
+from fastapi import Request, Response, status
 from pydantic import BaseModel
 
 from api.auth import Claims
 from api.db import Store
+from api.schemas.projects import Envelope
 from clients.gateway import fingerprint, reused_key
 from store import idempotency
 
-Answer = TypeVar("Answer", bound=BaseModel)
+Answer = TypeVar("Answer", bound=Envelope)
+
+
+def status_of(answer: Envelope) -> int:
+    """201 when the PUT created the entry (`created_id` set), 200 when it replaced one."""
+    return status.HTTP_201_CREATED if answer.created_id is not None else status.HTTP_200_OK
+
+
+def answered(response: Response, answer: Answer, location: str) -> Answer:
+    """The answer's status, and a `Location` when it created the entry; a replayed key answers the same body,
+    so the same status."""
+    response.status_code = status_of(answer)
+    if answer.created_id is not None:
+        response.headers["Location"] = location
+    return answer
 
 
 async def once_per_key(
@@ -40,5 +55,5 @@ async def once_per_key(
             raise reused_key()
         return answer_type.model_validate_json(stored.response_json)
     answer = await act()
-    await store.run(idempotency.put_response, scope, digest, 200, answer.model_dump_json())
+    await store.run(idempotency.put_response, scope, digest, status_of(answer), answer.model_dump_json())
     return answer

@@ -56,19 +56,26 @@ class DepartureAnnounced(BaseModel):
     open_projects: int
 
 
+class FacultySave(BaseModel):
+    """What saving a directory entry did: whether it created the entry, and the departure it announced."""
+
+    created: bool
+    departure: DepartureAnnounced | None = None
+
+
 async def save_faculty_and_announce(
     client: Client, engine: Engine, settings: Settings, faculty: Faculty, by: Actor | None = None
-) -> DepartureAnnounced | None:
+) -> FacultySave:
     """Create or replace a directory entry; when its `leaving_after` changed, announce it (R13, R22).
 
-    None when nothing needed telling. Should the announcement fail to start (Temporal unreachable), the
+    `departure` is None when nothing needed telling. Should the announcement fail to start (Temporal unreachable), the
     entry is put back as it was and `Unavailable` is raised: a retry then sees the change again and
     announces it, where keeping the new entry would leave the projects untold for good. An email another
     teacher already holds raises `sqlalchemy.exc.IntegrityError` and changes nothing.
     """
     before, changed = await asyncio.to_thread(_save, engine, faculty, by)
     if not changed:
-        return None
+        return FacultySave(created=before is None)
     try:
         count = await announce_departure(client, engine, settings, faculty.id)
     except Exception as error:
@@ -78,7 +85,9 @@ async def save_faculty_and_announce(
         raise Unavailable(
             f"Temporal could not be reached to tell {faculty.id}'s projects (R22); the entry was left as it was."
         ) from error
-    return DepartureAnnounced(workflow_id=workflow_id(faculty.id), open_projects=count)
+    return FacultySave(
+        created=before is None, departure=DepartureAnnounced(workflow_id=workflow_id(faculty.id), open_projects=count)
+    )
 
 
 def _save(engine: Engine, faculty: Faculty, by: Actor | None) -> tuple[Faculty | None, bool]:

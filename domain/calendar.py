@@ -92,6 +92,14 @@ def conventional_end(semester_id: str) -> datetime | None:
     return taipei_midnight_utc(last_day + timedelta(days=1))
 
 
+def unentered_end(semester_id: str, at: datetime) -> datetime:
+    """When a semester the office has not entered yet ends: the term's conventional end, or for an id that
+    names no term (a summer), the end of the term `at` falls in."""
+    end = conventional_end(semester_id) or conventional_end(default_semester_id(at))
+    assert end is not None
+    return end
+
+
 ROC_EPOCH = 1911  # the Republic of China calendar: year 1 is 1912
 
 

@@ -294,3 +294,44 @@ def apply_deadline_passed(state: ProjectState, now: datetime) -> None:
     )
     state.notify("reassignment_needed", Role.CENTER, "center", **context)
     state.notify("supervisor_departed", Role.STUDENT, state.student_id, invited="", **context)
+
+
+# --- what the center is told when it edits the directory -----------------------------------------------
+
+
+def _projects(count: int) -> str:
+    return "1 open project" if count == 1 else f"{count} open projects"
+
+
+def departure_warning(faculty: Faculty, told: int) -> str | None:
+    """R22 as the center hears it from `PUT /v1/faculty/{id}`: a changed `leaving_after` that reaches `told`
+    open projects sets (or lifts) their deadline. None when no project is affected."""
+    if told == 0:
+        return None
+    if faculty.leaving_after is None:
+        return f"{faculty.name} no longer leaves NTUST: the semester deadline of their {_projects(told)} is lifted."
+    return (
+        f"{faculty.name} leaves NTUST after {faculty.leaving_after}: their {_projects(told)} must be evaluated "
+        "by that semester's end, or go to the center for reassignment."
+    )
+
+
+def unentered_semester_warning(semester_id: str, end: datetime) -> str:
+    """R22/R25: a teacher leaves after a semester the calendar does not have yet, so their projects work to
+    `end` (`domain.calendar.unentered_end`) until the office enters its dates."""
+    last_day = taipei_date(end) - timedelta(days=1)
+    return (
+        f"Semester {semester_id} is not in the calendar yet: until its dates are entered, deadlines fall at the "
+        f"end of {last_day.isoformat()} (Taipei)."
+    )
+
+
+def moved_end_warning(previous: date, now: date, semester_id: str, leaving: int) -> str | None:
+    """R22/R25: a semester whose last day moved moves the deadline of every teacher who leaves after it."""
+    if previous == now or leaving == 0:
+        return None
+    teachers = "1 teacher" if leaving == 1 else f"{leaving} teachers"
+    return (
+        f"{semester_id} now ends on {now.isoformat()} (was {previous.isoformat()}): the open projects of the "
+        f"{teachers} leaving after it now work to the new end."
+    )

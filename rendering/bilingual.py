@@ -8,6 +8,7 @@ and fonts switch with it; the `<html lang>` is the language the page starts in.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -18,6 +19,7 @@ from markupsafe import Markup, escape
 from domain import labels
 from domain.labels import Label
 from domain.vocabulary import Category, Indicator, MailLanguage
+from rendering.words import day, taipei, zh_date, zh_day
 
 HTML_LANG = {MailLanguage.BILINGUAL: "en", MailLanguage.EN: "en", MailLanguage.ZH: "zh-Hant"}
 
@@ -73,3 +75,17 @@ def words(value: object) -> Label:
         if text in set(vocabulary):
             return labels.label(vocabulary(text))
     return Label(text.replace("_", " ").capitalize(), text.replace("_", " "))
+
+
+@pass_context
+def when(context: Context, at: datetime | None) -> Markup:
+    """A Taipei time in the page's language (`words.taipei` in English, `words.zh_date` in Chinese)."""
+    if at is None:
+        return Markup("")
+    return say(context, Label(taipei(at), zh_date(at)))
+
+
+@pass_context
+def on_day(context: Context, at: date) -> Markup:
+    """A calendar date in the page's language (`words.day` in English, `words.zh_day` in Chinese)."""
+    return say(context, Label(day(at), zh_day(at)))

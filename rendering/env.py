@@ -39,5 +39,7 @@ env.filters["number"] = words.number
 # Pages in the reader's language (issue 12): `say(en, zh)`, `say_plain` for the <title>, `code | words` a Label.
 env.globals["say"] = bilingual.say
 env.globals["say_plain"] = bilingual.say_plain
+env.globals["when"] = bilingual.when
+env.globals["on_day"] = bilingual.on_day
 env.globals["html_lang"] = bilingual.HTML_LANG
 env.filters["words"] = bilingual.words

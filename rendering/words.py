@@ -62,6 +62,11 @@ def zh_date(at: datetime) -> str:
     return f"{local.year}年{local.month}月{local.day}日（星期{_WEEKDAYS_ZH[local.weekday()]}）{local:%H:%M}（臺北時間）"  # noqa: RUF001
 
 
+def zh_day(at: date) -> str:
+    """A calendar date as Chinese pages write it: year, month, day and the weekday in full-width parentheses."""
+    return f"{at.year}年{at.month}月{at.day}日（星期{_WEEKDAYS_ZH[at.weekday()]}）"  # noqa: RUF001
+
+
 def format_label(value: str, labels: dict[ReflectionFormat, str]) -> str:
     try:
         return labels[ReflectionFormat(value)]

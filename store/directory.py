@@ -101,8 +101,9 @@ def page_students(s: Session, *, limit: int, offset: int) -> tuple[list[Student]
     return [Student.model_validate(row, from_attributes=True) for row in rows], total
 
 
-def upsert_student(s: Session, st: Student, by: Actor | None = None) -> None:
-    """Create or replace a student; the change goes into the directory's audit trail (R24)."""
+def upsert_student(s: Session, st: Student, by: Actor | None = None) -> bool:
+    """Create or replace a student; True when the entry is new. The change goes into the directory's audit
+    trail (R24)."""
     row = s.exec(select(StudentRow).where(StudentRow.id == st.id).execution_options(**FRESH)).first()
     before = row.model_dump() if row is not None else None
     values = {
@@ -115,6 +116,7 @@ def upsert_student(s: Session, st: Student, by: Actor | None = None) -> None:
     }
     replace(s, StudentRow, values)
     directory_changes.record(s, "student", st.id, before, values, by)
+    return row is None
 
 
 def add_student_if_missing(s: Session, st: Student, by: Actor | None = None) -> bool:
@@ -143,13 +145,16 @@ def get_student(s: Session, student_id: str) -> Student | None:
     return Student.model_validate(row, from_attributes=True) if row is not None else None
 
 
-def upsert_semester(s: Session, sem: Semester, by: Actor | None = None) -> None:
-    """Create or replace a semester's dates; the change goes into the directory's audit trail (R24)."""
+def upsert_semester(s: Session, sem: Semester, by: Actor | None = None) -> Semester | None:
+    """Create or replace a semester's dates; returns the dates it had before (None: the semester is new). The
+    change goes into the directory's audit trail (R24)."""
     row = s.exec(select(SemesterRow).where(SemesterRow.id == sem.id).execution_options(**FRESH)).first()
+    previous = _semester(row) if row is not None else None
     before = row.model_dump() if row is not None else None
     values = sem.model_dump()
     replace(s, SemesterRow, values)
     directory_changes.record(s, "semester", sem.id, before, values, by)
+    return previous
 
 
 def _semester(row: SemesterRow) -> Semester:

@@ -5,6 +5,7 @@ course, and the form parsed into the command it asks for (R11, R15, R19). Pure: 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
@@ -105,6 +106,15 @@ def parse_form(claims: LinkClaims, form: FormData) -> Parsed:
     except ValidationError as error:
         for problem in error.errors():
             name = str(problem["loc"][0]) if problem["loc"] else "form"
-            message = str(problem["msg"]).removeprefix("Value error, ")
-            errors[name] = Label(message, message)
+            errors[name] = _field_problem(problem)
     return parsed
+
+
+def _field_problem(problem: Any) -> Label:
+    """A field the command refused, in both languages: the form's free texts are bounded in length, and the
+    rest is a rule the form itself already checks (feedback for fail or revise, R19)."""
+    message = str(problem["msg"]).removeprefix("Value error, ")
+    if problem["type"] == "string_too_long":
+        most = problem["ctx"]["max_length"]
+        return Label(f"Please keep this to at most {most:,} characters.", f"請勿超過 {most:,} 個字。")
+    return Label(message, "此欄位的內容不符合規定，請修改後再送出。")

@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from domain.errors import Code, RuleViolation
+from domain.labels import Label
 from domain.links import LinkClaims, token_id_of
 from domain.project import AuditEntry, ProjectSummary, ProjectView
 from store import directory, projects, tokens
@@ -33,16 +34,22 @@ def look_up(s: Session, secret: str, token: str, now: datetime) -> LinkLookup:
 
 @dataclass(frozen=True)
 class Names:
-    student: str
-    title: str
+    """Who and which project a page names, in both languages (the same name in each, once known)."""
+
+    student: Label
+    title: Label
 
 
 def names_of(s: Session, project_id: str, view: ProjectView | None) -> Names:
     summary = projects.get_project(s, project_id)
     student_id = view.student_id if view else summary.student_id if summary else ""
     student = directory.get_student(s, student_id) if student_id else None
-    title = view.proposal.title if view else summary.title if summary else "your project"
-    return Names(student=f"{student.name} ({student.id})" if student else student_id or "The student", title=title)
+    title = view.proposal.title if view else summary.title if summary else None
+    named = f"{student.name} ({student.id})" if student else student_id
+    return Names(
+        student=Label(named, named) if named else Label("The student", "學生"),
+        title=Label(title, title) if title else Label("your project", "您的計畫"),
+    )
 
 
 def read_model(s: Session, project_id: str) -> tuple[ProjectSummary | None, list[AuditEntry]]:

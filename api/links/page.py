@@ -15,11 +15,12 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from api.db import Store
-from api.errors import STATUS, TITLES
+from api.errors import STATUS
 from api.links.form import Parsed, results
 from api.links.lookup import look_up, names_of, read_model
+from api.links.refusals import PAGE_TITLES, Refused, refusal_words
 from api.links.standing import Standing, check_current, check_entry
-from api.links.wording import PAGE_TITLES, describe, next_step
+from api.links.wording import describe, next_step, result_words
 from api.pages import render
 from api.reading import project_view
 from clients.gateway import Unavailable
@@ -38,7 +39,14 @@ from rendering.words import counted_kinds_en, counted_kinds_zh, taipei, zh_date
 from store import directory, tokens
 from workflows.messages import Outcome
 
-UNREACHABLE = "Praxis cannot reach this project just now. Your link still works."
+UNREACHABLE = Label(
+    "Praxis cannot reach this project just now. Your link still works.",
+    "系統暫時無法連線至此計畫，您的連結仍然有效。",  # noqa: RUF001
+)
+UNRECORDED = Label(
+    "Praxis could not record your answer just now. Your link still works.",
+    "系統暫時無法記錄您的回覆，您的連結仍然有效。",  # noqa: RUF001
+)
 
 # The page of each action: its template is named for it.
 TEMPLATES: dict[LinkAction, str] = {
@@ -98,7 +106,13 @@ class LinkPage:
             return  # not a browser's cross-site form; the token alone authorizes
         allowed = {_origin(self.settings.public_url), _origin(str(self.request.base_url))}
         if _origin(sent) not in allowed:
-            raise RuleViolation(Code.FORBIDDEN, "This form must be sent from its own page on the Praxis site.")
+            raise Refused(
+                Code.FORBIDDEN,
+                Label(
+                    "This form must be sent from its own page on the Praxis site.",
+                    "此表單必須從 Praxis 網站上的原頁面送出。",
+                ),
+            )
 
     async def current_view(self, claims: LinkClaims) -> ProjectView | None:
         """The project now, checked to still wait on this link; None when no worker answers in time (the
@@ -222,7 +236,7 @@ class LinkPage:
             heading=told.heading,
             what=told.what,
             next_steps=told.next_steps,
-            title=outcome.summary.title,
+            title=Label(outcome.summary.title, outcome.summary.title),
             recorded=False,
         )
 
@@ -234,7 +248,7 @@ class LinkPage:
                 claims.project_id, claims.action, actor, parsed.command, link_use=claims.token_id
             )
         except Unavailable:
-            return await self.try_again("Praxis could not record your answer just now. Your link still works.")
+            return await self.try_again(UNRECORDED)
         profile = self._profile(self.view)
         told = describe(parsed.command, None, self.settings.center_email, profile)
         await self.store.run(tokens.mark_used, claims.token_id, f"{told.result} (recorded while Praxis was busy)")
@@ -265,30 +279,27 @@ class LinkPage:
             recorded=True,
         )
 
-    async def try_again(
-        self, detail: str = "Praxis cannot reach this project just now. Your link still works."
-    ) -> HTMLResponse:
+    async def try_again(self, detail: Label = UNREACHABLE) -> HTMLResponse:
         """No worker (or no Temporal) answered: the page, never JSON, says to try again, with Retry-After."""
         return await self.refused(
-            RuleViolation(Code.UNAVAILABLE, detail), headers={"Retry-After": str(self.settings.retry_after_seconds)}
+            Refused(Code.UNAVAILABLE, detail), headers={"Retry-After": str(self.settings.retry_after_seconds)}
         )
 
     async def refused(self, refusal: RuleViolation, headers: dict[str, str] | None = None) -> HTMLResponse:
         action = self.stored.action if self.stored else None
-        detail: Label | str = refusal.detail
+        detail = refusal_words(refusal)
         if refusal.code is Code.TOKEN_USED and self.stored is not None and self.stored.used_at is not None:
-            done = f": {self.stored.used_result}" if self.stored.used_result else ""
+            result = result_words(self.stored.used_result) if self.stored.used_result else None
+            done = Label(f": {result.en}", f"：{result.zh}") if result else Label("", "")  # noqa: RUF001
             detail = Label(
-                f"This link was already used on {taipei(self.stored.used_at)}{done}. Each link works once.",
-                f"此連結已於 {zh_date(self.stored.used_at)} 使用過{done}。每個連結僅能使用一次。",
+                f"This link was already used on {taipei(self.stored.used_at)}{done.en}. Each link works once.",
+                f"此連結已於 {zh_date(self.stored.used_at)} 使用過{done.zh}。每個連結僅能使用一次。",
             )
         elif refusal.code is Code.TOKEN_EXPIRED and self.stored is not None:
             detail = Label(
                 f"This link expired on {taipei(self.stored.expires_at)}.",
                 f"此連結已於 {zh_date(self.stored.expires_at)} 過期。",
             )
-        elif refusal.code is Code.TOKEN_INVALID:
-            detail = Label(refusal.detail, "此連結無效，請完整使用郵件中的連結。")  # noqa: RUF001
         return render(
             "problem.html",
             status=STATUS[refusal.code],
@@ -296,7 +307,7 @@ class LinkPage:
             headers=headers,
             course=self._profile(self.view).course,
             center_email=self.settings.center_email,
-            heading=PAGE_TITLES.get(refusal.code, TITLES.get(refusal.code, "Not possible")),
+            heading=PAGE_TITLES[refusal.code],
             detail=detail,
             next_step=next_step(refusal.code, action, self.settings.center_email),
             code=refusal.code.value,

@@ -14,19 +14,9 @@ from domain.errors import Code
 from domain.labels import Label
 from domain.links import LinkAction
 from domain.profile import NTUST_V1, CourseProfile
-from domain.vocabulary import EvaluationResult
+from domain.vocabulary import EvaluationResult, ReflectionFormat
 from rendering.words import label
 from workflows.messages import Outcome
-
-PAGE_TITLES: dict[Code, Label] = {
-    Code.TOKEN_INVALID: Label("This link is not valid", "此連結無效"),
-    Code.TOKEN_EXPIRED: Label("This link has expired", "此連結已過期"),
-    Code.TOKEN_USED: Label("This link was already used", "此連結已使用過"),
-    Code.INVALID_STAGE: Label("Nothing to do here any more", "此處已無需處理"),
-    Code.FORBIDDEN: Label("This link cannot act", "此連結無法執行"),
-    Code.NOT_FOUND: Label("Not found", "找不到"),
-    Code.UNAVAILABLE: Label("Please try again in a few minutes", "請稍候幾分鐘再試"),
-}
 
 
 def next_step(code: Code, action: LinkAction | None, center_email: str) -> Label:
@@ -204,3 +194,31 @@ def describe(
         [NOTHING_ELSE],
         "hours not verified",
     )
+
+
+# The results `describe` keeps with a spent link, as a Chinese page names them when the link is opened again.
+_RESULTS_ZH = {
+    "declined": "已婉拒",
+    "evaluated: pass": "評核：通過",
+    "evaluated: fail": "評核：不通過",
+    "evaluated: revise": "評核：退回修改",
+    "hours verified": "時數已認證",
+    "hours not verified": "時數未認證",
+}
+_ACCEPTED = "accepted, reflection format: "
+_BUSY = " (recorded while Praxis was busy)"
+_PROPOSED = "the format the student proposed"
+
+
+def result_words(result: str) -> Label:
+    """What a spent link did (`Told.result`, as stored), in both languages; an unknown result stays as it is."""
+    busy = result.endswith(_BUSY)
+    core = result.removesuffix(_BUSY)
+    if core.startswith(_ACCEPTED):
+        chosen = core.removeprefix(_ACCEPTED)
+        fmt = next((f for f in ReflectionFormat if label(f).lower() == chosen), None)
+        named = labels.label(fmt).zh if fmt else "學生提議的方式" if chosen == _PROPOSED else chosen
+        zh = f"已接受，反思方式：{named}"
+    else:
+        zh = _RESULTS_ZH.get(core, core)
+    return Label(result, zh + ("（系統忙碌時記錄）" if busy else ""))

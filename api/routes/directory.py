@@ -1,7 +1,9 @@
 """The directory the center maintains (SPEC §4): faculty (R10, R13), students (R3) and semesters (R25).
 
-Each PUT replaces the whole entry, so repeating it is harmless; an Idempotency-Key is still honoured as on
-every mutating route: the same key answers the first outcome, and with another body it is refused (`api.keyed`).
+Each PUT replaces the whole entry, so repeating it is harmless, and answers the envelope of every change (the
+entry, `created_id` and `warning`): 201 when it created the entry, 200 when it replaced one. An Idempotency-Key is
+still honoured as on every mutating route: the same key answers the first outcome (body and status), and with
+another body it is refused (`api.keyed`).
 The center reads the directory back (one entry, or a page); a teacher or a student may read their own entry.
 A changed `leaving_after` starts R22's departure fan-out; a semester is put on schedule (its
 SemesterWorkflow) on every PUT, which also re-arms its timers when the dates moved.
@@ -9,9 +11,10 @@ SemesterWorkflow) on every PUT, which also re-arms its timers when the dates mov
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
@@ -20,24 +23,27 @@ from temporalio.service import RPCError
 from api.auth import Center, Claims, Reader, actor
 from api.deps import EntryId, IdempotencyKey, SemesterId, SettingsDep, StoreDep, TemporalDep
 from api.errors import AUTH, READ, problems
-from api.keyed import once_per_key
+from api.keyed import answered, once_per_key
 from api.schemas.directory import (
+    FacultyActionResult,
     FacultyEntry,
     FacultyPage,
-    FacultySaved,
+    SemesterActionResult,
     SemesterEntry,
-    SemesterScheduled,
+    StudentActionResult,
     StudentEntry,
     StudentPage,
 )
+from api.schemas.projects import Envelope
 from clients.departure import save_faculty_and_announce
 from clients.gateway import Unavailable
 from clients.semester import schedule_semester
-from domain.calendar import Semester
+from domain.calendar import Semester, unentered_end
 from domain.errors import Code, RuleViolation
+from domain.leaving import departure_warning, moved_end_warning, unentered_semester_warning
 from domain.people import Faculty, Student
 from domain.vocabulary import Role
-from store import directory
+from store import departures, directory
 
 router = APIRouter(prefix="/v1", tags=["directory"])
 
@@ -52,10 +58,14 @@ def _build(model: type[Semester], **data: Any) -> Semester:
         ) from None
 
 
+def _created(result: type[Envelope]) -> dict[int | str, dict[str, Any]]:
+    return {201: {"model": result, "description": "Created: the entry is new, its id in `created_id`."}}
+
+
 @router.put(
     "/faculty/{faculty_id}",
     summary="Create or replace a faculty directory entry",
-    responses=problems(*AUTH, Code.CONFLICT, Code.UNAVAILABLE),
+    responses={**_created(FacultyActionResult), **problems(*AUTH, Code.CONFLICT, Code.UNAVAILABLE)},
 )
 async def put_faculty(
     faculty_id: EntryId,
@@ -65,22 +75,39 @@ async def put_faculty(
     store: StoreDep,
     settings: SettingsDep,
     request: Request,
+    response: Response,
     idempotency_key: IdempotencyKey = None,
-) -> FacultySaved:
-    """Who may supervise (R10) and who leaves NTUST after which semester (R13). When `leaving_after`
-    changes, every open project the teacher supervises is told (R22): a deadline at that semester's end,
-    or lifted again when it is cleared; `departure` says how many projects. 409 CONFLICT when another
-    teacher already has this email; 503 (the entry unchanged) when the projects could not be told."""
+) -> FacultyActionResult:
+    """Who may supervise (R10) and who leaves NTUST after which semester (R13). Answers the envelope of every
+    change: the entry as `GET /v1/faculty/{id}` reads it, `created_id` (201) when the PUT created it. When
+    `leaving_after` changes, every open project the teacher supervises is told (R22): a deadline at that
+    semester's end, or lifted again when it is cleared; `departure` says how many projects, and `warning`
+    says what it means for them (and when the semester is not in the calendar yet, which end they work to).
+    409 CONFLICT when another teacher already has this email; 503 (the entry unchanged) when the projects
+    could not be told."""
     faculty = Faculty(id=faculty_id, **entry.model_dump())
 
-    async def save() -> FacultySaved:
+    async def save() -> FacultyActionResult:
         try:
-            departure = await save_faculty_and_announce(temporal, store.engine, settings, faculty, actor(user))
+            saved = await save_faculty_and_announce(temporal, store.engine, settings, faculty, actor(user))
         except IntegrityError:
             raise RuleViolation(Code.CONFLICT, f"Another faculty entry already uses {faculty.email}.") from None
-        return FacultySaved(**faculty.model_dump(), departure=departure)
+        stored = await store.run(directory.get_faculty, faculty_id)
+        assert stored is not None  # just written; a directory entry is never deleted
+        told = saved.departure.open_projects if saved.departure is not None else 0
+        notes = [departure_warning(stored, told)]
+        if stored.leaving_after is not None and await store.run(directory.get_semester, stored.leaving_after) is None:
+            end = unentered_end(stored.leaving_after, datetime.now(UTC))
+            notes.append(unentered_semester_warning(stored.leaving_after, end))
+        return FacultyActionResult(
+            faculty=stored,
+            created_id=faculty_id if saved.created else None,
+            warning=" ".join(note for note in notes if note) or None,
+            departure=saved.departure,
+        )
 
-    return await once_per_key(store, request, user, idempotency_key, entry, save, FacultySaved)
+    answer = await once_per_key(store, request, user, idempotency_key, entry, save, FacultyActionResult)
+    return answered(response, answer, f"/v1/faculty/{faculty_id}")
 
 
 Limit = Annotated[int, Query(ge=1, le=200)]
@@ -140,29 +167,37 @@ async def get_student(student_id: EntryId, user: Reader, store: StoreDep) -> Stu
     return found
 
 
-@router.put("/students/{student_id}", summary="Create or replace a student", responses=problems(*AUTH))
+@router.put(
+    "/students/{student_id}",
+    summary="Create or replace a student",
+    responses={**_created(StudentActionResult), **problems(*AUTH)},
+)
 async def put_student(
     student_id: EntryId,
     entry: StudentEntry,
     user: Center,
     store: StoreDep,
     request: Request,
+    response: Response,
     idempotency_key: IdempotencyKey = None,
-) -> Student:
-    """`has_internship_credit` exempts the student from the course (R3); their projects still run."""
+) -> StudentActionResult:
+    """`has_internship_credit` exempts the student from the course (R3); their projects still run. Answers the
+    envelope of every change: the entry as `GET /v1/students/{id}` reads it, `created_id` (201) when the PUT
+    created it."""
     student = Student(id=student_id, **entry.model_dump())
 
-    async def save() -> Student:
-        await store.run(directory.upsert_student, student, actor(user))
-        return student
+    async def save() -> StudentActionResult:
+        created = await store.run(directory.upsert_student, student, actor(user))
+        return StudentActionResult(student=student, created_id=student_id if created else None)
 
-    return await once_per_key(store, request, user, idempotency_key, entry, save, Student)
+    answer = await once_per_key(store, request, user, idempotency_key, entry, save, StudentActionResult)
+    return answered(response, answer, f"/v1/students/{student_id}")
 
 
 @router.put(
     "/semesters/{semester_id}",
     summary="Create or replace a semester",
-    responses=problems(*AUTH, Code.UNAVAILABLE),
+    responses={**_created(SemesterActionResult), **problems(*AUTH, Code.UNAVAILABLE)},
 )
 async def put_semester(
     semester_id: SemesterId,
@@ -172,20 +207,33 @@ async def put_semester(
     store: StoreDep,
     settings: SettingsDep,
     request: Request,
+    response: Response,
     idempotency_key: IdempotencyKey = None,
-) -> SemesterScheduled:
+) -> SemesterActionResult:
     """R25: the dates new projects and deadlines are computed from. The semester's workflow mails every
     supervisor their passing list at the start of final exam week (R23) and keeps leaving supervisors'
-    deadlines at its end (R22); changed dates re-arm its timers. A 503 means the dates were saved but
-    the workflow was not told: send the same PUT again."""
+    deadlines at its end (R22); changed dates re-arm its timers. Answers the envelope of every change: the
+    semester, `created_id` (201) when the PUT created it, and a `warning` when its end moved while teachers
+    leave after it (their projects' deadlines move with it). A 503 means the dates were saved but the
+    workflow was not told: send the same PUT again."""
     semester = _build(Semester, id=semester_id, **entry.model_dump())
 
-    async def save() -> SemesterScheduled:
-        await store.run(directory.upsert_semester, semester, actor(user))
+    async def save() -> SemesterActionResult:
+        previous = await store.run(directory.upsert_semester, semester, actor(user))
         try:
             workflow_id = await schedule_semester(temporal, settings, semester)
         except RPCError as error:
             raise Unavailable(f"Temporal did not answer while scheduling {semester_id}: {error.message}") from error
-        return SemesterScheduled(**semester.model_dump(), workflow_id=workflow_id)
+        warning = None
+        if previous is not None and previous.ends_on != semester.ends_on:
+            leaving = await store.run(departures.faculty_leaving_after, semester_id)
+            warning = moved_end_warning(previous.ends_on, semester.ends_on, semester_id, len(leaving))
+        return SemesterActionResult(
+            semester=semester,
+            created_id=semester_id if previous is None else None,
+            warning=warning,
+            workflow_id=workflow_id,
+        )
 
-    return await once_per_key(store, request, user, idempotency_key, entry, save, SemesterScheduled)
+    answer = await once_per_key(store, request, user, idempotency_key, entry, save, SemesterActionResult)
+    return answered(response, answer, f"/v1/semesters/{semester_id}")

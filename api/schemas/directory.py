@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, EmailStr, Field, StrictBool
 
+from api.schemas.projects import Envelope
 from clients.departure import DepartureAnnounced
 from domain.calendar import Semester
 from domain.entries import OneLine, PersonName
@@ -55,19 +56,30 @@ class StudentPage(BaseModel):
     offset: int
 
 
-class FacultySaved(Faculty):
-    """The entry as stored, and the departure fan-out a changed `leaving_after` started (R22)."""
+class FacultyActionResult(Envelope):
+    """What `PUT /v1/faculty/{id}` answers: the envelope of every change, with the entry as `GET
+    /v1/faculty/{id}` reads it in `faculty`."""
 
+    faculty: Faculty
     departure: DepartureAnnounced | None = Field(
         default=None,
         description="Set when `leaving_after` changed: the DepartureWorkflow telling the teacher's open "
-        "projects, and how many it tells. Null when nothing needed telling.",
+        "projects, and how many it tells (R22). Null when nothing needed telling.",
     )
 
 
-class SemesterScheduled(Semester):
-    """The semester as stored, and the workflow keeping its calendar (R23, R25)."""
+class StudentActionResult(Envelope):
+    """What `PUT /v1/students/{id}` answers: the envelope of every change, with the entry as `GET
+    /v1/students/{id}` reads it in `student`."""
 
+    student: Student
+
+
+class SemesterActionResult(Envelope):
+    """What `PUT /v1/semesters/{id}` answers: the envelope of every change, with the semester as the
+    calendar (`GET /v1/semesters`) has it in `semester`, and the workflow keeping it (R23, R25)."""
+
+    semester: Semester
     workflow_id: str = Field(description="The SemesterWorkflow, e.g. `semester-2026-fall`, in the Temporal UI.")
 
 

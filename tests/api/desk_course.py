@@ -28,7 +28,8 @@ async def _teacher(portal: Portal, department: str, leaving_after: str | None = 
         "department": department,
         "leaving_after": leaving_after,
     }
-    entry = portal.ok(await portal.http.put(f"/v1/faculty/{faculty_id}", json=body, headers=portal.center))
+    saved = portal.ok(await portal.http.put(f"/v1/faculty/{faculty_id}", json=body, headers=portal.center), 201)
+    entry = saved["faculty"]
     assert isinstance(entry, dict)
     return entry
 

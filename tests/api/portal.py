@@ -101,14 +101,16 @@ class Portal:
             "department": "Civil Engineering",
             "leaving_after": leaving_after,
         }
-        entry = self.ok(await self.http.put(f"/v1/faculty/{faculty_id}", json=body, headers=self.center))
-        assert isinstance(entry, dict)
+        saved = self.ok(await self.http.put(f"/v1/faculty/{faculty_id}", json=body, headers=self.center), 201)
+        assert saved["created_id"] == faculty_id
+        entry: dict[str, Any] = saved["faculty"]
         return entry
 
     async def add_student(self) -> str:
         student_id = unique("B")
         body = {"name": f"Student {student_id}", "email": f"{student_id.lower()}@mail.example.edu"}
-        self.ok(await self.http.put(f"/v1/students/{student_id}", json=body, headers=self.center))
+        saved = self.ok(await self.http.put(f"/v1/students/{student_id}", json=body, headers=self.center), 201)
+        assert saved["created_id"] == student_id
         return student_id
 
     # --- a project's steps --------------------------------------------------------------------------

@@ -7,6 +7,7 @@ issued through the same store and signing path with a past expiry.
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import secrets
@@ -247,6 +248,32 @@ async def test_osa_verifies_club_hours_by_link(links: Links, portal: Portal, set
     assert checked["verification"]["verified"] is True
     assert checked["verification"]["note"] == "Confirmed with the club."
     assert view["counted_hours"] == 4
+
+
+async def test_a_refused_answer_from_the_page_says_why_in_english_and_chinese(
+    links: Links, portal: Portal, settings: Settings
+) -> None:
+    """Issue 12, R15: OSA decides the club hours in the portal while the mailed link's page is open; the
+    page's answer is then refused by the project's own rule (409 CONFLICT, the update's validator), and the
+    bilingual refusal page gives its title and its detail in English and in Traditional Chinese. Nothing
+    changes, and the first decision stands."""
+    linked, entry = await links.club_hours(settings.osa_email)
+    assert (await portal.http.get(linked.path)).status_code == 200
+    decided = await portal.http.post(
+        f"/v1/projects/{linked.project_id}/hours/{entry['id']}/verification",
+        json={"verified": True, "note": "Checked with the club."},
+        headers={**portal.osa, "Idempotency-Key": str(uuid.uuid4())},
+    )
+    assert decided.status_code == 200, decided.text
+    refused = await portal.http.post(linked.path, data={"verified": "no", "note": "Not a club activity."})
+    assert refused.status_code == 409, refused.text
+    assert page_code(refused) == "CONFLICT"
+    text = html.unescape(refused.text)
+    assert "Already decided" in text and "已有決定" in text
+    assert re.search(r"These hours were already verified by \S+ on \d{4}-\d{2}-\d{2}; change that decision", text)
+    assert re.search(r"這些時數已於 \d{4}-\d{2}-\d{2} 由 \S+ 認證；如需更改，請至校務系統辦理。", text)  # noqa: RUF001
+    view = await portal.view(linked.project_id)
+    assert next(e for e in view["hours"] if e["id"] == entry["id"])["verification"]["verified"] is True
 
 
 # --- links that must not act ----------------------------------------------------------------------------

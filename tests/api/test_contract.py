@@ -188,10 +188,10 @@ async def put_teacher(portal: Portal, department: str, leaving_after: str | None
         "department": department,
         "leaving_after": leaving_after,
     }
-    saved = portal.ok(await portal.http.put(f"/v1/faculty/{faculty_id}", json=body, headers=portal.center))
-    saved.pop("departure")
-    assert isinstance(saved, dict)
-    return saved
+    saved = portal.ok(await portal.http.put(f"/v1/faculty/{faculty_id}", json=body, headers=portal.center), 201)
+    entry = saved["faculty"]
+    assert isinstance(entry, dict)
+    return entry
 
 
 def test_the_schema_names_the_package_version(app: FastAPI) -> None:

@@ -45,7 +45,7 @@ async def test_r24_student_and_semester_changes_are_kept_too(portal: Portal) -> 
     student_id = await portal.add_student()
     semester_id = f"{2100 + int(unique('')[-4:]) % 90}-spring"
     dates = {"starts_on": "2031-02-17", "final_exam_week_starts_on": "2031-06-16", "ends_on": "2031-07-31"}
-    portal.ok(await portal.http.put(f"/v1/semesters/{semester_id}", json=dates, headers=portal.center))
+    portal.ok(await portal.http.put(f"/v1/semesters/{semester_id}", json=dates, headers=portal.center), 201)
     later = {**dates, "ends_on": "2031-08-01"}
     portal.ok(await portal.http.put(f"/v1/semesters/{semester_id}", json=later, headers=portal.center))
     [student] = (await changes(portal, kind="student", entry_id=student_id))["items"]

@@ -28,9 +28,9 @@ async def test_proposal_to_credit_over_http_only(portal: Portal, mail_sink: Mail
     faculty_email = f"{faculty_id.lower()}@staff.example.edu"
 
     teacher = {"name": "Prof Wang", "email": faculty_email, "rank": "assistant_professor", "department": "EE"}
-    assert (await http.put(f"/v1/faculty/{faculty_id}", json=teacher, headers=center)).status_code == 200
+    assert (await http.put(f"/v1/faculty/{faculty_id}", json=teacher, headers=center)).status_code == 201
     learner = {"name": "Lin", "email": f"{student_id.lower()}@mail.example.edu"}
-    assert (await http.put(f"/v1/students/{student_id}", json=learner, headers=center)).status_code == 200
+    assert (await http.put(f"/v1/students/{student_id}", json=learner, headers=center)).status_code == 201
 
     student = portal.student(student_id)
     faculty = portal.faculty(faculty_id)

@@ -41,7 +41,7 @@ async def test_r13_a_teacher_whose_semester_ended_is_refused(portal: Portal) -> 
     SUPERVISOR_NOT_ELIGIBLE) with the reason, before the project is asked; nothing is written."""
     ended = {"starts_on": "2025-02-17", "final_exam_week_starts_on": "2025-06-16", "ends_on": "2025-07-31"}
     response = await portal.http.put("/v1/semesters/2025-spring", json=ended, headers=portal.center)
-    assert response.status_code == 200, response.text
+    assert response.status_code in (200, 201), response.text  # another test may have entered it already
     teacher = await portal.add_faculty(leaving_after="2025-spring")
     project_id, student_id = await portal.approved()
     body = {"faculty_email": teacher["email"], "reflection_format": "conversation"}

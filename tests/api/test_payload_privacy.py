@@ -75,9 +75,9 @@ async def lifecycle(http: httpx.AsyncClient, settings: Settings, client: Client)
         return response.json()
 
     teacher = {"name": personal["teacher name"], "email": personal["teacher email"], "rank": "professor"}
-    await call("PUT", f"/v1/faculty/{faculty_id}", portal.center, json={**teacher, "department": "Marine Biology"})
+    await call("PUT", f"/v1/faculty/{faculty_id}", portal.center, 201, json={**teacher, "department": "Marine Biology"})
     learner = {"name": personal["student name"], "email": personal["student email"]}
-    await call("PUT", f"/v1/students/{student_id}", portal.center, json=learner)
+    await call("PUT", f"/v1/students/{student_id}", portal.center, 201, json=learner)
 
     body = proposal(
         title=personal["title"],

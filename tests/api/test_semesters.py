@@ -43,22 +43,30 @@ async def current_semester(portal: Portal, engine: Engine) -> str:
         else (date(year, 2, 1), date(year, 6, 20), date(year, 7, 31))
     )
     body = dict(zip(("starts_on", "final_exam_week_starts_on", "ends_on"), (d.isoformat() for d in dates), strict=True))
-    portal.ok(await portal.http.put(f"/v1/semesters/{semester_id}", json=body, headers=portal.center))
+    portal.ok(await portal.http.put(f"/v1/semesters/{semester_id}", json=body, headers=portal.center), 201)
     return semester_id
 
 
 async def test_put_semester_schedules_its_workflow_and_moved_dates_rearm_it(portal: Portal, client: Client) -> None:
     """R25: PUT /v1/semesters/{id} starts `semester-<id>`, which waits for final exam week (R23); a second PUT
-    with other dates reaches the same running workflow, which now keeps the new dates. Only the center."""
-    saved = portal.ok(await portal.http.put(f"/v1/semesters/{FUTURE}", json=FUTURE_DATES, headers=portal.center))
+    with other dates reaches the same running workflow, which now keeps the new dates. The answer is the
+    envelope of every change: 201 with `created_id` and a `Location` when the semester is new, 200 with
+    `created_id` null when it replaced one. Only the center."""
+    response = await portal.http.put(f"/v1/semesters/{FUTURE}", json=FUTURE_DATES, headers=portal.center)
+    saved = portal.ok(response, 201)
+    assert response.headers["Location"] == f"/v1/semesters/{FUTURE}"
+    assert saved["created_id"] == FUTURE and saved["warning"] is None
     assert saved["workflow_id"] == semester_workflow_id(FUTURE) == f"semester-{FUTURE}"
-    assert saved["final_exam_week_starts_on"] == FUTURE_DATES["final_exam_week_starts_on"]
+    assert saved["semester"] == {"id": FUTURE, **FUTURE_DATES}
     handle = client.get_workflow_handle(saved["workflow_id"], result_type=SemesterProgress)
     first = await handle.describe()
     assert first.status is WorkflowExecutionStatus.RUNNING
 
     moved = {**FUTURE_DATES, "final_exam_week_starts_on": "2035-06-11", "ends_on": "2035-06-23"}
-    again = portal.ok(await portal.http.put(f"/v1/semesters/{FUTURE}", json=moved, headers=portal.center))
+    response = await portal.http.put(f"/v1/semesters/{FUTURE}", json=moved, headers=portal.center)
+    again = portal.ok(response)
+    assert "Location" not in response.headers
+    assert again["created_id"] is None and again["warning"] is None  # no teacher leaves after it
     assert again["workflow_id"] == saved["workflow_id"]
     known = await eventually(lambda: handle.query(SemesterWorkflow.semester), lambda s: s.ends_on == date(2035, 6, 23))
     assert known == Semester(id=FUTURE, **moved)
@@ -86,8 +94,9 @@ async def test_leaving_after_reaches_open_projects_and_clearing_it_lifts_the_dea
             f"/v1/faculty/{faculty_id}", json={**body, "leaving_after": leaving_after}, headers=portal.center
         )
     )
-    assert saved["leaving_after"] == leaving_after
+    assert saved["created_id"] is None and saved["faculty"]["leaving_after"] == leaving_after
     assert saved["departure"] == {"workflow_id": departure_workflow_id(faculty_id), "open_projects": 1}
+    assert saved["warning"].startswith(f"{entry['name']} leaves NTUST after {leaving_after}: their 1 open project ")
     view = await eventually(lambda: portal.view(project_id), lambda v: v["deadlines"]["semester_deadline"] is not None)
     assert datetime.fromisoformat(view["deadlines"]["semester_deadline"]) > datetime.now(UTC)
     assert view["departure"]["faculty_id"] == faculty_id and view["departure"]["semester_id"] == leaving_after
@@ -95,9 +104,13 @@ async def test_leaving_after_reaches_open_projects_and_clearing_it_lifts_the_dea
     same = {**body, "leaving_after": leaving_after}
     unchanged = portal.ok(await portal.http.put(f"/v1/faculty/{faculty_id}", json=same, headers=portal.center))
     assert unchanged["departure"] is None
+    assert unchanged["warning"] is None or "is not in the calendar yet" in unchanged["warning"]
 
     cleared = portal.ok(await portal.http.put(f"/v1/faculty/{faculty_id}", json=body, headers=portal.center))
     assert cleared["departure"] == {"workflow_id": departure_workflow_id(faculty_id), "open_projects": 1}
+    assert cleared["warning"] == (
+        f"{entry['name']} no longer leaves NTUST: the semester deadline of their 1 open project is lifted."
+    )
     await eventually(lambda: portal.view(project_id), lambda v: v["deadlines"]["semester_deadline"] is None)
 
     refused = await portal.http.put(f"/v1/faculty/{faculty_id}", json=body, headers=portal.faculty(faculty_id))

@@ -42,7 +42,8 @@ async def set_language(served: Served, faculty_id: str, language: str | None) ->
 async def test_the_evaluation_page_follows_the_teachers_language(served: Served, phone: Page) -> None:
     """Issue 12: with no preference the evaluation page is bilingual (`<html lang="en">`, the Chinese in
     `lang="zh-Hant"` spans); a teacher who prefers Chinese gets it in Traditional Chinese only (`lang="zh-Hant"`),
-    one who prefers English in English only; the hours table fits the phone in every language."""
+    one who prefers English in English only (its dates included); the hours table fits the phone in every
+    language."""
     linked = await served.links.evaluation()
     url = served.url + linked.path
 
@@ -59,6 +60,7 @@ async def test_the_evaluation_page_follows_the_teachers_language(served: Served,
     assert (await phone.locator("h1").inner_text()).strip() == "評核成果報告"
     main = await phone.inner_text("main")
     assert "送出評核" in main and "Submit the evaluation" not in main and "已認列" in main
+    assert "臺北時間" in main and "(Taipei time)" not in main  # the dates too, as Chinese writes them
     assert await phone.evaluate(HOURS_FIT) == {"scroll": 0, "beyond": 0}
 
     await set_language(served, linked.holder_id, "en")

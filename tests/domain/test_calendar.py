@@ -10,7 +10,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from domain.calendar import Semester, default_semester_id, semester_for, taipei_date, taipei_midnight_utc
+from domain.calendar import (
+    Semester,
+    default_semester_id,
+    semester_for,
+    taipei_date,
+    taipei_midnight_utc,
+    unentered_end,
+)
 from tests.domain.factories import PROPERTY
 
 FALL = Semester(
@@ -126,3 +133,13 @@ def test_taipei_midnight_round_trips(day: date) -> None:
     assert midnight.utcoffset() == timedelta(0)
     assert taipei_date(midnight) == day
     assert taipei_date(midnight - timedelta(microseconds=1)) == day - timedelta(days=1)
+
+
+def test_a_semester_not_entered_yet_ends_at_its_terms_conventional_end() -> None:
+    """R22/R25: before the office enters a semester, a leaving teacher's deadline is the term's conventional end
+    (fall: January 31 of the next year, spring: July 31); an id that names no term (a summer) falls back to the
+    end of the term the moment belongs to."""
+    at = datetime(2026, 12, 1, tzinfo=UTC)
+    assert unentered_end("2026-fall", at) == taipei_midnight_utc(date(2027, 2, 1))
+    assert unentered_end("2027-spring", at) == taipei_midnight_utc(date(2027, 8, 1))
+    assert unentered_end("2027-summer", at) == unentered_end("2026-fall", at)

@@ -85,10 +85,12 @@ def test_reads_in_the_same_session_see_the_upsert(db: Engine) -> None:
 
 
 def test_upsert_student_creates_and_replaces(db: Engine) -> None:
-    """PUT /v1/students/{id}; R3: the internship-credit exemption is what the store says now."""
+    """PUT /v1/students/{id}; R3: the internship-credit exemption is what the store says now. The upsert says
+    whether it created the entry (the PUT's 201 and `created_id`)."""
     with session(db) as s:
-        directory.upsert_student(s, samples.student())
-        directory.upsert_student(s, samples.student(has_internship_credit=True, name="Chen Yu-Ting (Tina)"))
+        assert directory.upsert_student(s, samples.student()) is True
+        replaced = directory.upsert_student(s, samples.student(has_internship_credit=True, name="Chen Yu-Ting (Tina)"))
+        assert replaced is False
     with session(db) as s:
         assert directory.get_student(s, "B11200001") == samples.student(
             has_internship_credit=True, name="Chen Yu-Ting (Tina)"
@@ -97,11 +99,12 @@ def test_upsert_student_creates_and_replaces(db: Engine) -> None:
 
 
 def test_upsert_semester_creates_and_replaces(db: Engine) -> None:
-    """PUT /v1/semesters/{id}; R25: the office may move final exam week after entering a semester."""
+    """PUT /v1/semesters/{id}; R25: the office may move final exam week after entering a semester. The upsert
+    returns the dates it replaced (None when it created the semester: the PUT's 201), which the PUT compares."""
     moved = samples.semester(final_exam_week_starts_on=date(2027, 1, 18))
     with session(db) as s:
-        directory.upsert_semester(s, samples.semester())
-        directory.upsert_semester(s, moved)
+        assert directory.upsert_semester(s, samples.semester()) is None
+        assert directory.upsert_semester(s, moved) == samples.semester()
     with session(db) as s:
         assert directory.get_semester(s, "2026-fall") == moved
         assert directory.get_semester(s, "2030-fall") is None
