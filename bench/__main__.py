@@ -28,7 +28,7 @@ import aiohttp
 import httpx
 
 from bench import anchor, examweek, praxis, report
-from bench.box import describe
+from bench.box import CpuMeter, describe
 from bench.portal import Portal
 from bench.services import DevServer, start_dev_server
 from bench.stack import StackOptions, praxis_stack, worker_env
@@ -140,7 +140,10 @@ async def run_praxis(args: argparse.Namespace, server: DevServer, work_dir: Path
                     entities = await praxis.set_up(portal, args.entities, args.callers)
             if "api" in args.parts:
                 with part(results, "api", f"{args.entities}x{args.actions} POST …/hours, {args.callers} callers"):
+                    processes = {"server": server.service.pid, "worker": stack.worker.pid, "api": stack.api.pid}
+                    meter = CpuMeter({**processes, "caller": os.getpid()})
                     results.api = await praxis.run_closed(portal, entities, shape)
+                    results.cpu["api"] = meter.per_action_ms(results.api.ok + results.api.errors)
                 print(f"    {results.api}", flush=True)
             if "open" in args.parts:
                 rate = args.open_rate or (results.sdk.throughput / 2 if results.sdk else 0.0)
@@ -169,7 +172,7 @@ async def run(args: argparse.Namespace, server: DevServer, work_dir: Path, resul
         shape = anchor.Shape(args.entities, args.actions, args.callers)
         with part(results, "sdk", f"{args.entities}x{args.actions} raw SDK updates, {args.callers} callers"):
             env = worker_env(os.environ, args.worker_cache, args.polls)
-            results.sdk = await anchor.run_sdk(settings, env, work_dir, shape)
+            results.sdk, results.cpu["sdk"] = await anchor.run_sdk(settings, env, work_dir, shape, server.service.pid)
         print(f"    {results.sdk}", flush=True)
     if PRAXIS_PARTS & set(args.parts):
         await run_praxis(args, server, work_dir, results)

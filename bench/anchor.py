@@ -7,6 +7,7 @@ entity's M updates in order, closed loop.
 from __future__ import annotations
 
 import asyncio
+import os
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from pathlib import Path
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
+from bench.box import CpuMeter
 from bench.entity import AddItem, EntityWorkflow
 from bench.measure import Call, Summary, closed_loop
 from bench.services import python_module, start, wait_for_poller
@@ -53,8 +55,11 @@ async def _start_entities(client: Client, count: int) -> list[WorkflowHandle[Ent
     return list(await asyncio.gather(*(one(n) for n in range(count))))
 
 
-async def run_sdk(settings: Settings, env: Mapping[str, str], log_dir: Path, shape: Shape) -> Summary:
-    """Start the anchor's worker as a process, time NxM updates with C callers, close the entities."""
+async def run_sdk(
+    settings: Settings, env: Mapping[str, str], log_dir: Path, shape: Shape, server_pid: int
+) -> tuple[Summary, dict[str, float]]:
+    """Start the anchor's worker as a process, time NxM updates with C callers, close the entities; the figures
+    and the CPU each process spent per update."""
     worker = start(
         "entity-worker",
         python_module(
@@ -74,10 +79,12 @@ async def run_sdk(settings: Settings, env: Mapping[str, str], log_dir: Path, sha
         await wait_for_poller(client, TASK_QUEUE, worker)
         handles = await _start_entities(client, shape.entities)
         jobs = [[_update(h, f"item {m}") for m in range(shape.actions)] for h in handles]
+        meter = CpuMeter({"server": server_pid, "worker": worker.pid, "caller": os.getpid()})
         summary = await closed_loop(jobs, shape.callers)
+        cpu = meter.per_action_ms(summary.ok + summary.errors)
         worker.ensure_running()
         await asyncio.gather(*(h.signal(EntityWorkflow.close) for h in handles))
         await asyncio.gather(*(h.result() for h in handles))
-        return summary
+        return summary, cpu
     finally:
         worker.stop()

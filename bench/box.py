@@ -73,3 +73,25 @@ def rss_kib(pid: int) -> dict[str, int]:
         if name in ("VmRSS", "VmHWM"):
             found[name] = int(value.split()[0])
     return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used so far, from /proc/<pid>/stat (fields 14 and 15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class CpuMeter:
+    """CPU time per process over a stretch of a run: on a 2-core box every process's CPU is everyone's, so
+    where each action's CPU goes says more than a throughput alone."""
+
+    def __init__(self, processes: dict[str, int]) -> None:
+        self._processes = processes
+        self._start = {name: cpu_seconds(pid) for name, pid in processes.items()}
+
+    def per_action_ms(self, actions: int) -> dict[str, float]:
+        """Milliseconds of CPU per action, by process, since the meter was made."""
+        return {
+            name: (cpu_seconds(pid) - self._start[name]) * 1000 / max(actions, 1)
+            for name, pid in self._processes.items()
+        }

@@ -24,6 +24,7 @@ class Results:
     cold: ColdFigures | None = None
     examweek: ExamWeekFigures | None = None
     durations: dict[str, float] = field(default_factory=dict)  # wall seconds per part, setup included
+    cpu: dict[str, dict[str, float]] = field(default_factory=dict)  # per part: CPU ms per action by process
 
     @property
     def ratio(self) -> float | None:
@@ -42,6 +43,7 @@ class Results:
             "cold": self.cold.as_dict() if self.cold else None,
             "examweek": self.examweek.as_dict() if self.examweek else None,
             "durations_seconds": self.durations,
+            "cpu_ms_per_action": self.cpu,
         }
 
 
@@ -72,6 +74,9 @@ def table(r: Results) -> str:
         lines.append(_row("api", f"Praxis `POST …/hours`, closed loop, {shape}", r.api))
     if r.ratio is not None:
         lines.append(_note("ratio", f"**Praxis/SDK throughput: {r.ratio:.2f}**"))
+    for part, by_process in r.cpu.items():
+        spent = ", ".join(f"{name} {ms:.1f}" for name, ms in by_process.items())
+        lines.append(_note("cpu", f"{part}: CPU ms per action: {spent} (total {sum(by_process.values()):.1f})"))
     if r.open and r.open_rate is not None:
         what = f"Praxis `POST …/hours`, open loop at {r.open_rate:.1f}/s ({p['arrivals']}, {p['open_seconds']:.0f} s)"
         lines.append(_row("open", what, r.open))
