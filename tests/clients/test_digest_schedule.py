@@ -48,7 +48,7 @@ from tests.conftest import _binary
 from tests.support.mailbox import SETTLE, Mailbox
 from tests.support.mailsink import MailSink
 from workers.main import build_worker
-from workflows.digest import SCHEDULED_START, DailyReviewDigestWorkflow, DigestSent, DigestStart, ReviewDigestWorkflow
+from workflows.digest import SCHEDULED_START, DigestSent, DigestStart, ReviewDigestWorkflow
 from workflows.digest import WORKFLOW_ID as RETIRED_WORKFLOW_ID
 
 RUN_WAIT = 30.0  # real seconds for a triggered run to be started and finished, on a loaded two-core box
@@ -117,8 +117,8 @@ async def triggered_run(handle: ScheduleHandle, client: Client) -> DigestSent:
             await asyncio.sleep(0.2)
         started = actions[-1].action
         assert isinstance(started, ScheduleActionExecutionStartWorkflow)
-        run = client.get_workflow_handle_for(DailyReviewDigestWorkflow.run, started.workflow_id)
-        sent = await run.result()
+        run = client.get_workflow_handle(started.workflow_id, result_type=DigestSent)
+        sent: DigestSent = await run.result()
     # The time the run was due, which the run keys its day by (workflows.digest.due_at).
     assert (await run.describe()).typed_search_attributes.get(SCHEDULED_START) is not None
     return sent
