@@ -15,7 +15,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from api.auth import issue_token
 from config.settings import Settings
-from devstack.demo import CENTER_ID, WANG, run_demo
+from devstack.demo import CENTER_ID, run_demo
+from devstack.demo_course import WANG
 from domain.calendar import taipei_date
 from domain.stages import Stage
 from domain.vocabulary import Role

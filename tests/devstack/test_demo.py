@@ -10,7 +10,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from api.auth import issue_token
 from config.settings import Settings
-from devstack.demo import CENTER_ID, PROJECTS, WANG, run_demo, where_to_look
+from devstack.demo import CENTER_ID, run_demo, where_to_look
+from devstack.demo_course import PROJECTS, WANG
 from domain.calendar import taipei_date
 from domain.stages import Stage
 from domain.vocabulary import Role
