@@ -7,6 +7,9 @@ one, instead of every process receiving it at once. A child that dies (the worke
 keeper, even the Temporal server) is logged and restarted with exponential backoff (1 s, 2 s, 4 s … at most
 30 s; back to 1 s once it has stayed up a minute); the others keep running. Only Ctrl-C or SIGTERM stops
 everything.
+
+One module past ~300 lines: starting, watching, restarting and stopping the children share one supervisor
+and its state (which child runs, its backoff), and reading them apart would hide the order they keep.
 """
 
 from __future__ import annotations

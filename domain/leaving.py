@@ -18,6 +18,9 @@ workflow. From then on:
 
 Clearing `leaving_after` (`supervisor_staying`) undoes all of it: no deadline, no leaving reminders, and a
 handover is withdrawn.
+
+Past ~300 lines: these rules are one timeline (deadline, reminders, handover, reassignment, undo), and each
+step reads and sets the same deadline state.
 """
 
 from __future__ import annotations

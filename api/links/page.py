@@ -3,6 +3,10 @@
 `LinkPage` serves one request to `/a/{token}`: it finds the link's claims (server-side, `store.tokens`), checks
 them against the project (the workflow's view when reading; the update's own validator when acting, with the
 read model as a guard when no worker answers), and renders the form, the result or the refusal.
+
+Past ~300 lines: the checks a click meets (claims, origin, stage, the read model when no worker answers) and
+the pages they lead to are one request's path; the form's parsing, the standing lines and the wording live
+beside it (`form`, `standing`, `wording`, `refusals`).
 """
 
 from __future__ import annotations
