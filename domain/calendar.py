@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import MAXYEAR, MINYEAR, UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, model_validator
@@ -86,8 +86,8 @@ def conventional_end(semester_id: str) -> datetime | None:
     """The end of a term by its id alone (`2026-fall` ends with January 2027), for a semester the office
     has not entered yet; None for an id that names no term. The office's calendar, once entered, wins."""
     year, _, term = semester_id.partition("-")
-    if not year.isdigit() or term not in ("fall", "spring"):
-        return None
+    if not year.isdigit() or term not in ("fall", "spring") or not MINYEAR <= int(year) < MAXYEAR:
+        return None  # `0000-spring` and `9999-fall` are well-formed ids of terms no calendar can hold
     last_day = date(int(year) + 1, 1, 31) if term == "fall" else date(int(year), 7, 31)
     return taipei_midnight_utc(last_day + timedelta(days=1))
 

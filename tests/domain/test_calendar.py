@@ -143,3 +143,11 @@ def test_a_semester_not_entered_yet_ends_at_its_terms_conventional_end() -> None
     assert unentered_end("2026-fall", at) == taipei_midnight_utc(date(2027, 2, 1))
     assert unentered_end("2027-spring", at) == taipei_midnight_utc(date(2027, 8, 1))
     assert unentered_end("2027-summer", at) == unentered_end("2026-fall", at)
+
+
+def test_a_well_formed_id_of_a_year_no_calendar_holds_ends_with_the_current_term() -> None:
+    """R13/R22: `leaving_after: 0000-spring` or `9999-fall` is a well-formed id; its end is the current term's,
+    never an error (the fuzzer found `0000-spring` answering 500)."""
+    at = datetime(2026, 10, 1, tzinfo=UTC)
+    assert unentered_end("0000-spring", at) == unentered_end("2026-fall", at)
+    assert unentered_end("9999-fall", at) == unentered_end("2026-fall", at)
