@@ -8,6 +8,11 @@ deleted it (SPEC §6); a running one is asked of its workflow, so it is always c
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from sqlmodel import Session
+
 from api.auth import Claims, actor
 from api.db import Store
 from clients.group import GroupClient
@@ -19,20 +24,12 @@ from domain.project import ProjectView
 from domain.vocabulary import Role
 from store import archive
 
+V = TypeVar("V", ProjectView, GroupView)
+
 
 async def project_view(projects: ProjectClient, store: Store, project_id: str) -> ProjectView:
     """The archive's final view of a finished project, else the project as its workflow has it now."""
-    archived = await store.run(archive.archived_project, project_id)
-    if archived is not None:
-        return archived
-    try:
-        return await projects.view(project_id)
-    except RuleViolation as missing:
-        # It may have closed, and been forgotten, between the two reads.
-        archived = await store.run(archive.archived_project, project_id) if missing.code is Code.NOT_FOUND else None
-        if archived is None:
-            raise
-        return archived
+    return await _archived_or_live(store, archive.archived_project, projects.view, project_id)
 
 
 async def readable_project(projects: ProjectClient, store: Store, user: Claims, project_id: str) -> ProjectView:
@@ -45,16 +42,26 @@ async def readable_project(projects: ProjectClient, store: Store, user: Claims, 
 
 async def group_view(groups: GroupClient, store: Store, group_id: str) -> GroupView:
     """The archive's final view of a finished group, else the group as its workflow has it now."""
-    archived = await store.run(archive.archived_group, group_id)
-    if archived is not None:
-        return archived
+    return await _archived_or_live(store, archive.archived_group, groups.view, group_id)
+
+
+async def _archived_or_live(
+    store: Store,
+    archived: Callable[[Session, str], V | None],
+    live: Callable[[str], Awaitable[V]],
+    entity_id: str,
+) -> V:
+    kept = await store.run(archived, entity_id)
+    if kept is not None:
+        return kept
     try:
-        return await groups.view(group_id)
+        return await live(entity_id)
     except RuleViolation as missing:
-        archived = await store.run(archive.archived_group, group_id) if missing.code is Code.NOT_FOUND else None
-        if archived is None:
+        # It may have closed, and been forgotten, between the two reads.
+        kept = await store.run(archived, entity_id) if missing.code is Code.NOT_FOUND else None
+        if kept is None:
             raise
-        return archived
+        return kept
 
 
 async def readable_group(groups: GroupClient, store: Store, user: Claims, group_id: str) -> GroupView:
