@@ -79,3 +79,14 @@ def test_activity_details_name_the_activity_and_its_workflow_run() -> None:
         "activity": "deliver_group_notices",
     }
     assert workflow_ids("semester-2026-fall", None) == {"workflow_id": "semester-2026-fall"}
+
+
+def test_a_logger_in_use_follows_logging_when_it_is_configured_again(json_logs: io.StringIO) -> None:
+    """A module's logger that has written once keeps following the configuration: set again (every CLI command
+    sets it) and then captured, its next line is captured, not written through the first configuration."""
+    logger = structlog.get_logger("config.test")
+    logger.warning("before")
+    configure_logging(Settings(env="test", log_format="json"))
+    with structlog.testing.capture_logs() as captured:
+        logger.warning("after")
+    assert [entry["event"] for entry in captured] == ["after"]
