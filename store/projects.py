@@ -17,8 +17,11 @@ from sqlmodel import Session, col, select
 
 from domain.project import AuditEntry, ProjectSummary
 from domain.stages import FINAL_STAGES, Stage
-from store.models import AuditRow, ProjectRow
+from store.models import AuditRow, ProjectRow, metadata
 from store.upsert import FRESH, Insert, insert_for
+
+PROJECT_TABLE = metadata.tables[ProjectRow.__tablename__]
+AUDIT_TABLE = metadata.tables[AuditRow.__tablename__]
 
 
 def save_project(s: Session, summary: ProjectSummary, audit: list[AuditEntry]) -> bool:
@@ -28,7 +31,7 @@ def save_project(s: Session, summary: ProjectSummary, audit: list[AuditEntry]) -
     both databases, where a separate UPDATE-then-INSERT would need a retry loop to avoid losing the newer
     revision to a concurrent first insert. Returns True if the row was inserted or replaced.
     """
-    upsert = _project_upsert(s.get_bind().dialect.name).returning(col(ProjectRow.id))
+    upsert = _project_upsert(s.get_bind().dialect.name).returning(PROJECT_TABLE.c.id)
     changed = s.execute(upsert, _row(summary)).first() is not None
     _add_audit(s, [(summary.id, entry) for entry in audit])
     return changed
@@ -53,9 +56,11 @@ def _row(summary: ProjectSummary) -> dict[str, Any]:
 def _project_upsert(dialect: str, *, same_revision_too: bool = False) -> Insert:
     """Built once per database: composing the statement costs more than running it. It names every field of
     the summary, so an upsert never resets a column the summary does not carry."""
-    stmt = insert_for(dialect, ProjectRow)
+    # On the table, not the mapped class: SQLAlchemy's ORM bulk path would cost more than the statement.
+    table = PROJECT_TABLE
+    stmt = insert_for(dialect, table)
     fields = [name for name in ProjectSummary.model_fields if name != "id"]
-    stored, written = col(ProjectRow.revision), stmt.excluded["revision"]
+    stored, written = table.c.revision, stmt.excluded["revision"]
     return stmt.on_conflict_do_update(
         index_elements=["id"],
         set_={name: stmt.excluded[name] for name in fields},
@@ -65,7 +70,7 @@ def _project_upsert(dialect: str, *, same_revision_too: bool = False) -> Insert:
 
 @functools.cache
 def _audit_insert(dialect: str) -> Insert:
-    return insert_for(dialect, AuditRow).on_conflict_do_nothing(index_elements=["project_id", "seq"])
+    return insert_for(dialect, AUDIT_TABLE).on_conflict_do_nothing(index_elements=["project_id", "seq"])
 
 
 def _add_audit(s: Session, entries: list[tuple[str, AuditEntry]]) -> None:
@@ -173,7 +178,7 @@ def audit_for(s: Session, project_id: str) -> list[AuditEntry]:
 def refresh_project(s: Session, summary: ProjectSummary) -> bool:
     """Rewrite a row from its project's current view, at the same revision or a newer one (`praxis desk
     backfill` fills columns added since the row was written). Never replaces a newer revision."""
-    upsert = _project_upsert(s.get_bind().dialect.name, same_revision_too=True).returning(col(ProjectRow.id))
+    upsert = _project_upsert(s.get_bind().dialect.name, same_revision_too=True).returning(PROJECT_TABLE.c.id)
     return s.execute(upsert, _row(summary)).first() is not None
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -24,7 +25,7 @@ def insert(s: Session, model: type[Any]) -> Insert:
     return insert_for(s.get_bind().dialect.name, model)
 
 
-def insert_for(dialect: str, model: type[Any]) -> Insert:
+def insert_for(dialect: str, model: type[Any] | Table) -> Insert:
     """The same for a dialect by name, for statements built once and reused."""
     if dialect == "postgresql":
         return postgresql.insert(model)
