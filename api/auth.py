@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Annotated, Literal
 
 import jwt
@@ -90,16 +91,28 @@ def issue_token(
     return jwt.encode(payload, settings.jwt_secret.get_secret_value(), algorithm=ALGORITHM)
 
 
-def decode_token(settings: Settings, token: str) -> Claims:
+def decode_token(settings: Settings, token: str, *, now: datetime | None = None) -> Claims:
     """Verify signature, expiry and claims; raise `TokenError` for anything untrustworthy, `ClaimRefused` for a
-    name, id or address with a control character in it."""
+    name, id or address with a control character in it.
+
+    A portal sends the same token with every call of a session: its signature and claims are checked once and
+    remembered (`_verified`), its expiry at every call."""
+    claims = _verified(settings.jwt_secret.get_secret_value(), token)
+    if claims.exp <= (now or datetime.now(UTC)):
+        raise TokenError("expired", "the token has expired")
+    return claims
+
+
+# Verified tokens remembered, most recently used first: a few thousand portal sessions' worth. Only what passed
+# every check is kept (a refusal raises, and raises again next time); the secret is part of the key, so a token
+# signed with a secret the settings no longer hold is checked afresh, and refused.
+VERIFIED_TOKENS = 4096
+
+
+@lru_cache(maxsize=VERIFIED_TOKENS)
+def _verified(secret: str, token: str) -> Claims:
     try:
-        payload = jwt.decode(
-            token,
-            settings.jwt_secret.get_secret_value(),
-            algorithms=[ALGORITHM],
-            options={"require": ["sub", "role", "exp"]},
-        )
+        payload = jwt.decode(token, secret, algorithms=[ALGORITHM], options={"require": ["sub", "role", "exp"]})
     except jwt.ExpiredSignatureError as exc:
         raise TokenError("expired", "the token has expired") from exc
     except jwt.InvalidTokenError as exc:
@@ -115,9 +128,13 @@ def decode_token(settings: Settings, token: str) -> Claims:
 
 
 # --- the routes' dependencies ---------------------------------------------------------------------
-async def get_settings(request: Request) -> Settings:
+def settings_of(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
+
+
+async def get_settings(request: Request) -> Settings:
+    return settings_of(request)
 
 
 _bearer = HTTPBearer(
@@ -128,10 +145,7 @@ _bearer = HTTPBearer(
 )
 
 
-async def current_user(
-    settings: Annotated[Settings, Depends(get_settings)],
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Claims:
+def authenticate(settings: Settings, credentials: HTTPAuthorizationCredentials | None) -> Claims:
     """401 UNAUTHENTICATED without a bearer token, or with one that is forged, malformed or expired."""
     if credentials is None:
         raise RuleViolation(Code.UNAUTHENTICATED, "Send `Authorization: Bearer <token>`.")
@@ -143,14 +157,16 @@ async def current_user(
         raise RuleViolation(Code.VALIDATION_ERROR, f"The bearer token was refused: {error}.") from None
 
 
-CurrentUser = Annotated[Claims, Depends(current_user)]
+Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
-def require(*roles: Role) -> Callable[[Claims], Awaitable[Claims]]:
-    """A dependency admitting only `roles`: 403 FORBIDDEN for any other authenticated caller."""
+def require(*roles: Role) -> Callable[[Request, HTTPAuthorizationCredentials | None], Awaitable[Claims]]:
+    """A dependency admitting only `roles`: 401 for no valid token, 403 FORBIDDEN for any other authenticated
+    caller. One dependency (beside the bearer scheme the docs show), as every request pays for each it solves."""
     allowed = frozenset(roles)
 
-    async def guard(user: CurrentUser) -> Claims:
+    async def guard(request: Request, credentials: Bearer) -> Claims:
+        user = authenticate(settings_of(request), credentials)
         if user.role not in allowed:
             names = " or ".join(sorted(r.value for r in allowed))
             raise RuleViolation(Code.FORBIDDEN, f"Only {names} may do this; you are signed in as {user.role.value}.")

@@ -104,3 +104,23 @@ def test_issue_refuses_what_could_not_be_decoded(settings: Settings) -> None:
         issue_token(settings, sub="", role=Role.CENTER)
     with pytest.raises(ValueError, match="ttl"):
         issue_token(settings, sub="x", role=Role.CENTER, ttl=timedelta(0))
+
+
+def test_a_remembered_token_still_expires(settings: Settings) -> None:
+    """A token's signature is checked once per session, its expiry at every call: once past `exp` it is refused."""
+    token = issue_token(settings, sub="B11000002", role=Role.STUDENT, ttl=timedelta(minutes=10))
+    claims = decode_token(settings, token)
+    assert decode_token(settings, token, now=claims.exp - timedelta(seconds=1)) == claims
+    with pytest.raises(TokenError) as caught:
+        decode_token(settings, token, now=claims.exp)
+    assert caught.value.reason == "expired"
+
+
+def test_a_remembered_token_is_refused_under_another_secret(settings: Settings) -> None:
+    """Remembering a verified token never outlives the secret: after a rotation the old token is invalid."""
+    token = issue_token(settings, sub="B11000003", role=Role.STUDENT)
+    decode_token(settings, token)
+    rotated = Settings(env="test", jwt_secret=SecretStr(SECRET + "-rotated"))
+    with pytest.raises(TokenError) as caught:
+        decode_token(rotated, token)
+    assert caught.value.reason == "invalid"
