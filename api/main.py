@@ -52,6 +52,7 @@ from blobs import from_settings as blob_store
 from clients.connect import connect
 from clients.group import GroupClient
 from clients.project import ProjectClient
+from config.collector import tune_collector
 from config.settings import Settings, get_settings
 from store.db import make_engine, migrate, wait_for_database
 from telemetry import tracing
@@ -119,6 +120,7 @@ def create_app(
             rows=RowWriter(store),
             blobs=blob_store(settings),
         )
+        tune_collector()  # here, so each of uvicorn's worker processes sets it for itself
         log.info("api ready", temporal=settings.temporal_address, task_queue=settings.task_queue)
         yield
         if provider is not None and own_provider:
