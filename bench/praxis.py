@@ -59,9 +59,13 @@ def _log_hours(portal: Portal, entity: Entity) -> Call:
     return lambda: portal.log_hours(entity.project_id, entity.student_id)
 
 
+def jobs(portal: Portal, entities: Sequence[Entity], actions: int) -> list[list[Call]]:
+    """Each project's `actions` hours, to log in order (each on a day of its own)."""
+    return [[_log_hours(portal, e) for _ in range(actions)] for e in entities]
+
+
 async def run_closed(portal: Portal, entities: Sequence[Entity], shape: Shape) -> Summary:
-    jobs = [[_log_hours(portal, e) for _ in range(shape.actions)] for e in entities]
-    return await closed_loop(jobs, shape.callers)
+    return await closed_loop(jobs(portal, entities, shape.actions), shape.callers)
 
 
 async def run_open(
