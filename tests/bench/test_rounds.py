@@ -6,7 +6,9 @@ from collections import Counter
 
 import pytest
 
+from bench.box import Box
 from bench.measure import Recorder
+from bench.report import Results, table
 from bench.rounds import Loop, Round, order, pool, pooled_cpu_ms, run_rounds, spread
 
 
@@ -80,3 +82,24 @@ async def test_rounds_run_both_loops_back_to_back_in_alternating_order() -> None
     assert [len(x.recorder.latencies) for x in done.sdk] == [10, 20, 30]
     assert [len(x.recorder.latencies) for x in done.api] == [8, 10, 24]
     assert str(done.rounds[1]) == "2: sdk 20.0/s, api 10.0/s, ratio 0.50 (api first)"
+
+
+def test_the_report_heads_with_the_median_ratio_and_gives_one_row_per_round() -> None:
+    """Not the ratio of the pooled throughputs: one slow stretch of the box would weigh on it."""
+    box = Box("2026-12-01 00:00 UTC", 2, "cpu", 1.0, "3.11", "1.35", "1.9", "0 0 0")
+    results = Results(box, {"entities": 2, "actions": 2, "callers": 2})
+    throughputs = [(100, 80), (50, 30), (100, 95)]  # ratios 0.8, 0.6, 0.95; pooled 205/250 = 0.82
+    results.rounds = [
+        Round(n, "sdk" if n % 2 else "api", loop([0.1] * sdk, 1.0).summary(), loop([0.1] * api, 1.0).summary())
+        for n, (sdk, api) in enumerate(throughputs, start=1)
+    ]
+    assert results.ratio == pytest.approx(0.8)
+    assert results.as_dict()["ratio_range"] == [pytest.approx(0.6), pytest.approx(0.95)]
+    assert len(results.as_dict()["rounds"]) == 3
+    lines = table(results).splitlines()
+    assert "**Praxis/SDK throughput: 0.80** (median of 3 rounds' ratios, range 0.60-0.95)" in lines[2]
+    assert [line for line in lines if line.startswith("| round |")] == [
+        "| round | 1: sdk 100.0/s, api 80.0/s, ratio 0.80 (sdk first) | | | | | | |",
+        "| round | 2: sdk 50.0/s, api 30.0/s, ratio 0.60 (api first) | | | | | | |",
+        "| round | 3: sdk 100.0/s, api 95.0/s, ratio 0.95 (sdk first) | | | | | | |",
+    ]
