@@ -1,7 +1,8 @@
 """Part `sdk`: the raw temporalio SDK on the same dev server, converter and machine (the anchor).
 
 N entity workflows are started and warmed by one update each (not timed); then C callers run each
-entity's M updates in order, closed loop.
+entity's M updates in order, closed loop. In rounds beside Praxis (bench/rounds.py) the same entities take M
+more updates in each round, and are closed after the last.
 """
 
 from __future__ import annotations

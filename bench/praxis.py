@@ -3,7 +3,8 @@
 Setup goes through the public API and is not timed: per entity a student and a professor in the
 directory, a submitted and approved project, an invitation accepted, so the project is IN_PROGRESS.
 The timed action is `POST /v1/projects/{id}/hours` (half an hour on a day of its own, a fresh
-Idempotency-Key each time). The cold part submits many projects, then acts on the earliest ones, which
+Idempotency-Key each time); in rounds beside the anchor (bench/rounds.py) the same projects log M more
+hours each round. The cold part submits many projects, then acts on the earliest ones, which
 the worker's cache has evicted, and on the latest ones, which it still holds.
 """
 
