@@ -1,13 +1,21 @@
 """Praxis side by side with the raw Temporal SDK, on one dev server, in one run. Prints figures; asserts nothing.
 
     python -m bench                              # every part (the 10,000-project part takes longest)
-    python -m bench --only sdk,api,open          # the update path only, a couple of minutes
+    python -m bench --only sdk,api,open          # the update path only, 2 to 3 minutes
+    python -m bench --only sdk,api --rounds 9    # more rounds, a steadier ratio
     python -m bench --projects 2000 --json out.json
     python -m bench --postgres postgresql://postgres@127.0.0.1:5432/test
 
 Parts: sdk (the anchor: raw SDK updates), api (Praxis through HTTP, closed loop, and the ratio), open
 (Praxis at half the anchor's capacity, open loop), cold (many open projects: worker memory, actions on
 evicted projects), examweek (R23's fan-out to every supervisor).
+
+With both sdk and api, they run in rounds (--rounds, default 5): a shared VM's speed drifts by a quarter over
+tens of seconds, longer than one closed loop, so two loops measured apart meet different machines. The anchor's
+worker and the Praxis stack are up together, both sides' entities are set up once, and each round runs the two
+closed loops back to back, sdk first in odd rounds and api first in even ones, so drift favours neither side.
+The ratio is the median of the rounds' ratios, shown with their range; the sdk and api rows, the CPU per action
+and the open loop's rate pool every round. Each round adds two closed loops, about 6 to 12 s on 2 cores.
 """
 
 from __future__ import annotations
@@ -21,17 +29,17 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import aiohttp
 import httpx
 
-from bench import anchor, examweek, praxis, report
+from bench import anchor, examweek, praxis, report, rounds
 from bench.box import CpuMeter, describe
 from bench.portal import Portal
 from bench.services import DevServer, start_dev_server
-from bench.stack import StackOptions, praxis_stack, worker_env
+from bench.stack import Stack, StackOptions, praxis_stack, worker_env
 from config.settings import Settings
 from devstack.dev import find_temporal_binary
 
@@ -53,6 +61,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--entities", type=int, default=50, help="entities (workflows, projects) in sdk/api/open")
     p.add_argument("--actions", type=int, default=10, help="sequential actions per entity in sdk/api")
     p.add_argument("--callers", type=int, default=50, help="concurrent callers in sdk/api")
+    p.add_argument("--rounds", type=int, default=5, help="interleaved rounds of the sdk and api loops, when both run")
     p.add_argument("--open-seconds", type=float, default=30.0, help="duration of the open loop")
     p.add_argument("--open-rate", type=float, help="arrivals/s of the open loop (default: half the sdk throughput)")
     p.add_argument("--arrivals", choices=("poisson", "fixed"), default="poisson")
@@ -84,8 +93,15 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     if "open" in parts and args.open_rate is None and "sdk" not in parts:
         print("note: the open loop's rate comes from the sdk part, so it runs too (or give --open-rate)")
         parts.add("sdk")
+    if args.rounds < 1:
+        p.error("--rounds must be at least 1")
     args.parts = [part for part in PARTS if part in parts]
     return args
+
+
+def interleaved(args: argparse.Namespace) -> bool:
+    """Whether the sdk and api loops run in rounds, side by side, rather than once each."""
+    return "sdk" in args.parts and "api" in args.parts
 
 
 def parameters(args: argparse.Namespace) -> dict[str, object]:
@@ -94,6 +110,7 @@ def parameters(args: argparse.Namespace) -> dict[str, object]:
         "entities": args.entities,
         "actions": args.actions,
         "callers": args.callers,
+        "rounds": args.rounds if interleaved(args) else 1,
         "open_seconds": args.open_seconds,
         "arrivals": args.arrivals,
         "projects": args.projects,
@@ -119,8 +136,10 @@ def part(results: report.Results, name: str, title: str) -> Iterator[None]:
         results.durations[name] = results.durations.get(name, 0.0) + time.perf_counter() - began
 
 
-async def run_praxis(args: argparse.Namespace, server: DevServer, work_dir: Path, results: report.Results) -> None:
-    shape = anchor.Shape(args.entities, args.actions, args.callers)
+@contextlib.asynccontextmanager
+async def praxis_portal(
+    args: argparse.Namespace, server: DevServer, work_dir: Path
+) -> AsyncIterator[tuple[Stack, Portal]]:
     options = StackOptions(args.postgres, args.worker_cache, args.polls, args.log_level)
     print("\n== starting the Praxis worker and API", flush=True)
     async with praxis_stack(server, work_dir, os.environ, options) as stack:
@@ -133,42 +152,89 @@ async def run_praxis(args: argparse.Namespace, server: DevServer, work_dir: Path
                 connector=aiohttp.TCPConnector(limit=0),  # as many connections as calls in flight
             ) as caller,
         ):
-            portal = Portal(http, stack.settings, caller)
-            entities: list[praxis.Entity] = []
-            if "api" in args.parts or "open" in args.parts:
-                with part(results, "api", f"setting up {args.entities} projects in IN_PROGRESS (not timed)"):
-                    entities = await praxis.set_up(portal, args.entities, args.callers)
-            if "api" in args.parts:
-                with part(results, "api", f"{args.entities}x{args.actions} POST …/hours, {args.callers} callers"):
-                    processes = {"server": server.service.pid, "worker": stack.worker.pid, "api": stack.api.pid}
-                    meter = CpuMeter({**processes, "caller": os.getpid()})
-                    results.api = await praxis.run_closed(portal, entities, shape)
-                    results.cpu["api"] = meter.per_action_ms(results.api.ok + results.api.errors)
-                print(f"    {results.api}", flush=True)
-            if "open" in args.parts:
-                rate = args.open_rate or (results.sdk.throughput / 2 if results.sdk else 0.0)
-                results.open_rate = rate
-                with part(results, "open", f"POST …/hours at {rate:.1f}/s for {args.open_seconds:.0f} s"):
-                    poisson = args.arrivals == "poisson"
-                    results.open = await praxis.run_open(
-                        portal, entities, rate, args.open_seconds, poisson=poisson, seed=args.seed
-                    )
-                print(f"    {results.open}", flush=True)
-            if "cold" in args.parts:
-                with part(results, "cold", f"submitting {args.projects} projects, {args.create_callers} at a time"):
-                    results.cold = await praxis.run_cold(
-                        stack, portal, args.projects, args.cold_samples, args.create_callers
-                    )
-            if "examweek" in args.parts:
-                with part(results, "examweek", f"final exam week mails to {args.supervisors} supervisors"):
-                    results.examweek = await examweek.run_exam_week(
-                        stack, portal, args.supervisors, args.create_callers, args.examweek_timeout
-                    )
+            yield stack, Portal(http, stack.settings, caller)
+
+
+async def set_up_projects(args: argparse.Namespace, portal: Portal, results: report.Results) -> list[praxis.Entity]:
+    with part(results, "api", f"setting up {args.entities} projects in IN_PROGRESS (not timed)"):
+        return await praxis.set_up(portal, args.entities, args.callers)
+
+
+async def run_rounds(
+    args: argparse.Namespace,
+    server: DevServer,
+    work_dir: Path,
+    praxis_side: tuple[Stack, Portal],
+    results: report.Results,
+) -> list[praxis.Entity]:
+    """The anchor's worker beside the Praxis stack, both sides' entities set up once, then the rounds."""
+    stack, portal = praxis_side
+    settings = Settings(temporal_address=server.address, temporal_namespace=server.namespace)
+    env = worker_env(os.environ, args.worker_cache, args.polls)
+    async with anchor.entity_worker(settings, env, work_dir) as (client, worker):
+        with part(results, "sdk", f"starting {args.entities} entities (not timed)"):
+            handles = await anchor.start_entities(client, args.entities)
+        entities = await set_up_projects(args, portal, results)
+        caller = {"caller": os.getpid()}
+        sdk_processes = {"server": server.service.pid, "worker": worker.pid, **caller}
+        api_processes = {"server": server.service.pid, "worker": stack.worker.pid, "api": stack.api.pid, **caller}
+        sdk_jobs = anchor.jobs(handles, args.actions)
+        api_jobs = praxis.jobs(portal, entities, args.actions)
+        shape = f"{args.entities}x{args.actions}, {args.callers} callers"
+        with part(results, "rounds", f"{args.rounds} rounds of sdk and api closed loops ({shape}), alternating"):
+            done = await rounds.run_rounds(
+                args.rounds,
+                lambda: rounds.measure(sdk_jobs, args.callers, sdk_processes),
+                lambda: rounds.measure(api_jobs, args.callers, api_processes),
+                lambda one: print(f"    round {one}", flush=True),
+            )
+        await anchor.close_entities(worker, handles)
+    results.rounds = done.rounds
+    results.sdk, results.api = rounds.pool(done.sdk), rounds.pool(done.api)
+    results.cpu["sdk"], results.cpu["api"] = rounds.pooled_cpu_ms(done.sdk), rounds.pooled_cpu_ms(done.api)
+    print(f"    sdk, pooled: {results.sdk}\n    api, pooled: {results.api}", flush=True)
+    return entities
+
+
+async def run_praxis(args: argparse.Namespace, server: DevServer, work_dir: Path, results: report.Results) -> None:
+    shape = anchor.Shape(args.entities, args.actions, args.callers)
+    async with praxis_portal(args, server, work_dir) as (stack, portal):
+        entities: list[praxis.Entity] = []
+        if interleaved(args):
+            entities = await run_rounds(args, server, work_dir, (stack, portal), results)
+        elif "api" in args.parts or "open" in args.parts:
+            entities = await set_up_projects(args, portal, results)
+        if "api" in args.parts and not interleaved(args):
+            with part(results, "api", f"{args.entities}x{args.actions} POST …/hours, {args.callers} callers"):
+                processes = {"server": server.service.pid, "worker": stack.worker.pid, "api": stack.api.pid}
+                meter = CpuMeter({**processes, "caller": os.getpid()})
+                results.api = await praxis.run_closed(portal, entities, shape)
+                results.cpu["api"] = meter.per_action_ms(results.api.ok + results.api.errors)
+            print(f"    {results.api}", flush=True)
+        if "open" in args.parts:
+            rate = args.open_rate or (results.sdk.throughput / 2 if results.sdk else 0.0)
+            results.open_rate = rate
+            with part(results, "open", f"POST …/hours at {rate:.1f}/s for {args.open_seconds:.0f} s"):
+                poisson = args.arrivals == "poisson"
+                results.open = await praxis.run_open(
+                    portal, entities, rate, args.open_seconds, poisson=poisson, seed=args.seed
+                )
+            print(f"    {results.open}", flush=True)
+        if "cold" in args.parts:
+            with part(results, "cold", f"submitting {args.projects} projects, {args.create_callers} at a time"):
+                results.cold = await praxis.run_cold(
+                    stack, portal, args.projects, args.cold_samples, args.create_callers
+                )
+        if "examweek" in args.parts:
+            with part(results, "examweek", f"final exam week mails to {args.supervisors} supervisors"):
+                results.examweek = await examweek.run_exam_week(
+                    stack, portal, args.supervisors, args.create_callers, args.examweek_timeout
+                )
 
 
 async def run(args: argparse.Namespace, server: DevServer, work_dir: Path, results: report.Results) -> None:
     settings = Settings(temporal_address=server.address, temporal_namespace=server.namespace)
-    if "sdk" in args.parts:
+    if "sdk" in args.parts and not interleaved(args):
         shape = anchor.Shape(args.entities, args.actions, args.callers)
         with part(results, "sdk", f"{args.entities}x{args.actions} raw SDK updates, {args.callers} callers"):
             env = worker_env(os.environ, args.worker_cache, args.polls)

@@ -1,15 +1,17 @@
 """Part `sdk`: the raw temporalio SDK on the same dev server, converter and machine (the anchor).
 
 N entity workflows are started and warmed by one update each (not timed); then C callers run each
-entity's M updates in order, closed loop.
+entity's M updates in order, closed loop. In rounds beside Praxis (bench/rounds.py) the same entities take M
+more updates in each round, and are closed after the last.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import uuid
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +21,7 @@ from temporalio.service import RPCError
 from bench.box import CpuMeter
 from bench.entity import AddItem, EntityWorkflow
 from bench.measure import Call, Summary, closed_loop
-from bench.services import python_module, start, wait_for_poller
+from bench.services import Service, python_module, start, wait_for_poller
 from clients.connect import connect
 from config.settings import Settings
 
@@ -44,7 +46,8 @@ def _update(handle: WorkflowHandle[EntityWorkflow, int], text: str) -> Call:
     return call
 
 
-async def _start_entities(client: Client, count: int) -> list[WorkflowHandle[EntityWorkflow, int]]:
+async def start_entities(client: Client, count: int) -> list[WorkflowHandle[EntityWorkflow, int]]:
+    """Start `count` entity workflows, each warmed by one update (not timed)."""
     run = uuid.uuid4().hex[:8]
 
     async def one(n: int) -> WorkflowHandle[EntityWorkflow, int]:
@@ -55,11 +58,22 @@ async def _start_entities(client: Client, count: int) -> list[WorkflowHandle[Ent
     return list(await asyncio.gather(*(one(n) for n in range(count))))
 
 
-async def run_sdk(
-    settings: Settings, env: Mapping[str, str], log_dir: Path, shape: Shape, server_pid: int
-) -> tuple[Summary, dict[str, float]]:
-    """Start the anchor's worker as a process, time NxM updates with C callers, close the entities; the figures
-    and the CPU each process spent per update."""
+def jobs(handles: Sequence[WorkflowHandle[EntityWorkflow, int]], actions: int) -> list[list[Call]]:
+    """Each entity's `actions` updates, to run in order."""
+    return [[_update(h, f"item {m}") for m in range(actions)] for h in handles]
+
+
+async def close_entities(worker: Service, handles: Sequence[WorkflowHandle[EntityWorkflow, int]]) -> None:
+    worker.ensure_running()
+    await asyncio.gather(*(h.signal(EntityWorkflow.close) for h in handles))
+    await asyncio.gather(*(h.result() for h in handles))
+
+
+@contextlib.asynccontextmanager
+async def entity_worker(
+    settings: Settings, env: Mapping[str, str], log_dir: Path
+) -> AsyncIterator[tuple[Client, Service]]:
+    """The anchor's worker as a process of its own, polling; a client of the server; the worker stopped after."""
     worker = start(
         "entity-worker",
         python_module(
@@ -77,14 +91,20 @@ async def run_sdk(
     try:
         client = await connect(settings)
         await wait_for_poller(client, TASK_QUEUE, worker)
-        handles = await _start_entities(client, shape.entities)
-        jobs = [[_update(h, f"item {m}") for m in range(shape.actions)] for h in handles]
-        meter = CpuMeter({"server": server_pid, "worker": worker.pid, "caller": os.getpid()})
-        summary = await closed_loop(jobs, shape.callers)
-        cpu = meter.per_action_ms(summary.ok + summary.errors)
-        worker.ensure_running()
-        await asyncio.gather(*(h.signal(EntityWorkflow.close) for h in handles))
-        await asyncio.gather(*(h.result() for h in handles))
-        return summary, cpu
+        yield client, worker
     finally:
         worker.stop()
+
+
+async def run_sdk(
+    settings: Settings, env: Mapping[str, str], log_dir: Path, shape: Shape, server_pid: int
+) -> tuple[Summary, dict[str, float]]:
+    """Start the anchor's worker as a process, time NxM updates with C callers, close the entities; the figures
+    and the CPU each process spent per update."""
+    async with entity_worker(settings, env, log_dir) as (client, worker):
+        handles = await start_entities(client, shape.entities)
+        meter = CpuMeter({"server": server_pid, "worker": worker.pid, "caller": os.getpid()})
+        summary = await closed_loop(jobs(handles, shape.actions), shape.callers)
+        cpu = meter.per_action_ms(summary.ok + summary.errors)
+        await close_entities(worker, handles)
+        return summary, cpu

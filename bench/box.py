@@ -89,9 +89,10 @@ class CpuMeter:
         self._processes = processes
         self._start = {name: cpu_seconds(pid) for name, pid in processes.items()}
 
+    def spent(self) -> dict[str, float]:
+        """Seconds of CPU, by process, since the meter was made."""
+        return {name: cpu_seconds(pid) - self._start[name] for name, pid in self._processes.items()}
+
     def per_action_ms(self, actions: int) -> dict[str, float]:
         """Milliseconds of CPU per action, by process, since the meter was made."""
-        return {
-            name: (cpu_seconds(pid) - self._start[name]) * 1000 / max(actions, 1)
-            for name, pid in self._processes.items()
-        }
+        return {name: seconds * 1000 / max(actions, 1) for name, seconds in self.spent().items()}

@@ -93,6 +93,12 @@ async def closed_loop(jobs: Sequence[Sequence[Call]], callers: int) -> Summary:
     Each caller sends its next call as soon as the previous one answered, so the system runs saturated
     while there are at least as many jobs left as callers.
     """
+    recorder, elapsed = await recorded_closed_loop(jobs, callers)
+    return recorder.summary(elapsed)
+
+
+async def recorded_closed_loop(jobs: Sequence[Sequence[Call]], callers: int) -> tuple[Recorder, float]:
+    """`closed_loop`, answering what each call recorded and the wall seconds, so loops can be pooled."""
     pending: Iterator[Sequence[Call]] = iter(jobs)
     recorder = Recorder()
 
@@ -105,7 +111,7 @@ async def closed_loop(jobs: Sequence[Sequence[Call]], callers: int) -> Summary:
 
     began = time.perf_counter()
     await asyncio.gather(*(caller() for _ in range(callers)))
-    return recorder.summary(time.perf_counter() - began)
+    return recorder, time.perf_counter() - began
 
 
 def arrival_offsets(rate: float, duration: float, *, poisson: bool, seed: int) -> list[float]:

@@ -3,7 +3,8 @@
 Setup goes through the public API and is not timed: per entity a student and a professor in the
 directory, a submitted and approved project, an invitation accepted, so the project is IN_PROGRESS.
 The timed action is `POST /v1/projects/{id}/hours` (half an hour on a day of its own, a fresh
-Idempotency-Key each time). The cold part submits many projects, then acts on the earliest ones, which
+Idempotency-Key each time); in rounds beside the anchor (bench/rounds.py) the same projects log M more
+hours each round. The cold part submits many projects, then acts on the earliest ones, which
 the worker's cache has evicted, and on the latest ones, which it still holds.
 """
 
@@ -59,9 +60,13 @@ def _log_hours(portal: Portal, entity: Entity) -> Call:
     return lambda: portal.log_hours(entity.project_id, entity.student_id)
 
 
+def jobs(portal: Portal, entities: Sequence[Entity], actions: int) -> list[list[Call]]:
+    """Each project's `actions` hours, to log in order (each on a day of its own)."""
+    return [[_log_hours(portal, e) for _ in range(actions)] for e in entities]
+
+
 async def run_closed(portal: Portal, entities: Sequence[Entity], shape: Shape) -> Summary:
-    jobs = [[_log_hours(portal, e) for _ in range(shape.actions)] for e in entities]
-    return await closed_loop(jobs, shape.callers)
+    return await closed_loop(jobs(portal, entities, shape.actions), shape.callers)
 
 
 async def run_open(

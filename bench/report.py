@@ -11,6 +11,7 @@ from bench.box import Box
 from bench.examweek import ExamWeekFigures
 from bench.measure import Summary
 from bench.praxis import ColdFigures
+from bench.rounds import Round, Spread, spread
 
 
 @dataclass
@@ -25,9 +26,20 @@ class Results:
     examweek: ExamWeekFigures | None = None
     durations: dict[str, float] = field(default_factory=dict)  # wall seconds per part, setup included
     cpu: dict[str, dict[str, float]] = field(default_factory=dict)  # per part: CPU ms per action by process
+    rounds: list[Round] = field(default_factory=list)  # sdk and api interleaved; then sdk and api pool them
+
+    @property
+    def ratio_spread(self) -> Spread | None:
+        """Over the rounds: the median of their ratios and the range."""
+        ratios = [r.ratio for r in self.rounds if r.ratio is not None]
+        return spread(ratios) if ratios else None
 
     @property
     def ratio(self) -> float | None:
+        """Praxis over the SDK in throughput: the median of the rounds' ratios, or of the one run of each."""
+        if self.rounds:
+            found = self.ratio_spread
+            return found.median if found else None
         if self.sdk is None or self.api is None or self.sdk.throughput == 0:
             return None
         return self.api.throughput / self.sdk.throughput
@@ -39,6 +51,8 @@ class Results:
             "sdk": self.sdk.as_dict() if self.sdk else None,
             "api": self.api.as_dict() if self.api else None,
             "ratio_praxis_over_sdk": self.ratio,
+            "ratio_range": [found.low, found.high] if (found := self.ratio_spread) else None,
+            "rounds": [r.as_dict() for r in self.rounds],
             "open": {"rate": self.open_rate, **self.open.as_dict()} if self.open else None,
             "cold": self.cold.as_dict() if self.cold else None,
             "examweek": self.examweek.as_dict() if self.examweek else None,
@@ -64,6 +78,8 @@ def _note(part: str, what: str) -> str:
 def table(r: Results) -> str:
     p = r.parameters
     shape = f"{p['entities']}x{p['actions']}, {p['callers']} callers"
+    if r.rounds:
+        shape += f", {len(r.rounds)} rounds pooled"
     lines = [
         "| part | what | ok | errors | throughput | p50 | p95 | p99 |",
         "|---|---|---|---|---|---|---|---|",
@@ -72,8 +88,12 @@ def table(r: Results) -> str:
         lines.append(_row("sdk", f"raw SDK update, closed loop, {shape}", r.sdk))
     if r.api:
         lines.append(_row("api", f"Praxis `POST …/hours`, closed loop, {shape}", r.api))
-    if r.ratio is not None:
+    if (found := r.ratio_spread) is not None:
+        what = f"median of {len(r.rounds)} rounds' ratios, range {found.low:.2f}-{found.high:.2f}"
+        lines.append(_note("ratio", f"**Praxis/SDK throughput: {found.median:.2f}** ({what})"))
+    elif r.ratio is not None:
         lines.append(_note("ratio", f"**Praxis/SDK throughput: {r.ratio:.2f}**"))
+    lines.extend(_note("round", str(one)) for one in r.rounds)
     for part, by_process in r.cpu.items():
         spent = ", ".join(f"{name} {ms:.1f}" for name, ms in by_process.items())
         lines.append(_note("cpu", f"{part}: CPU ms per action: {spent} (total {sum(by_process.values()):.1f})"))
