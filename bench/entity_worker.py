@@ -15,7 +15,6 @@ from temporalio.worker import Worker
 
 from bench.entity import EntityWorkflow
 from clients.connect import connect
-from config.collector import tune_collector
 from config.settings import Settings
 
 
@@ -44,9 +43,7 @@ def main() -> None:
     parser.add_argument("--task-queue", required=True)
     args = parser.parse_args()
     settings = Settings(temporal_address=args.address, temporal_namespace=args.namespace, task_queue=args.task_queue)
-    # The same event loop and collector setting as the Praxis worker (workers/main.py), so the comparison is of
-    # the code above them.
-    tune_collector()
+    # The same event loop as the Praxis worker (workers/main.py), so the comparison is of the code above it.
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
         runner.run(serve(settings))
 

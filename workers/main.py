@@ -25,7 +25,6 @@ from activities.semester import SemesterActivities
 from clients.connect import connect
 from clients.digest import schedule_review_digest
 from clients.semester import schedule_open_semesters
-from config.collector import tune_collector
 from config.log import configure_logging
 from config.settings import Settings, get_settings
 from store.db import make_engine, migrate, wait_for_database
@@ -132,7 +131,6 @@ async def run(settings: Settings) -> None:
 def main() -> None:
     settings = get_settings()
     configure_logging(settings)
-    tune_collector()
     # uvloop (which uvicorn already runs the API on) hands activations between the SDK's threads and its loop
     # for less CPU than asyncio's own loop; workflow code runs on the SDK's deterministic loop either way.
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
