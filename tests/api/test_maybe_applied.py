@@ -7,6 +7,7 @@ On the Temporal dev server, which keeps an update admitted while no worker polls
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -30,6 +31,15 @@ from workers.main import build_worker
 pytestmark = pytest.mark.slow
 
 
+@contextlib.asynccontextmanager
+async def portal_on(settings: Settings, dev_server: WorkflowEnvironment) -> AsyncIterator[Portal]:
+    app = create_app(settings, temporal_client=dev_server.client)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://praxis.test", timeout=60) as http:
+            yield Portal(http, settings)
+
+
 @pytest.fixture
 async def busy(dev_server: WorkflowEnvironment, settings: Settings) -> AsyncIterator[tuple[Portal, Settings]]:
     """An app on the dev server whose calls give up after two seconds, on a queue only this test polls."""
@@ -42,11 +52,14 @@ async def busy(dev_server: WorkflowEnvironment, settings: Settings) -> AsyncIter
             "worker_max_cached_workflows": 0,
         }
     )
-    app = create_app(own, temporal_client=dev_server.client)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://praxis.test", timeout=60) as http:
-            yield Portal(http, own), own
+    async with portal_on(own, dev_server) as portal:
+        yield portal, own
+
+
+def patient(own: Settings) -> Settings:
+    """The same queue with the usual patience, for bringing a project to where the test begins: on a loaded box
+    a worker that caches nothing may take longer than the busy app's three seconds over an ordinary step."""
+    return own.model_copy(update={"update_timeout_seconds": 30.0, "update_outcome_grace_seconds": 10.0})
 
 
 async def until(read: Callable[[], Awaitable[Any]], done: Callable[[Any], bool], seconds: float = 30) -> Any:
@@ -63,8 +76,8 @@ async def test_an_upload_answered_503_may_be_applied_and_its_image_is_there(
     changed"); when the worker is back the project takes it, and the photo it names can be downloaded. The
     retry with the same key answers the same evidence, once."""
     portal, own = busy
-    async with build_worker(dev_server.client, own, engine):
-        project_id, student_id, _faculty = await portal.in_progress()
+    async with build_worker(dev_server.client, own, engine), portal_on(patient(own), dev_server) as setup:
+        project_id, student_id, _faculty = await setup.in_progress()
     key = {**portal.student(student_id), "Idempotency-Key": unique("u")}
     photo = jpeg(color="#8e44ad")
 
@@ -98,7 +111,8 @@ async def test_a_click_whose_update_is_applied_late_is_not_also_refused(
     portal, own = busy
     address = dev_server.client.service_client.config.target_host
     async with worker_process(own, address, tmp_path / "worker.log") as worker:
-        linked = await Links(portal, mail_sink).invitation()
+        async with portal_on(patient(own), dev_server) as setup:
+            linked = await Links(setup, mail_sink).invitation()
         worker.pause()
         answer = {"decision": "accept", "reflection_format": "written_report"}
         try:
