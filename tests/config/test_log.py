@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 import structlog
 
-from config.log import _temporal_ids, configure_logging, workflow_ids
+from config.log import _temporal_ids, configure_logging, redact, workflow_ids
 from config.settings import Settings
 
 
@@ -90,3 +90,24 @@ def test_a_logger_in_use_follows_logging_when_it_is_configured_again(json_logs: 
     with structlog.testing.capture_logs() as captured:
         logger.warning("after")
     assert [entry["event"] for entry in captured] == ["after"]
+
+
+@pytest.mark.parametrize(
+    ("line", "kept_out"),
+    [
+        ('{"headers": "Authorization: Bearer s3cr3t-opaque.value"}', "s3cr3t-opaque.value"),
+        ('{"headers": "authorization: BEARER s3cr3t-opaque.value"}', "s3cr3t-opaque.value"),
+        ('{"token": "eyJhbGciOi.eyJzdWIiOiJCMSJ9.c2lnbmF0dXJl"}', "eyJzdWIiOiJCMSJ9"),
+        ("1 validation error: input_value={'email': 'b1@x.edu'}, input_type=dict", "b1@x.edu"),
+    ],
+)
+def test_a_log_line_never_carries_a_bearer_token_or_quoted_input(line: str, kept_out: str) -> None:
+    """Whatever logged it, in whatever case the header was written: the secret and the input are replaced."""
+    redacted = redact(None, "info", line)
+    assert kept_out not in redacted
+    assert "redacted" in redacted
+
+
+def test_a_line_with_nothing_to_redact_passes_unchanged() -> None:
+    line = '{"event": "request", "route": "/v1/projects/{project_id}/hours", "status": 201}'
+    assert redact(None, "info", line) is line
