@@ -113,16 +113,18 @@ def create_app(
         await run_in_threadpool(wait_for_database, settings.db_url, startup_wait)
         await run_in_threadpool(migrate, settings.db_url)
         store = Store(make_engine(settings.db_url))
+        rows = RowWriter(store)
         app.state.resources = Resources(
             projects=ProjectClient(client, settings),
             groups=GroupClient(client, settings),
             store=store,
-            rows=RowWriter(store),
+            rows=rows,
             blobs=blob_store(settings),
         )
         tune_collector()  # here, so each of uvicorn's worker processes sets it for itself
         log.info("api ready", temporal=settings.temporal_address, task_queue=settings.task_queue)
         yield
+        await rows.close()  # the lists keep the last actions' rows
         if provider is not None and own_provider:
             provider.shutdown()  # sends the spans still batched
 

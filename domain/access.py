@@ -55,7 +55,8 @@ def require_visible(state: ProjectState, actor: Actor) -> None:
         student_id=state.student_id,
         supervisor_id=state.supervisor.faculty.id if state.supervisor else None,
         invited_id=state.invitation.faculty.id if state.invitation else None,
-        club_hours=any(entry.source is HourSource.CAMPUS_CLUB for entry in state.hours),
+        # Only OSA's visibility depends on the hours, and every action checks it: the scan is for OSA only.
+        club_hours=actor.role is Role.OSA and any(entry.source is HourSource.CAMPUS_CLUB for entry in state.hours),
     )
     if not visible:
         raise RuleViolation(Code.NOT_FOUND, "No such project.")

@@ -18,7 +18,12 @@ def test_request_id_keeps_a_plain_token_and_replaces_anything_else() -> None:
     assert request_id("req-1.2:3_X") == "req-1.2:3_X"
     for bad in (None, "", "a b", "x" * 129, "id\nforged=1", "é"):
         made = request_id(bad)
-        assert made != bad and len(made) == 32
+        assert made != bad and len(made) == 32 and int(made, 16) >= 0
+
+
+def test_fresh_request_ids_do_not_repeat() -> None:
+    """Ids made for requests that sent none are distinct, so each names one request's lines."""
+    assert len({request_id(None) for _ in range(10_000)}) == 10_000
 
 
 async def test_the_request_id_is_echoed_and_bound_to_every_line(portal: Portal, http: httpx.AsyncClient) -> None:

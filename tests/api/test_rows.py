@@ -101,3 +101,43 @@ async def test_a_failed_commit_fails_its_own_group_and_the_next_group_is_written
     with session(engine) as s:
         assert read_model.get_project(s, lost) is None
         assert read_model.get_project(s, kept) is not None
+
+
+async def test_rows_saved_within_the_linger_share_one_commit(engine: Engine) -> None:
+    """Under load the actions of one moment gather before a commit, even when none is being written."""
+    store = CountingStore(engine)
+    writer = RowWriter(store, linger=0.5)
+    ids = [unique("p") for _ in range(5)]
+    first = asyncio.create_task(writer.save(samples.summary(ids[0], revision=1), samples.audit(1)))
+    await asyncio.sleep(0)
+    rest = [asyncio.create_task(writer.save(samples.summary(pid, revision=1), samples.audit(1))) for pid in ids[1:]]
+    await asyncio.gather(first, *rest)
+    assert store.units == 1
+    with session(engine) as s:
+        assert all(read_model.get_project(s, pid) is not None for pid in ids)
+
+
+async def test_closing_the_writer_writes_what_is_gathering_at_once(engine: Engine) -> None:
+    """An app that stops keeps the rows of its last actions: close skips the linger, it does not drop them."""
+    store = CountingStore(engine)
+    writer = RowWriter(store, linger=30)
+    project = unique("p")
+    waiter = asyncio.create_task(writer.save(samples.summary(project), []))
+    await asyncio.sleep(0.05)
+    await asyncio.wait_for(writer.close(), timeout=10)
+    await waiter
+    with session(engine) as s:
+        assert read_model.get_project(s, project) is not None
+
+
+async def test_a_writer_stopped_while_gathering_cancels_its_waiters(engine: Engine) -> None:
+    """Should the writing task itself be cancelled mid-linger, no waiter is left hanging."""
+    store = CountingStore(engine)
+    writer = RowWriter(store, linger=30)
+    waiter = asyncio.create_task(writer.save(samples.summary(unique("p")), []))
+    await asyncio.sleep(0.05)
+    assert writer._writing is not None
+    writer._writing.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiter
+    assert store.units == 0
