@@ -113,7 +113,7 @@ def create_app(
         await run_in_threadpool(wait_for_database, settings.db_url, startup_wait)
         await run_in_threadpool(migrate, settings.db_url)
         store = Store(make_engine(settings.db_url))
-        rows = RowWriter(store)
+        rows = RowWriter(store, linger=settings.read_model_linger_seconds)
         app.state.resources = Resources(
             projects=ProjectClient(client, settings),
             groups=GroupClient(client, settings),

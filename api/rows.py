@@ -19,8 +19,7 @@ from api.db import Store
 from domain.project import AuditEntry, ProjectSummary
 from store import projects as read_model
 
-# How long a group gathers before it is written. At a portal's busiest (a couple of hundred actions a second)
-# this makes groups of a few rows, which cost the API's process a third less per row than one commit each.
+# How long a group gathers before it is written (the app's is `Settings.read_model_linger_seconds`).
 LINGER = 0.02
 
 

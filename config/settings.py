@@ -75,6 +75,8 @@ class Settings(BaseSettings):
     # After an action's call times out, how much longer to look for its outcome before answering 503.
     update_outcome_grace_seconds: float = 5.0
     retry_after_seconds: int = 5
+    # How long the API gathers read-model rows into one commit (api/rows.py); the lists follow within it.
+    read_model_linger_seconds: float = Field(default=0.02, ge=0, le=1)
 
     # Uploads (R16): the bytes live in a blob store (blobs/), on local disk or in an S3-compatible bucket
     blob_backend: Literal["local", "s3"] = "local"

@@ -102,6 +102,9 @@ def settings(tmp_path_factory: pytest.TempPathFactory, mail_sink: MailSink) -> S
         task_queue=f"praxis-test-{uuid.uuid4().hex[:8]}",
         update_timeout_seconds=5,
         payload_keys=SecretStr(TEST_PAYLOAD_KEYS),
+        # An in-process client's answer waits for the app's after-answer work: rows are written at once
+        # (the gathering itself is pinned in tests/api/test_rows.py).
+        read_model_linger_seconds=0,
     )
 
 
