@@ -29,7 +29,7 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import aiohttp
@@ -181,18 +181,19 @@ async def run_rounds(
         sdk_jobs = anchor.jobs(handles, args.actions)
         api_jobs = praxis.jobs(portal, entities, args.actions)
         shape = f"{args.entities}x{args.actions}, {args.callers} callers"
+        loops: dict[rounds.Side, Callable[[], Awaitable[rounds.Loop]]] = {
+            "sdk": lambda: rounds.measure(sdk_jobs, args.callers, sdk_processes),
+            "api": lambda: rounds.measure(api_jobs, args.callers, api_processes),
+        }
         with part(results, "rounds", f"{args.rounds} rounds of sdk and api closed loops ({shape}), alternating"):
-            done = await rounds.run_rounds(
-                args.rounds,
-                lambda: rounds.measure(sdk_jobs, args.callers, sdk_processes),
-                lambda: rounds.measure(api_jobs, args.callers, api_processes),
-                lambda one: print(f"    round {one}", flush=True),
-            )
+            done = await rounds.run_rounds(args.rounds, loops, lambda one: print(f"    round {one}", flush=True))
         await anchor.close_entities(worker, handles)
     results.rounds = done.rounds
-    results.sdk, results.api = rounds.pool(done.sdk), rounds.pool(done.api)
-    results.cpu["sdk"], results.cpu["api"] = rounds.pooled_cpu_ms(done.sdk), rounds.pooled_cpu_ms(done.api)
-    print(f"    sdk, pooled: {results.sdk}\n    api, pooled: {results.api}", flush=True)
+    pooled = {side: rounds.pool(side_loops) for side, side_loops in done.loops.items()}
+    results.sdk, results.http, results.api = pooled["sdk"], pooled.get("http"), pooled["api"]
+    for side, side_loops in done.loops.items():
+        results.cpu[side] = rounds.pooled_cpu_ms(side_loops)
+        print(f"    {side}, pooled: {pooled[side]}", flush=True)
     return entities
 
 
