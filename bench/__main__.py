@@ -2,20 +2,24 @@
 
     python -m bench                              # every part (the 10,000-project part takes longest)
     python -m bench --only sdk,api,open          # the update path only, 2 to 3 minutes
-    python -m bench --only sdk,api --rounds 9    # more rounds, a steadier ratio
+    python -m bench --only sdk,http,api          # the closed loops only: how much of the gap is the HTTP hop
+    python -m bench --only sdk,api --rounds 9    # two sides only, more rounds, a steadier ratio
     python -m bench --projects 2000 --json out.json
     python -m bench --postgres postgresql://postgres@127.0.0.1:5432/test
 
-Parts: sdk (the anchor: raw SDK updates), api (Praxis through HTTP, closed loop, and the ratio), open
-(Praxis at half the anchor's capacity, open loop), cold (many open projects: worker memory, actions on
-evicted projects), examweek (R23's fan-out to every supervisor).
+Parts: sdk (the anchor: raw SDK updates), http (the anchor's update behind a bare FastAPI route in a process of
+its own: the HTTP hop's own cost; runs only in the rounds, with sdk and api), api (Praxis through HTTP, closed
+loop, and the ratio), open (Praxis at half the anchor's capacity, open loop), cold (many open projects: worker
+memory, actions on evicted projects), examweek (R23's fan-out to every supervisor).
 
 With both sdk and api, they run in rounds (--rounds, default 5): a shared VM's speed drifts by a quarter over
 tens of seconds, longer than one closed loop, so two loops measured apart meet different machines. The anchor's
-worker and the Praxis stack are up together, both sides' entities are set up once, and each round runs the two
-closed loops back to back, sdk first in odd rounds and api first in even ones, so drift favours neither side.
-The ratio is the median of the rounds' ratios, shown with their range; the sdk and api rows, the CPU per action
-and the open loop's rate pool every round. Each round adds two closed loops, about 6 to 12 s on 2 cores.
+worker (and with http, the bare route's process) and the Praxis stack are up together, every side's entities are
+set up once, and each round runs the closed loops back to back, sdk→http→api in odd rounds and api→http→sdk in
+even ones, so drift favours no side of any pair. The ratio api/sdk is the median of the rounds' ratios, shown
+with their range, and so are http/sdk (the hop) and api/http (Praxis above the hop); the sdk, http and api rows,
+the CPU per action and the open loop's rate pool every round. Each round adds two closed loops, about 6 to 12 s
+on 2 cores, and a third with http.
 """
 
 from __future__ import annotations
@@ -29,22 +33,22 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import aiohttp
 import httpx
 
-from bench import anchor, examweek, praxis, report, rounds
+from bench import anchor, anchor_http, examweek, praxis, report, rounds
 from bench.box import CpuMeter, describe
 from bench.portal import Portal
-from bench.services import DevServer, start_dev_server
+from bench.services import DevServer, Service, start_dev_server
 from bench.stack import Stack, StackOptions, praxis_stack, worker_env
 from config.settings import Settings
 from devstack.dev import find_temporal_binary
 
-PARTS = ("sdk", "api", "open", "cold", "examweek")
-PRAXIS_PARTS = frozenset(PARTS) - {"sdk"}
+PARTS = ("sdk", "http", "api", "open", "cold", "examweek")
+PRAXIS_PARTS = frozenset(PARTS) - {"sdk", "http"}
 DEFAULT_CACHE = int(Settings.model_fields["worker_max_cached_workflows"].default)
 DEFAULT_POLLS = int(Settings.model_fields["worker_workflow_task_polls"].default)
 
@@ -61,7 +65,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--entities", type=int, default=50, help="entities (workflows, projects) in sdk/api/open")
     p.add_argument("--actions", type=int, default=10, help="sequential actions per entity in sdk/api")
     p.add_argument("--callers", type=int, default=50, help="concurrent callers in sdk/api")
-    p.add_argument("--rounds", type=int, default=5, help="interleaved rounds of the sdk and api loops, when both run")
+    p.add_argument(
+        "--rounds", type=int, default=5, help="interleaved rounds of the sdk (http) and api loops, when both run"
+    )
     p.add_argument("--open-seconds", type=float, default=30.0, help="duration of the open loop")
     p.add_argument("--open-rate", type=float, help="arrivals/s of the open loop (default: half the sdk throughput)")
     p.add_argument("--arrivals", choices=("poisson", "fixed"), default="poisson")
@@ -93,6 +99,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     if "open" in parts and args.open_rate is None and "sdk" not in parts:
         print("note: the open loop's rate comes from the sdk part, so it runs too (or give --open-rate)")
         parts.add("sdk")
+    if "http" in parts and not {"sdk", "api"} <= parts:
+        p.error("the http part runs only in the rounds, beside sdk and api (--only sdk,http,api)")
     if args.rounds < 1:
         p.error("--rounds must be at least 1")
     args.parts = [part for part in PARTS if part in parts]
@@ -160,6 +168,16 @@ async def set_up_projects(args: argparse.Namespace, portal: Portal, results: rep
         return await praxis.set_up(portal, args.entities, args.callers)
 
 
+async def start_http_side(
+    settings: Settings, env: dict[str, str], work_dir: Path, up: contextlib.AsyncExitStack
+) -> tuple[Service, aiohttp.ClientSession]:
+    """The anchor behind a bare HTTP route, as a process of its own, and the load generator's client of it;
+    both closed when `up` closes."""
+    print("\n== starting the anchor behind a bare HTTP route", flush=True)
+    url, service = await up.enter_async_context(anchor_http.http_anchor(settings, env, work_dir))
+    return service, await up.enter_async_context(anchor_http.caller(url))
+
+
 async def run_rounds(
     args: argparse.Namespace,
     server: DevServer,
@@ -167,11 +185,13 @@ async def run_rounds(
     praxis_side: tuple[Stack, Portal],
     results: report.Results,
 ) -> list[praxis.Entity]:
-    """The anchor's worker beside the Praxis stack, both sides' entities set up once, then the rounds."""
+    """The anchor's worker (and with http, the bare route's process) beside the Praxis stack, every side's entities
+    set up once, then the rounds."""
     stack, portal = praxis_side
     settings = Settings(temporal_address=server.address, temporal_namespace=server.namespace)
     env = worker_env(os.environ, args.worker_cache, args.polls)
-    async with anchor.entity_worker(settings, env, work_dir) as (client, worker):
+    async with anchor.entity_worker(settings, env, work_dir) as (client, worker), contextlib.AsyncExitStack() as up:
+        http_side = await start_http_side(settings, env, work_dir, up) if "http" in args.parts else None
         with part(results, "sdk", f"starting {args.entities} entities (not timed)"):
             handles = await anchor.start_entities(client, args.entities)
         entities = await set_up_projects(args, portal, results)
@@ -181,18 +201,25 @@ async def run_rounds(
         sdk_jobs = anchor.jobs(handles, args.actions)
         api_jobs = praxis.jobs(portal, entities, args.actions)
         shape = f"{args.entities}x{args.actions}, {args.callers} callers"
-        with part(results, "rounds", f"{args.rounds} rounds of sdk and api closed loops ({shape}), alternating"):
-            done = await rounds.run_rounds(
-                args.rounds,
-                lambda: rounds.measure(sdk_jobs, args.callers, sdk_processes),
-                lambda: rounds.measure(api_jobs, args.callers, api_processes),
-                lambda one: print(f"    round {one}", flush=True),
-            )
+        loops: dict[rounds.Side, Callable[[], Awaitable[rounds.Loop]]] = {
+            "sdk": lambda: rounds.measure(sdk_jobs, args.callers, sdk_processes),
+            "api": lambda: rounds.measure(api_jobs, args.callers, api_processes),
+        }
+        if http_side is not None:
+            http_app, http_caller = http_side
+            http_processes = {"server": server.service.pid, "worker": worker.pid, "http": http_app.pid, **caller}
+            http_jobs = anchor_http.jobs(http_caller, handles, args.actions)
+            loops["http"] = lambda: rounds.measure(http_jobs, args.callers, http_processes)
+        sides = "/".join(rounds.sides_in_order(list(loops)))
+        with part(results, "rounds", f"{args.rounds} rounds of {sides} closed loops ({shape}), alternating"):
+            done = await rounds.run_rounds(args.rounds, loops, lambda one: print(f"    round {one}", flush=True))
         await anchor.close_entities(worker, handles)
     results.rounds = done.rounds
-    results.sdk, results.api = rounds.pool(done.sdk), rounds.pool(done.api)
-    results.cpu["sdk"], results.cpu["api"] = rounds.pooled_cpu_ms(done.sdk), rounds.pooled_cpu_ms(done.api)
-    print(f"    sdk, pooled: {results.sdk}\n    api, pooled: {results.api}", flush=True)
+    pooled = {side: rounds.pool(side_loops) for side, side_loops in done.loops.items()}
+    results.sdk, results.http, results.api = pooled["sdk"], pooled.get("http"), pooled["api"]
+    for side, side_loops in done.loops.items():
+        results.cpu[side] = rounds.pooled_cpu_ms(side_loops)
+        print(f"    {side}, pooled: {pooled[side]}", flush=True)
     return entities
 
 

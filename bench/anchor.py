@@ -26,6 +26,7 @@ from clients.connect import connect
 from config.settings import Settings
 
 TASK_QUEUE = "bench-entity"
+WORKFLOW_ID_PREFIX = "bench-entity-"  # then the entity's id (bench/anchor_http.py's route takes that id)
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,9 @@ async def start_entities(client: Client, count: int) -> list[WorkflowHandle[Enti
     run = uuid.uuid4().hex[:8]
 
     async def one(n: int) -> WorkflowHandle[EntityWorkflow, int]:
-        handle = await client.start_workflow(EntityWorkflow.run, id=f"bench-entity-{run}-{n}", task_queue=TASK_QUEUE)
+        handle = await client.start_workflow(
+            EntityWorkflow.run, id=f"{WORKFLOW_ID_PREFIX}{run}-{n}", task_queue=TASK_QUEUE
+        )
         await handle.execute_update(EntityWorkflow.add, AddItem(text="warm-up"))
         return handle
 

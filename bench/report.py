@@ -19,6 +19,7 @@ class Results:
     box: Box
     parameters: dict[str, Any]
     sdk: Summary | None = None
+    http: Summary | None = None  # the anchor behind a bare HTTP route (bench/anchor_http.py)
     api: Summary | None = None
     open_rate: float | None = None
     open: Summary | None = None
@@ -26,13 +27,22 @@ class Results:
     examweek: ExamWeekFigures | None = None
     durations: dict[str, float] = field(default_factory=dict)  # wall seconds per part, setup included
     cpu: dict[str, dict[str, float]] = field(default_factory=dict)  # per part: CPU ms per action by process
-    rounds: list[Round] = field(default_factory=list)  # sdk and api interleaved; then sdk and api pool them
+    rounds: list[Round] = field(default_factory=list)  # the sides interleaved; then each side's row pools them
 
     @property
     def ratio_spread(self) -> Spread | None:
         """Over the rounds: the median of their ratios and the range."""
-        ratios = [r.ratio for r in self.rounds if r.ratio is not None]
-        return spread(ratios) if ratios else None
+        return _spread([r.ratio for r in self.rounds])
+
+    @property
+    def http_ratio_spread(self) -> Spread | None:
+        """Over the rounds with http: the SDK behind HTTP over the SDK, the median and the range."""
+        return _spread([r.http_ratio for r in self.rounds])
+
+    @property
+    def praxis_over_http_spread(self) -> Spread | None:
+        """Over the rounds with http: Praxis over the SDK behind HTTP, the median and the range."""
+        return _spread([r.praxis_over_http for r in self.rounds])
 
     @property
     def ratio(self) -> float | None:
@@ -45,13 +55,19 @@ class Results:
         return self.api.throughput / self.sdk.throughput
 
     def as_dict(self) -> dict[str, Any]:
+        hop, above = self.http_ratio_spread, self.praxis_over_http_spread
         return {
             "box": self.box.as_dict(),
             "parameters": self.parameters,
             "sdk": self.sdk.as_dict() if self.sdk else None,
+            "http": self.http.as_dict() if self.http else None,
             "api": self.api.as_dict() if self.api else None,
             "ratio_praxis_over_sdk": self.ratio,
-            "ratio_range": [found.low, found.high] if (found := self.ratio_spread) else None,
+            "ratio_range": _range(self.ratio_spread),
+            "ratio_http_over_sdk": hop.median if hop else None,
+            "ratio_http_over_sdk_range": _range(hop),
+            "ratio_praxis_over_http": above.median if above else None,
+            "ratio_praxis_over_http_range": _range(above),
             "rounds": [r.as_dict() for r in self.rounds],
             "open": {"rate": self.open_rate, **self.open.as_dict()} if self.open else None,
             "cold": self.cold.as_dict() if self.cold else None,
@@ -59,6 +75,15 @@ class Results:
             "durations_seconds": self.durations,
             "cpu_ms_per_action": self.cpu,
         }
+
+
+def _spread(ratios: list[float | None]) -> Spread | None:
+    found = [ratio for ratio in ratios if ratio is not None]
+    return spread(found) if found else None
+
+
+def _range(found: Spread | None) -> list[float] | None:
+    return [found.low, found.high] if found else None
 
 
 def _ms(value: float) -> str:
@@ -75,24 +100,34 @@ def _note(part: str, what: str) -> str:
     return f"| {part} | {what} | | | | | | |"
 
 
+def _over_rounds(found: Spread, rounds: int) -> str:
+    return f"median of {rounds} rounds' ratios, range {found.low:.2f}-{found.high:.2f}"
+
+
 def table(r: Results) -> str:
     p = r.parameters
     shape = f"{p['entities']}x{p['actions']}, {p['callers']} callers"
+    n = len(r.rounds)
     if r.rounds:
-        shape += f", {len(r.rounds)} rounds pooled"
+        shape += f", {n} rounds pooled"
     lines = [
         "| part | what | ok | errors | throughput | p50 | p95 | p99 |",
         "|---|---|---|---|---|---|---|---|",
     ]
     if r.sdk:
         lines.append(_row("sdk", f"raw SDK update, closed loop, {shape}", r.sdk))
+    if r.http:
+        lines.append(_row("http", f"SDK update behind a bare FastAPI route, closed loop, {shape}", r.http))
     if r.api:
         lines.append(_row("api", f"Praxis `POST …/hours`, closed loop, {shape}", r.api))
     if (found := r.ratio_spread) is not None:
-        what = f"median of {len(r.rounds)} rounds' ratios, range {found.low:.2f}-{found.high:.2f}"
-        lines.append(_note("ratio", f"**Praxis/SDK throughput: {found.median:.2f}** ({what})"))
+        lines.append(_note("ratio", f"**Praxis/SDK throughput: {found.median:.2f}** ({_over_rounds(found, n)})"))
     elif r.ratio is not None:
         lines.append(_note("ratio", f"**Praxis/SDK throughput: {r.ratio:.2f}**"))
+    if (found := r.http_ratio_spread) is not None:
+        lines.append(_note("ratio", f"SDK behind HTTP / SDK: {found.median:.2f} ({_over_rounds(found, n)})"))
+    if (found := r.praxis_over_http_spread) is not None:
+        lines.append(_note("ratio", f"Praxis / SDK behind HTTP: {found.median:.2f} ({_over_rounds(found, n)})"))
     lines.extend(_note("round", str(one)) for one in r.rounds)
     for part, by_process in r.cpu.items():
         spent = ", ".join(f"{name} {ms:.1f}" for name, ms in by_process.items())

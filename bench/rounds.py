@@ -1,25 +1,28 @@
-"""Interleaved rounds of the sdk and api closed loops, for a ratio that holds on a box whose speed drifts.
+"""Interleaved rounds of the closed loops (sdk, http, api), for ratios that hold on a box whose speed drifts.
 
 A shared VM's speed wanders by a quarter over tens of seconds, and each closed loop lasts seconds: measured
-one after the other, once, the two sides meet different machines and their ratio jumps from run to run.
-So, with both sides up at once and their entities set up once, each round runs the two loops back to back,
-the order alternating (sdk→api, api→sdk, …), so a drift within a round favours each side equally often.
-Each round's ratio compares two loops measured moments apart; the headline is the median of those ratios,
-shown with their range. The table's sdk and api rows pool every round's calls.
+one after the other, once, the sides meet different machines and their ratios jump from run to run.
+So, with every side up at once and its entities set up once, each round runs the loops back to back in the
+fixed order of SIDES, reversed in every second round (sdk→http→api, api→http→sdk, …): every pair of sides then
+alternates which goes first, so a drift within a round favours each side equally often. Each round's ratios
+compare loops measured moments apart: api/sdk (the headline), and with http, http/sdk (the HTTP hop's own
+cost) and api/http (Praxis's work above the hop). Each is summarized as the median of the rounds' ratios,
+shown with their range. The table's rows pool every round's calls per side.
 """
 
 from __future__ import annotations
 
 import statistics
 from collections import Counter
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Literal
 
 from bench.box import CpuMeter
 from bench.measure import Call, Recorder, Summary, recorded_closed_loop, summarize
 
-Side = Literal["sdk", "api"]
+Side = Literal["sdk", "http", "api"]
+SIDES: tuple[Side, ...] = ("sdk", "http", "api")  # the order of even rounds; odd rounds run it reversed
 
 
 @dataclass(frozen=True)
@@ -64,9 +67,26 @@ def pooled_cpu_ms(loops: Sequence[Loop]) -> dict[str, float]:
     return {name: seconds * 1000 / actions for name, seconds in spent.items()}
 
 
-def order(rounds: int) -> list[tuple[Side, Side]]:
-    """Which side runs first in each round: sdk→api, api→sdk, sdk→api, …"""
-    return [("sdk", "api") if n % 2 == 0 else ("api", "sdk") for n in range(rounds)]
+def sides_in_order(sides: Sequence[Side]) -> tuple[Side, ...]:
+    """`sides` in the order of SIDES; sdk and api are always among them (the headline is their ratio)."""
+    if unknown := set(sides) - set(SIDES):
+        raise ValueError(f"unknown side(s): {', '.join(sorted(unknown))}")
+    if not {"sdk", "api"} <= set(sides):
+        raise ValueError("rounds need both sdk and api")
+    return tuple(side for side in SIDES if side in sides)
+
+
+def order(rounds: int, sides: Sequence[Side] = ("sdk", "api")) -> list[tuple[Side, ...]]:
+    """Which side runs when in each round: rounds 1, 3, 5, … in SIDES' order, rounds 2, 4, … reversed, so every
+    pair of sides alternates which goes first (sdk→http→api, api→http→sdk, …)."""
+    forward = sides_in_order(sides)
+    return [forward if n % 2 == 0 else forward[::-1] for n in range(rounds)]
+
+
+def _ratio(over: Summary | None, under: Summary | None) -> float | None:
+    if over is None or under is None or under.throughput <= 0:
+        return None
+    return over.throughput / under.throughput
 
 
 @dataclass(frozen=True)
@@ -75,27 +95,53 @@ class Round:
     first: Side
     sdk: Summary
     api: Summary
+    http: Summary | None = None  # when the bare HTTP route ran too
 
     @property
     def ratio(self) -> float | None:
-        """Praxis over the SDK in throughput; None when the anchor got nothing through."""
-        return self.api.throughput / self.sdk.throughput if self.sdk.throughput > 0 else None
+        """Praxis over the SDK in throughput (the headline); None when the anchor got nothing through."""
+        return _ratio(self.api, self.sdk)
+
+    @property
+    def http_ratio(self) -> float | None:
+        """The SDK behind a bare HTTP route over the SDK: the HTTP hop's own cost; None without http."""
+        return _ratio(self.http, self.sdk)
+
+    @property
+    def praxis_over_http(self) -> float | None:
+        """Praxis over the SDK behind a bare HTTP route: Praxis's own work above the hop; None without http."""
+        return _ratio(self.api, self.http)
 
     def __str__(self) -> str:
-        ratio = f"{self.ratio:.2f}" if self.ratio is not None else "n/a"
+        def shown(value: float | None) -> str:
+            return f"{value:.2f}" if value is not None else "n/a"
+
+        if self.http is None:
+            return (
+                f"{self.number}: sdk {self.sdk.throughput:.1f}/s, api {self.api.throughput:.1f}/s, "
+                f"ratio {shown(self.ratio)} ({self.first} first)"
+            )
         return (
-            f"{self.number}: sdk {self.sdk.throughput:.1f}/s, api {self.api.throughput:.1f}/s, "
-            f"ratio {ratio} ({self.first} first)"
+            f"{self.number}: sdk {self.sdk.throughput:.1f}/s, http {self.http.throughput:.1f}/s, "
+            f"api {self.api.throughput:.1f}/s, ratio {shown(self.ratio)}, http/sdk {shown(self.http_ratio)}, "
+            f"api/http {shown(self.praxis_over_http)} ({self.first} first)"
         )
 
     def as_dict(self) -> dict[str, object]:
-        return {
+        found: dict[str, object] = {
             "round": self.number,
             "first": self.first,
             "ratio": self.ratio,
             "sdk": self.sdk.as_dict(),
             "api": self.api.as_dict(),
         }
+        if self.http is not None:
+            found |= {
+                "http_ratio": self.http_ratio,
+                "praxis_over_http": self.praxis_over_http,
+                "http": self.http.as_dict(),
+            }
+        return found
 
 
 @dataclass(frozen=True)
@@ -115,23 +161,22 @@ def spread(ratios: Sequence[float]) -> Spread:
 @dataclass(frozen=True)
 class Rounds:
     rounds: list[Round]
-    sdk: list[Loop]
-    api: list[Loop]
+    loops: dict[Side, list[Loop]] = field(default_factory=dict)  # per side, every round's loop in turn
 
 
 async def run_rounds(
     count: int,
-    sdk: Callable[[], Awaitable[Loop]],
-    api: Callable[[], Awaitable[Loop]],
+    loops: Mapping[Side, Callable[[], Awaitable[Loop]]],
     report: Callable[[Round], None] = lambda _: None,
 ) -> Rounds:
-    """`count` rounds of both loops back to back, in `order`; `report` hears of each round as it ends."""
-    loops: dict[Side, Callable[[], Awaitable[Loop]]] = {"sdk": sdk, "api": api}
-    done = Rounds([], [], [])
-    for number, sides in enumerate(order(count), start=1):
-        measured = {side: await loops[side]() for side in sides}
-        done.sdk.append(measured["sdk"])
-        done.api.append(measured["api"])
-        done.rounds.append(Round(number, sides[0], measured["sdk"].summary(), measured["api"].summary()))
+    """`count` rounds of every side's loop back to back, in `order`; `report` hears of each round as it ends."""
+    sides = sides_in_order(list(loops))
+    done = Rounds([], {side: [] for side in sides})
+    for number, turn in enumerate(order(count, sides), start=1):
+        measured = {side: await loops[side]() for side in turn}
+        for side, one in measured.items():
+            done.loops[side].append(one)
+        http = measured["http"].summary() if "http" in measured else None
+        done.rounds.append(Round(number, turn[0], measured["sdk"].summary(), measured["api"].summary(), http))
         report(done.rounds[-1])
     return done
