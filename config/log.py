@@ -25,13 +25,18 @@ _SECRETS = (
     (re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"), "[token redacted]"),
     (re.compile(r"input_value=.*?(, input_type=)"), r"input_value=[redacted]\1"),
 )
-# What each pattern above starts with: one scan finds whether a line needs them at all (nearly none does).
-_SUSPECT = re.compile(r"(?i)bearer\s|eyJ|input_value=")
+
+
+def _suspect(line: str) -> bool:
+    """Whether a line may need the patterns above (nearly none does): what each starts with, as substrings of the
+    lowered line, about a tenth of the cost of one case-insensitive regular expression over it."""
+    lowered = line.lower()
+    return "bearer" in lowered or "eyj" in lowered or "input_value=" in lowered
 
 
 def redact(_logger: Any, _name: str, rendered: Any) -> Any:
     """The last step of every log line, after the renderer: its text without tokens or quoted input."""
-    if not isinstance(rendered, str) or _SUSPECT.search(rendered) is None:
+    if not isinstance(rendered, str) or not _suspect(rendered):
         return rendered
     for pattern, replacement in _SECRETS:
         rendered = pattern.sub(replacement, rendered)
