@@ -9,7 +9,8 @@
 
 Parts: sdk (the anchor: raw SDK updates), http (the anchor's update behind a bare FastAPI route in a process of
 its own: the HTTP hop's own cost; runs only in the rounds, with sdk and api), api (Praxis through HTTP, closed
-loop, and the ratio), open (Praxis at half the anchor's capacity, open loop), cold (many open projects: worker
+loop, and the ratio), open (Praxis at half the anchor's capacity, open loop; in rounds, the anchor's updates
+at the same rate just before, so the tails compare), cold (many open projects: worker
 memory, actions on evicted projects), examweek (R23's fan-out to every supervisor).
 
 With both sdk and api, they run in rounds (--rounds, default 5): a shared VM's speed drifts by a quarter over
@@ -213,14 +214,27 @@ async def run_rounds(
         sides = "/".join(rounds.sides_in_order(list(loops)))
         with part(results, "rounds", f"{args.rounds} rounds of {sides} closed loops ({shape}), alternating"):
             done = await rounds.run_rounds(args.rounds, loops, lambda one: print(f"    round {one}", flush=True))
+        results.rounds = done.rounds
+        pooled = {side: rounds.pool(side_loops) for side, side_loops in done.loops.items()}
+        results.sdk, results.http, results.api = pooled["sdk"], pooled.get("http"), pooled["api"]
+        for side, side_loops in done.loops.items():
+            results.cpu[side] = rounds.pooled_cpu_ms(side_loops)
+            print(f"    {side}, pooled: {pooled[side]}", flush=True)
+        if "open" in args.parts:
+            # The anchor's own tail at the rate Praxis's open loop gets, on the same box, just before it.
+            results.open_rate = rate = open_rate(args, results)
+            with part(results, "open", f"raw SDK updates at {rate:.1f}/s for {args.open_seconds:.0f} s"):
+                results.open_sdk = await anchor.run_open(
+                    handles, rate, args.open_seconds, poisson=args.arrivals == "poisson", seed=args.seed
+                )
+            print(f"    {results.open_sdk}", flush=True)
         await anchor.close_entities(worker, handles)
-    results.rounds = done.rounds
-    pooled = {side: rounds.pool(side_loops) for side, side_loops in done.loops.items()}
-    results.sdk, results.http, results.api = pooled["sdk"], pooled.get("http"), pooled["api"]
-    for side, side_loops in done.loops.items():
-        results.cpu[side] = rounds.pooled_cpu_ms(side_loops)
-        print(f"    {side}, pooled: {pooled[side]}", flush=True)
     return entities
+
+
+def open_rate(args: argparse.Namespace, results: report.Results) -> float:
+    """The open loops' arrival rate: `--open-rate`, else half the anchor's pooled throughput."""
+    return float(args.open_rate or (results.sdk.throughput / 2 if results.sdk else 0.0))
 
 
 async def run_praxis(args: argparse.Namespace, server: DevServer, work_dir: Path, results: report.Results) -> None:
@@ -239,8 +253,7 @@ async def run_praxis(args: argparse.Namespace, server: DevServer, work_dir: Path
                 results.cpu["api"] = meter.per_action_ms(results.api.ok + results.api.errors)
             print(f"    {results.api}", flush=True)
         if "open" in args.parts:
-            rate = args.open_rate or (results.sdk.throughput / 2 if results.sdk else 0.0)
-            results.open_rate = rate
+            results.open_rate = rate = open_rate(args, results)
             with part(results, "open", f"POST …/hours at {rate:.1f}/s for {args.open_seconds:.0f} s"):
                 poisson = args.arrivals == "poisson"
                 results.open = await praxis.run_open(

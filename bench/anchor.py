@@ -20,7 +20,7 @@ from temporalio.service import RPCError
 
 from bench.box import CpuMeter
 from bench.entity import AddItem, EntityWorkflow
-from bench.measure import Call, Summary, closed_loop
+from bench.measure import Call, Summary, arrival_offsets, closed_loop, open_loop
 from bench.services import Service, python_module, start, wait_for_poller
 from clients.connect import connect
 from config.settings import Settings
@@ -64,6 +64,15 @@ async def start_entities(client: Client, count: int) -> list[WorkflowHandle[Enti
 def jobs(handles: Sequence[WorkflowHandle[EntityWorkflow, int]], actions: int) -> list[list[Call]]:
     """Each entity's `actions` updates, to run in order."""
     return [[_update(h, f"item {m}") for m in range(actions)] for h in handles]
+
+
+async def run_open(
+    handles: Sequence[WorkflowHandle[EntityWorkflow, int]], rate: float, seconds: float, *, poisson: bool, seed: int
+) -> Summary:
+    """The anchor's updates arriving at `rate`/s for `seconds`, round-robin over the entities: the same arrivals
+    as Praxis's open loop (the same seed), so the two tails compare."""
+    offsets = arrival_offsets(rate, seconds, poisson=poisson, seed=seed)
+    return await open_loop(lambda n: _update(handles[n % len(handles)], f"open {n}"), offsets)
 
 
 async def close_entities(worker: Service, handles: Sequence[WorkflowHandle[EntityWorkflow, int]]) -> None:

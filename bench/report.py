@@ -23,6 +23,7 @@ class Results:
     api: Summary | None = None
     open_rate: float | None = None
     open: Summary | None = None
+    open_sdk: Summary | None = None  # the anchor's updates at the same rate, when the rounds ran
     cold: ColdFigures | None = None
     examweek: ExamWeekFigures | None = None
     durations: dict[str, float] = field(default_factory=dict)  # wall seconds per part, setup included
@@ -70,6 +71,7 @@ class Results:
             "ratio_praxis_over_http_range": _range(above),
             "rounds": [r.as_dict() for r in self.rounds],
             "open": {"rate": self.open_rate, **self.open.as_dict()} if self.open else None,
+            "open_sdk": {"rate": self.open_rate, **self.open_sdk.as_dict()} if self.open_sdk else None,
             "cold": self.cold.as_dict() if self.cold else None,
             "examweek": self.examweek.as_dict() if self.examweek else None,
             "durations_seconds": self.durations,
@@ -132,9 +134,12 @@ def table(r: Results) -> str:
     for part, by_process in r.cpu.items():
         spent = ", ".join(f"{name} {ms:.1f}" for name, ms in by_process.items())
         lines.append(_note("cpu", f"{part}: CPU ms per action: {spent} (total {sum(by_process.values()):.1f})"))
-    if r.open and r.open_rate is not None:
-        what = f"Praxis `POST …/hours`, open loop at {r.open_rate:.1f}/s ({p['arrivals']}, {p['open_seconds']:.0f} s)"
-        lines.append(_row("open", what, r.open))
+    if r.open_rate is not None:
+        arrivals = f"open loop at {r.open_rate:.1f}/s ({p['arrivals']}, {p['open_seconds']:.0f} s)"
+        if r.open_sdk:
+            lines.append(_row("open", f"raw SDK update, {arrivals}", r.open_sdk))
+        if r.open:
+            lines.append(_row("open", f"Praxis `POST …/hours`, {arrivals}", r.open))
     if c := r.cold:
         lines.append(
             _note(

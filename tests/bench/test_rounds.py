@@ -212,3 +212,28 @@ def test_without_http_the_report_has_no_http_row_nor_its_ratios() -> None:
     assert "SDK behind HTTP" not in text
     found = results.as_dict()
     assert (found["http"], found["ratio_http_over_sdk"], found["ratio_praxis_over_http"]) == (None, None, None)
+
+
+def test_the_open_loop_rows_show_the_anchor_and_praxis_at_the_same_rate() -> None:
+    """The anchor's tail at the rate Praxis's open loop gets sits right above Praxis's, both in the JSON."""
+    box = Box("2026-12-01 00:00 UTC", 2, "cpu", 1.0, "3.11", "1.35", "1.9", "0 0 0")
+    results = Results(box, {"entities": 2, "actions": 2, "callers": 2, "arrivals": "poisson", "open_seconds": 30.0})
+    results.open_rate = 50.0
+    results.open_sdk = loop([0.01] * 10, 1.0).summary()
+    results.open = loop([0.05] * 10, 1.0).summary()
+    rows = [line for line in table(results).splitlines() if line.startswith("| open |")]
+    assert len(rows) == 2
+    assert "raw SDK update, open loop at 50.0/s (poisson, 30 s)" in rows[0]
+    assert "Praxis `POST …/hours`, open loop at 50.0/s" in rows[1]
+    found = results.as_dict()
+    assert found["open_sdk"]["rate"] == 50.0 and found["open"]["rate"] == 50.0
+
+
+def test_without_the_anchors_open_loop_only_praxis_has_an_open_row() -> None:
+    box = Box("2026-12-01 00:00 UTC", 2, "cpu", 1.0, "3.11", "1.35", "1.9", "0 0 0")
+    results = Results(box, {"entities": 2, "actions": 2, "callers": 2, "arrivals": "fixed", "open_seconds": 10.0})
+    results.open_rate = 20.0
+    results.open = loop([0.05] * 10, 1.0).summary()
+    rows = [line for line in table(results).splitlines() if line.startswith("| open |")]
+    assert len(rows) == 1 and "Praxis" in rows[0]
+    assert results.as_dict()["open_sdk"] is None
