@@ -14,17 +14,14 @@ api/http is Praxis's own.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import os
-import time
 import uuid
 from collections.abc import AsyncIterator, Mapping, Sequence
 from pathlib import Path
 from typing import Annotated
 
 import aiohttp
-import httpx
 from fastapi import FastAPI, Header
 from temporalio.client import Client, WorkflowHandle
 
@@ -111,20 +108,6 @@ def caller(base_url: str) -> aiohttp.ClientSession:
     )
 
 
-async def _wait_until_answering(service: Service, url: str, within: float) -> None:
-    """Any HTTP answer will do (the app has no other route): uvicorn listens once the lifespan has connected."""
-    deadline = time.monotonic() + within
-    async with httpx.AsyncClient(base_url=url, timeout=5) as http:
-        while True:
-            service.ensure_running()
-            with contextlib.suppress(httpx.HTTPError):
-                await http.get("/")
-                return
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the bare HTTP route did not answer within {within:.0f} s; see {service.log_path}")
-            await asyncio.sleep(0.1)
-
-
 @contextlib.asynccontextmanager
 async def http_anchor(settings: Settings, env: Mapping[str, str], log_dir: Path) -> AsyncIterator[tuple[str, Service]]:
     """The app as a process of its own on a free port, answering; its base URL and process; stopped after."""
@@ -138,7 +121,8 @@ async def http_anchor(settings: Settings, env: Mapping[str, str], log_dir: Path)
     service = start("anchor-http", python_module("bench.anchor_http", "--port", str(port)), child_env, log_dir)
     try:
         url = f"http://{HOST}:{port}"
-        await _wait_until_answering(service, url, within=90)
+        # Any answer will do (the app has no other route): uvicorn listens once the lifespan has connected.
+        await service.wait_until_answering(url, within=90)
         yield url, service
         service.ensure_running()
     finally:

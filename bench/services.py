@@ -12,10 +12,12 @@ import contextlib
 import socket
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 from temporalio.api.enums.v1 import TaskQueueType
 from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
@@ -59,6 +61,24 @@ class Service:
 
     def stop(self, grace: float = 10.0) -> None:
         stop_child(self.child, grace)
+
+    async def wait_until_answering(
+        self, url: str, *, path: str = "/", within: float, ready: Callable[[int], bool] = lambda _status: True
+    ) -> None:
+        """Poll `path` at `url` until an answer whose status is `ready` (any, by default); raise if the process
+        exits meanwhile or `within` seconds pass."""
+        deadline = time.monotonic() + within
+        async with httpx.AsyncClient(base_url=url, timeout=5) as http:
+            while True:
+                self.ensure_running()
+                with contextlib.suppress(httpx.HTTPError):
+                    if ready((await http.get(path)).status_code):
+                        return
+                if time.monotonic() > deadline:
+                    raise RuntimeError(
+                        f"{self.child.name} did not answer {path} within {within:.0f} s; see {self.log_path}"
+                    )
+                await asyncio.sleep(0.1)
 
 
 def start(name: str, argv: Sequence[str], env: Mapping[str, str], log_dir: Path) -> Service:

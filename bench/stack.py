@@ -11,13 +11,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import secrets
-import time
 import uuid
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 from sqlalchemy import create_engine, make_url, text
 
 from bench.mailsink import CountingSink
@@ -102,19 +100,6 @@ def praxis_env(base: Mapping[str, str], settings: Settings, options: StackOption
     return env
 
 
-async def _wait_for_health(service: Service, url: str, within: float) -> None:
-    deadline = time.monotonic() + within
-    async with httpx.AsyncClient(base_url=url, timeout=5) as http:
-        while True:
-            service.ensure_running()
-            with contextlib.suppress(httpx.HTTPError):
-                if (await http.get("/healthz")).status_code == 200:
-                    return
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the API did not answer /healthz within {within:.0f} s")
-            await asyncio.sleep(0.1)
-
-
 @contextlib.asynccontextmanager
 async def praxis_stack(
     server: DevServer, work_dir: Path, base_env: Mapping[str, str], options: StackOptions
@@ -151,6 +136,6 @@ async def praxis_stack(
         api = start("praxis-api", python_module("cli.main", "api"), env, work_dir)
         resources.callback(api.stop)
         stack = Stack(settings, worker, api, sink)
-        await _wait_for_health(api, stack.api_url, within=90)
+        await api.wait_until_answering(stack.api_url, path="/healthz", within=90, ready=lambda status: status == 200)
         yield stack
         stack.ensure_running()
