@@ -3,17 +3,31 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Awaitable, Callable
 
 import pytest
 
 from bench.box import Box
 from bench.measure import Recorder
 from bench.report import Results, table
-from bench.rounds import Loop, Round, order, pool, pooled_cpu_ms, run_rounds, sides_in_order, spread
+from bench.rounds import Loop, Round, Side, order, pool, pooled_cpu_ms, run_rounds, sides_in_order, spread
 
 
 def loop(latencies: list[float], seconds: float, failures: dict[str, int] | None = None, **cpu: float) -> Loop:
     return Loop(Recorder(latencies, Counter(failures or {})), seconds, cpu)
+
+
+def scripted(ran: list[str], successes: dict[Side, list[int]]) -> dict[Side, Callable[[], Awaitable[Loop]]]:
+    """Each side's loop as run_rounds calls it: noted in `ran`, its nth run answering the nth count of calls."""
+
+    def side(name: Side) -> Callable[[], Awaitable[Loop]]:
+        async def run() -> Loop:
+            ran.append(name)
+            return loop([0.1] * successes[name][ran.count(name) - 1], seconds=1.0)
+
+        return run
+
+    return {name: side(name) for name in successes}
 
 
 def test_rounds_alternate_which_side_goes_first() -> None:
@@ -99,19 +113,8 @@ def test_a_round_with_http_splits_the_ratio_into_the_hop_and_praxis_above_it() -
 async def test_rounds_run_both_loops_back_to_back_in_alternating_order() -> None:
     """Each round pairs the two loops it ran itself; every loop is kept for pooling."""
     ran: list[str] = []
-
-    def side(name: str, per_round_ok: list[int]) -> Loop:
-        ran.append(name)
-        return loop([0.1] * per_round_ok[len([r for r in ran if r == name]) - 1], seconds=1.0)
-
-    async def sdk() -> Loop:
-        return side("sdk", [10, 20, 30])
-
-    async def api() -> Loop:
-        return side("api", [8, 10, 24])
-
     heard: list[Round] = []
-    done = await run_rounds(3, {"sdk": sdk, "api": api}, heard.append)
+    done = await run_rounds(3, scripted(ran, {"sdk": [10, 20, 30], "api": [8, 10, 24]}), heard.append)
     assert ran == ["sdk", "api", "api", "sdk", "sdk", "api"]
     assert [r.first for r in done.rounds] == ["sdk", "api", "sdk"]
     assert [r.ratio for r in done.rounds] == [pytest.approx(0.8), pytest.approx(0.5), pytest.approx(0.8)]
@@ -125,21 +128,7 @@ async def test_rounds_run_both_loops_back_to_back_in_alternating_order() -> None
 async def test_three_sides_run_back_to_back_forward_then_reversed_each_round_pairing_its_own_loops() -> None:
     """sdk→http→api, then api→http→sdk; each round's three ratios come from its own three loops."""
     ran: list[str] = []
-
-    def side(name: str, per_round_ok: list[int]) -> Loop:
-        ran.append(name)
-        return loop([0.1] * per_round_ok[len([r for r in ran if r == name]) - 1], seconds=1.0)
-
-    async def sdk() -> Loop:
-        return side("sdk", [100, 50])
-
-    async def http() -> Loop:
-        return side("http", [90, 40])
-
-    async def api() -> Loop:
-        return side("api", [60, 30])
-
-    done = await run_rounds(2, {"api": api, "sdk": sdk, "http": http})
+    done = await run_rounds(2, scripted(ran, {"api": [60, 30], "sdk": [100, 50], "http": [90, 40]}))
     assert ran == ["sdk", "http", "api", "api", "http", "sdk"]
     assert [r.first for r in done.rounds] == ["sdk", "api"]
     assert [r.http_ratio for r in done.rounds] == [pytest.approx(0.9), pytest.approx(0.8)]
