@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     worker_activity_task_polls: int = 8
     worker_max_concurrent_activities: int = 64
     worker_max_cached_workflows: int = 1000
+    # Run workflow code inside the SDK's sandbox (workers/main.py says what it costs and why production runs
+    # without it); the test suite turns it on, so every test also checks the workflows for determinism.
+    worker_sandbox: bool = False
     # Processes beside the worker that draw final exam week's passing-list PDFs (activities/drawing.py);
     # 0 draws them in the worker itself.
     pdf_processes: int = Field(default=2, ge=0, le=32)

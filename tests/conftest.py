@@ -105,6 +105,9 @@ def settings(tmp_path_factory: pytest.TempPathFactory, mail_sink: MailSink) -> S
         # An in-process client's answer waits for the app's after-answer work: rows are written at once
         # (the gathering itself is pinned in tests/api/test_rows.py).
         read_model_linger_seconds=0,
+        # Production runs workflows outside the sandbox (workers/main.py); every test runs them inside it, so a
+        # non-deterministic call in workflow code fails a test.
+        worker_sandbox=True,
     )
 
 

@@ -11,7 +11,7 @@ import structlog
 import uvloop
 from sqlalchemy.engine import Engine
 from temporalio.client import Client
-from temporalio.worker import Worker
+from temporalio.worker import UnsandboxedWorkflowRunner, Worker, WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.departures import DepartureActivities
@@ -59,6 +59,20 @@ SANDBOX = SandboxedWorkflowRunner(
 )
 
 
+def workflow_runner(settings: Settings) -> WorkflowRunner:
+    """The sandbox (PRAXIS_WORKER_SANDBOX) or plain Python.
+
+    The sandbox re-imports a workflow's modules for every run it loads and runs each activation, and each
+    payload's serialization context, through its import guards: about 0.4 ms of the worker's CPU per portal
+    action on the benchmark box (a sixth of the worker's share), and memory for every cached project. What it
+    guards against, workflow code that reads the clock, randomness or I/O or keeps state between runs, is
+    kept out another way: the workflows call only `domain` (pure, no I/O, time passed in) and the SDK's
+    `workflow` API, and the test suite runs every workflow, and replays every committed history, inside the
+    sandbox, so such a call fails a test before it can reach a worker.
+    """
+    return SANDBOX if settings.worker_sandbox else UnsandboxedWorkflowRunner()
+
+
 def activities(settings: Settings, engine: Engine) -> list[Callable[..., Any]]:
     """Every activity, each class given its clients (a database engine, the settings for mail)."""
     directory = DirectoryActivities(engine)
@@ -92,7 +106,7 @@ def build_worker(client: Client, settings: Settings, engine: Engine) -> Worker:
         task_queue=settings.task_queue,
         workflows=WORKFLOWS,
         activities=activities(settings, engine),
-        workflow_runner=SANDBOX,
+        workflow_runner=workflow_runner(settings),
         max_concurrent_workflow_task_polls=settings.worker_workflow_task_polls,
         max_concurrent_activity_task_polls=settings.worker_activity_task_polls,
         max_concurrent_activities=settings.worker_max_concurrent_activities,

@@ -24,7 +24,7 @@ from clients.connect import data_converter
 from config.settings import Settings
 from domain.stages import Stage
 from tests.conftest import TEST_PAYLOAD_KEYS
-from workers.main import SANDBOX, WORKFLOWS
+from workers.main import WORKFLOWS, workflow_runner
 
 HISTORIES = Path(__file__).parent / "histories"
 FILES = sorted(HISTORIES.glob("*.json"))
@@ -56,11 +56,13 @@ def _stages(history: dict[str, Any]) -> set[str]:
     return found
 
 
-@pytest.fixture(scope="module")
-def replayer() -> Replayer:
+@pytest.fixture(scope="module", params=[True, False], ids=["sandboxed", "as-in-production"])
+def replayer(request: pytest.FixtureRequest) -> Replayer:
+    """Inside the sandbox (which refuses a non-deterministic call) and the way production runs workflows."""
     # The key the histories were sealed with (tests/conftest.py); the replayer opens them as a worker would.
-    settings = Settings(env="test", payload_keys=SecretStr(TEST_PAYLOAD_KEYS))
-    return Replayer(workflows=WORKFLOWS, data_converter=data_converter(settings), workflow_runner=SANDBOX)
+    settings = Settings(env="test", payload_keys=SecretStr(TEST_PAYLOAD_KEYS), worker_sandbox=request.param)
+    runner = workflow_runner(settings)
+    return Replayer(workflows=WORKFLOWS, data_converter=data_converter(settings), workflow_runner=runner)
 
 
 @pytest.mark.parametrize("path", FILES, ids=[path.stem for path in FILES])
