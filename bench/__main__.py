@@ -155,11 +155,7 @@ async def praxis_portal(
         limits = httpx.Limits(max_connections=1000, max_keepalive_connections=200)
         async with (
             httpx.AsyncClient(base_url=stack.api_url, timeout=300, limits=limits) as http,
-            aiohttp.ClientSession(
-                base_url=stack.api_url,
-                timeout=aiohttp.ClientTimeout(total=300),
-                connector=aiohttp.TCPConnector(limit=0),  # as many connections as calls in flight
-            ) as caller,
+            anchor_http.caller(stack.api_url) as caller,
         ):
             yield stack, Portal(http, stack.settings, caller)
 
