@@ -8,9 +8,10 @@ between two collections: measured on the action path, the API spent a fifth less
 counting still frees nearly everything at once; only cycles wait longer, and 10,000 allocations' worth of them
 is a few megabytes at most.
 
-Not in the worker: a workflow evicted from its cache leaves its sandbox behind as cycles of module dicts and
-functions, which only a full collection frees, and with young collections this rare the full ones came so much
-later that 10,000 open projects took the worker from about 440 to 730 MiB.
+Not in the worker. With the SDK's sandbox (`PRAXIS_WORKER_SANDBOX`), a workflow evicted from its cache leaves
+its sandbox behind as cycles of module dicts and functions, which only a full collection frees, and with young
+collections this rare the full ones came so much later that 10,000 open projects took the worker from about 440
+to 730 MiB. Without it (the default), alternating benchmark runs showed no difference in the worker's CPU.
 """
 
 from __future__ import annotations
